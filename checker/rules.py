@@ -63,8 +63,8 @@ KINDS: dict[str, tuple[str, set[str], set[str]]] = {
     "summary_deadline": ("campaign", set(), {"unit", "status", "deadline"}),
     "activity_in_window": ("campaign", {"activity_type", "from", "to"}, {"unit", "activity_type", "from", "to"}),
     "activity_each_cycle": ("campaign", {"role", "activity_type"}, {"unit", "cycle", "activity_type"}),
-    "summary_matches": ("campaign", set(), {"expected"}),
-    "repeat_nomination": ("campaign", set(), {"earlier_cycle", "earlier_file"}),
+    "summary_matches": ("campaign", {"counts"}, {"expected"}),
+    "repeat_nomination": ("campaign", {"person", "deed"}, {"earlier_cycle", "earlier_file"}),
 }
 CHECK_KEYS = {"kind", "severity", "message", "when"}
 RULE_KEYS = {"id", "level", "sheet", "clause", "quote", "title", "checks"} | CHECK_KEYS
@@ -204,6 +204,16 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class ConsolidationInfo:
+    """Which list values carry meaning for consolidation."""
+
+    monthly_report: str
+    summary_report: str
+    city_level: str
+    max_comments: int
+
+
+@dataclass(frozen=True)
 class RuleSet:
     path: Path
     sha256: str
@@ -217,6 +227,7 @@ class RuleSet:
     lists: dict[str, tuple[ListItem, ...]]
     sheets: tuple[SheetSpec, ...]
     rules: tuple[Rule, ...]
+    consolidation: "ConsolidationInfo | None" = None
     limits: Limits = field(default_factory=Limits)
 
     def sheet(self, key: str) -> SheetSpec:
@@ -354,7 +365,7 @@ class _Builder:
 
     def build(self, sha256: str) -> RuleSet:
         top = self.mapping(self.data, "(top)", {"plan", "template", "deadlines", "unit_matching", "units",
-                                                "lists", "sheets", "rules"}, {"limits"})
+                                                "lists", "sheets", "rules", "consolidation"}, {"limits"})
         self.plan = self.build_plan(top["plan"])
         template = self.build_template(top["template"])
         deadlines = self.build_deadlines(top["deadlines"])
@@ -368,10 +379,24 @@ class _Builder:
         self.lists = self.build_lists(top["lists"])
         self.sheets = self.build_sheets(top["sheets"])
         rules = self.build_rules(top["rules"])
+        consolidation = self.build_consolidation(top["consolidation"])
         limits = self.build_limits(top.get("limits") or {})
         return RuleSet(self.path, sha256, self.plan, template, deadlines, dict(abbreviations),
                        self.strings(m, "drop_suffixes", "unit_matching"),
-                       float(m.get("suggestion_cutoff", 0.6)), units, self.lists, self.sheets, rules, limits)
+                       float(m.get("suggestion_cutoff", 0.6)), units, self.lists, self.sheets, rules,
+                       consolidation, limits)
+
+    def build_consolidation(self, node: Any) -> ConsolidationInfo:
+        w = "consolidation"
+        n = self.mapping(node, w, {"monthly_report", "summary_report", "city_level"}, {"max_comments"})
+        report_types = {i.value for i in self.lists.get("report_types", ())}
+        for key in ("monthly_report", "summary_report"):
+            if n[key] not in report_types:
+                raise self.fail(f"{w}.{key}", f"{n[key]!r} is not in lists.report_types", n)
+        if n["city_level"] not in {i.value for i in self.lists.get("levels", ())}:
+            raise self.fail(f"{w}.city_level", f"{n['city_level']!r} is not in lists.levels", n)
+        return ConsolidationInfo(n["monthly_report"], n["summary_report"], n["city_level"],
+                                 int(n.get("max_comments", 5000)))
 
     def build_plan(self, node: Any) -> Plan:
         w = "plan"
@@ -592,8 +617,31 @@ class _Builder:
         for key in ("min", "max", "days", "max_age_offset"):
             if key in p and (isinstance(p[key], bool) or not isinstance(p[key], int)):
                 raise self.fail(f"{w}.{key}", f"expected a whole number, found {p[key]!r}", node)
+        if "counts" in p:
+            self.check_counts(p["counts"], f"{w}.counts", node)
+        for key in ("person", "deed"):
+            if key in p:
+                known = self.columns_of("row", "nominations")
+                if not isinstance(p[key], list) or not p[key] or set(p[key]) - known:
+                    raise self.fail(f"{w}.{key}", f"expected a list of nominations columns, found {p[key]!r}", node)
         if "activity_type" in p and p["activity_type"] not in {i.value for i in self.lists.get("activity_types", ())}:
             raise self.fail(f"{w}.activity_type", f"{p['activity_type']!r} is not in lists.activity_types", node)
+
+    def check_counts(self, counts: Any, w: str, node: Any) -> None:
+        summary = {f.key for s in self.sheets if s.key == "summary" for f in s.fields}
+        if not isinstance(counts, dict) or not counts:
+            raise self.fail(w, "expected a mapping of summary field to a count", node)
+        for key, spec in counts.items():
+            if key not in summary:
+                raise self.fail(w, f"unknown summary field {key!r}", node)
+            spec = self.mapping(spec, f"{w}.{key}", {"sheet"}, {"where", "sum"})
+            columns = self.columns_of("row", spec["sheet"])
+            if not columns:
+                raise self.fail(f"{w}.{key}.sheet", f"unknown table sheet {spec['sheet']!r}", node)
+            if "sum" in spec and spec["sum"] not in columns:
+                raise self.fail(f"{w}.{key}.sum", f"unknown column {spec['sum']!r}", node)
+            if "where" in spec:
+                self.build_condition(spec["where"], "row", spec["sheet"], f"{w}.{key}", node)
 
     def field_spec(self, key: str, level: str, sheet: str | None) -> FieldSpec:
         for s in self.sheets:

@@ -1,0 +1,113 @@
+"""Campaign rules: deadlines, activities and cross-file checks, as pandera checks on campaign tables.
+
+The row rules run on the nomination rows; the campaign rules run, through the same machinery
+(schemas.run_schema), on tables consolidation builds: one row per official unit × cycle
+(`cycles`), one row per unit (`units`), one row per stated figure of a summary report
+(`figures`), and the nomination rows of the files of record (`history`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from . import checks, text
+from .checks import applies
+from .rules import CheckSpec, Condition
+
+FAILING_STATUS = ("late", "invalid", "missing")
+
+
+def _monthly_deadline(ctx, f, c, col):
+    return f["required"] & f["status_code"].isin(FAILING_STATUS)
+
+
+def _deadline_details(ctx, row, c, col):
+    return {"unit": row["unit_name"], "cycle": row.get("cycle_label", ""), "status": row["status"],
+            "deadline": row["deadline"]}
+
+
+def _activity_column(c: CheckSpec) -> str:
+    return f"activities::{c.params['activity_type']}"
+
+
+def _activity_in_window(ctx, f, c, col):
+    due = pd.Timestamp(c.params["to"]) < pd.Timestamp(ctx.as_of)
+    return f["required"] & (f[_activity_column(c)] == 0) & due
+
+
+def _activity_details(ctx, row, c, col):
+    return {"unit": row["unit_name"], "activity_type": c.params["activity_type"],
+            "from": f"{c.params.get('from'):%d/%m/%Y}" if c.params.get("from") else "",
+            "to": f"{c.params.get('to'):%d/%m/%Y}" if c.params.get("to") else "",
+            "cycle": row.get("cycle_label", "")}
+
+
+def _activity_each_cycle(ctx, f, c, col):
+    has_role = f["roles"].map(lambda roles: c.params["role"] in roles)
+    return has_role & (f["status_code"] != "not_due") & (f[_activity_column(c)] == 0)
+
+
+def _summary_matches(ctx, f, c, col):
+    return f["stated"].notna() & f["expected"].notna() & (f["stated"] != f["expected"])
+
+
+def _summary_details(ctx, row, c, col):
+    return {"expected": int(row["expected"])}
+
+
+def _repeat(ctx, f, c, col):
+    return f["earlier_cycle"].notna()
+
+
+def _repeat_details(ctx, row, c, col):
+    return {"earlier_cycle": row["earlier_cycle"], "earlier_file": row["earlier_file"]}
+
+
+checks.KINDS.update({
+    "monthly_deadline": (_monthly_deadline, _deadline_details),
+    "summary_deadline": (_monthly_deadline, _deadline_details),
+    "activity_in_window": (_activity_in_window, _activity_details),
+    "activity_each_cycle": (_activity_each_cycle, _activity_details),
+    "summary_matches": (_summary_matches, _summary_details),
+    "repeat_nomination": (_repeat, _repeat_details),
+})
+
+# Which campaign table each kind runs on, and the column its failures are reported on.
+TABLES = {
+    "monthly_deadline": ("cycles", "status"),
+    "activity_each_cycle": ("cycles", "status"),
+    "summary_deadline": ("units", "summary_status"),
+    "activity_in_window": ("units", "unit_name"),
+    "summary_matches": ("figures", "stated"),
+    "repeat_nomination": ("history", "name"),
+}
+
+
+def count_where(frame: pd.DataFrame, spec: dict[str, Any]) -> pd.Series:
+    """Per `_file`: the number of rows (or the sum of a column) of rows matching `where`."""
+    if frame.empty:
+        return pd.Series(dtype="float64")
+    mask = pd.Series(True, index=frame.index)
+    if "where" in spec:
+        w = spec["where"]
+        mask = applies(frame, Condition(w["column"], tuple(w.get("in") or w.get("not_in")), "not_in" in w))
+    picked = frame[mask]
+    if "sum" in spec:
+        return picked.groupby("_file")[spec["sum"]].sum(min_count=1).fillna(0)
+    return picked.groupby("_file").size()
+
+
+def person_keys(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
+    def part(value: Any) -> str:
+        if isinstance(value, str):
+            return text.person_key(value)
+        if isinstance(value, pd.Timestamp):
+            return value.date().isoformat()
+        return "" if pd.isna(value) else str(int(value)) if isinstance(value, float) else str(value)
+
+    keys = frame[columns[0]].map(part)
+    for column in columns[1:]:
+        keys = keys + "|" + frame[column].map(part)
+    return keys

@@ -1,0 +1,239 @@
+"""Check unit workbooks: read each file once, validate all rows in one pandera pass, report findings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+import pandas as pd
+
+from .checks import Context
+from .frames import Frames, build_frames
+from .reading import WorkbookData, read_workbook
+from .report import FileResult, Finding, Report, Severity
+from .rules import RuleSet, load_rules
+from .schemas import render_failures, run_schema
+
+Progress = Callable[[int], None]
+
+
+@dataclass
+class Submission:
+    """One input to check: a file's bytes and what is known of its receipt."""
+
+    name: str  # shown to people: a path, or "email.eml › attachment.xlsx"
+    data: bytes
+    received_at: dt.datetime | None = None  # aware, in the plan's local time
+    evidence: str | None = None  # what received_at rests on
+    sender: str | None = None
+
+
+@dataclass
+class Validation:
+    """Everything a check run knows: the books, the frames, and the findings."""
+
+    rules: RuleSet
+    submissions: list[Submission]
+    books: list[WorkbookData]
+    frames: Frames
+    findings: list[Finding]
+    row_errors: dict[str, set[int]] = field(default_factory=dict)  # sheet key -> frame indexes with errors
+
+    def report(self) -> Report:
+        return Report(list(self.findings), [self.file_result(i) for i in range(len(self.books))]).sort()
+
+    def file_result(self, i: int) -> FileResult:
+        book, sub = self.books[i], self.submissions[i]
+        result = FileResult(book.name, book.sha256, "rejected" if book.rejected else "checked",
+                            reason=book.rejected.reason if book.rejected else None, sender=sub.sender,
+                            received_at=sub.received_at.isoformat() if sub.received_at else None,
+                            evidence=sub.evidence, template_version=book.version)
+        files = self.frames.files
+        row = files[files["_file"] == i]
+        if not row.empty:
+            r = row.iloc[0]
+            unit = self.frames.units.by_id.get(r.get("unit")) if isinstance(r.get("unit"), str) else None
+            result.unit_id, result.unit_name = (unit.id, unit.name) if unit else (None, None)
+            result.period = r.get("period") if isinstance(r.get("period"), str) else None
+            result.report_type = r.get("report_type") if isinstance(r.get("report_type"), str) else None
+            sent = r.get("sent_date")
+            result.sent_date = sent.date().isoformat() if pd.notna(sent) else None
+            result.valid_nominations = int(r["_valid_nominations"])
+            result.rows = {k: len(t.rows) for k, t in book.tables.items()}
+        return result
+
+
+def read_paths(paths: Iterable[Path]) -> list[Submission]:
+    return [Submission(str(p), Path(p).read_bytes()) for p in paths]
+
+
+def check_workbook(path: Path | str, rules: RuleSet | None = None, *, as_of: dt.date) -> Report:
+    """Check one workbook file; the report lists every finding with its cell, rule and clause."""
+    return check_many([Path(path)], rules, as_of=as_of)
+
+
+def check_many(paths: Iterable[Path], rules: RuleSet | None = None, *, as_of: dt.date,
+               progress: Progress | None = None) -> Report:
+    """Check several workbook files in one pass."""
+    rules = rules or load_rules()
+    return validate(read_paths(paths), rules, as_of=as_of, progress=progress).report()
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def _read_one(args: tuple[str, bytes, RuleSet]) -> WorkbookData:
+    return read_workbook(*args)
+
+
+def read_all(subs: list[Submission], rules: RuleSet, progress: Progress | None = None,
+             workers: int | None = None) -> list[WorkbookData]:
+    """Read every submission once; on many files both cores share the work (fork, chunked)."""
+    workers = workers if workers is not None else min(2, os.cpu_count() or 1)
+    if workers <= 1 or len(subs) < 64:
+        books = []
+        for sub in subs:
+            books.append(read_workbook(sub.name, sub.data, rules))
+            if progress:
+                progress(1)
+        return books
+    import multiprocessing
+
+    chunk = max(8, len(subs) // (workers * 8))
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        books = []
+        for book in pool.map(_read_one, ((s.name, s.data, rules) for s in subs), chunksize=chunk):
+            books.append(book)
+            if progress:
+                progress(1)
+    return books
+
+
+def validate(subs: list[Submission], rules: RuleSet, *, as_of: dt.date,
+             progress: Progress | None = None) -> Validation:
+    """Read, normalise and validate submissions; never raises for a bad input."""
+    books = read_all(subs, rules, progress)
+    fallback = [s.received_at.date() if s.received_at else as_of for s in subs]
+    frames = build_frames(books, rules, fallback)
+    ctx = Context(rules, rules.list_values, _field_lists(rules), frames.units.suggest)
+    findings: list[Finding] = []
+    findings += _reading_findings(books, rules)
+    findings += frames.info
+    row_errors: dict[str, set[int]] = {}
+    for sheet in rules.sheets:
+        if sheet.kind != "table":
+            continue
+        frame = frames.tables[sheet.key]
+        row_rules = [r for r in rules.rules_at("row") if r.sheet == sheet.key]
+        pairs = list(_table_findings(ctx, frame, sheet.key, row_rules, books, rules))
+        findings += [f for _, f in pairs]
+        errors = {idx for idx, f in pairs if f.severity is Severity.ERROR}
+        row_errors[sheet.key] = errors
+        if sheet.key == "nominations" and not frame.empty:
+            valid = frame.loc[~frame.index.isin(errors)].groupby("_file").size()
+            frames.files["_valid_nominations"] = frames.files["_file"].map(valid).fillna(0).astype(int)
+    file_rules = [r for r in rules.rules_at("file") if any(c.kind in _FILE_KINDS for c in r.checks)]
+    findings += _file_findings(ctx, frames.files, file_rules, books, rules)
+    return Validation(rules, subs, books, frames, findings, row_errors)
+
+
+_FILE_KINDS = {"required", "in_list", "date", "known_unit", "in_cycles", "min_valid_rows", "whole_number"}
+
+
+def _field_lists(rules: RuleSet) -> Callable[[str], str | None]:
+    lists = {f.key: f.list for s in rules.sheets for f in s.fields}
+    return lambda key: lists.get(key)
+
+
+def _message(rules: RuleSet, rule_id: str, template: str, **values) -> str:
+    if values.get("value") == "":
+        values["value"] = "(trống)"
+    return template.format(**values) + rules.citation(rule_id)
+
+
+def _reading_findings(books: list[WorkbookData], rules: RuleSet) -> list[Finding]:
+    out = []
+    structure = {c.kind: c for c in rules.rule("DV-MAU").checks}
+    unreadable = rules.rule("DL-DOCTEP")
+    for book in books:
+        if book.rejected is not None:
+            c = unreadable.checks[0]
+            out.append(Finding(unreadable.id, book.rejected.code, Severity(c.severity), book.name, None, None, None,
+                               None, book.rejected.reason,
+                               _message(rules, unreadable.id, c.message, value=book.rejected.reason), unreadable.clause))
+            continue
+        for kind, sheet, label in book.missing:
+            c = structure[f"template_{kind}"]
+            out.append(Finding("DV-MAU", c.kind, Severity(c.severity), book.name, sheet, None, None, label, None,
+                               _message(rules, "DV-MAU", c.message, sheet=sheet, column=label or "", cell="",
+                                        value="", file=book.name), rules.rule("DV-MAU").clause))
+        current = rules.template.version
+        if book.version != current:
+            c = structure["template_version"]
+            shown = book.version or "(không có)"
+            out.append(Finding("DV-MAU", c.kind, Severity(c.severity), book.name, None, None, None, None, shown,
+                               _message(rules, "DV-MAU", c.message, value=shown, expected=current, sheet="",
+                                        column="", cell="", file=book.name), rules.rule("DV-MAU").clause))
+    return out
+
+
+def _table_findings(ctx, frame, sheet_key, row_rules, books, rules):
+    failures = run_schema(ctx, frame, row_rules)
+    spec = rules.sheet(sheet_key)
+    labels = {f.key: f.label for f in spec.fields}
+    for index, column, rule, check, extra in render_failures(ctx, frame, failures, row_rules):
+        book = books[int(frame.at[index, "_file"])]
+        table = book.tables[sheet_key]
+        col = table.columns.get(column)
+        if col is None:
+            continue  # the whole column is missing: DV-MAU already says so, once
+        row = int(frame.at[index, "_row"])
+        raw = frame.at[index, f"{column}__raw"]
+        cell = f"{_letter(col)}{row}"
+        message = _message(rules, rule.id, check.message, cell=cell, column=labels[column], value=raw,
+                           sheet=table.sheet_name, file=book.name, **extra)
+        yield index, Finding(rule.id, check.kind, Severity(check.severity), book.name, table.sheet_name, row, col,
+                             labels[column], raw, message, rule.clause)
+
+
+def _file_findings(ctx, files, file_rules, books, rules) -> list[Finding]:
+    failures = run_schema(ctx, files, file_rules)
+    fields = rules.form_fields
+    out = []
+    for index, column, rule, check, extra in render_failures(ctx, files, failures, file_rules):
+        book = books[int(files.at[index, "_file"])]
+        if column == "_valid_nominations":
+            table = book.tables.get("nominations")
+            sheet = table.sheet_name if table else rules.sheet("nominations").name
+            message = _message(rules, rule.id, check.message, cell="", column="", value="", sheet=sheet,
+                               file=book.name, **extra)
+            out.append(Finding(rule.id, check.kind, Severity(check.severity), book.name, sheet, None, None, None,
+                               str(extra.get("count", "")), message, rule.clause))
+            continue
+        sheet_key, spec = fields[column]
+        fv = book.forms.get(sheet_key, {}).get(column)
+        if fv is None:
+            continue  # the field's row is missing: DV-MAU already says so
+        sheet = book.form_sheets[sheet_key]
+        raw = files.at[index, f"{column}__raw"]
+        message = _message(rules, rule.id, check.message, cell=f"{_letter(fv.col)}{fv.row}", column=spec.label,
+                           value=raw, sheet=sheet, file=book.name, **extra)
+        out.append(Finding(rule.id, check.kind, Severity(check.severity), book.name, sheet, fv.row, fv.col,
+                           spec.label, raw, message, rule.clause))
+    return out
+
+
+def _letter(col: int) -> str:
+    from .report import column_letter
+
+    return column_letter(col)
+
+
+def validate_files(paths: Iterable[Path], rules: RuleSet | None = None, *, as_of: dt.date,
+                   progress: Progress | None = None) -> Validation:
+    """Like check_many, but keeps everything (for annotated copies and consolidation)."""
+    return validate(read_paths(paths), rules or load_rules(), as_of=as_of, progress=progress)

@@ -1,0 +1,324 @@
+"""The monthly consolidation: read an inbox, decide the file of record per unit and cycle, compute
+statuses as of a date, run the campaign rules, and write the workbook auditors open."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from . import campaign, deadlines as dl
+from .check import Progress, Validation, validate
+from .checks import Context
+from .fileio import refuse_overwrite
+from .intake import EVIDENCE_MTIME, EVIDENCE_SENT, Inbox, gather, read_receipt_log
+from .report import Finding, Severity
+from .rules import RuleSet, load_rules
+from .schemas import render_failures, run_schema
+
+USED, SUPERSEDED, REJECTED = "used", "superseded", "rejected"
+STATUS_WORDS = {USED: "Được dùng", SUPERSEDED: "Đã thay thế", REJECTED: "Bị loại"}
+CAMPAIGN_FILE = "(toàn đợt)"
+
+
+@dataclass
+class FileDecision:
+    """What consolidation made of one submission."""
+
+    index: int  # into validation.books / submissions
+    status: str = REJECTED
+    reason: str | None = None
+    unit_id: str | None = None
+    kind: str | None = None  # "monthly" | "summary"
+    period: str | None = None
+    received_at: dt.datetime | None = None
+    evidence: str | None = None
+    valid_nominations: int = 0
+    superseded_by: str | None = None
+
+
+@dataclass
+class Consolidation:
+    rules: RuleSet
+    as_of: dt.date
+    inbox: Inbox
+    validation: Validation
+    decisions: list[FileDecision]
+    cycles: pd.DataFrame  # official unit × cycle
+    units: pd.DataFrame  # one row per official unit
+    findings: list[Finding] = field(default_factory=list)  # every finding, input and campaign
+    output: Path | None = None
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """The reconciliation the overview states: everything read is accounted for."""
+        statuses = [d.status for d in self.decisions]
+        rows_in = sum(len(t.rows) for b in self.validation.books for t in b.tables.values())
+        rows_out = sum(len(f) for f in self.validation.frames.tables.values())
+        not_submissions = sum(1 for f in self.inbox.files if f.kind != "spreadsheet" and f.status == "rejected")
+        return {
+            "inbox_files": len(self.inbox.files),
+            "emails": sum(f.kind == "email" for f in self.inbox.files),
+            "submissions": len(self.decisions),
+            "used": statuses.count(USED),
+            "superseded": statuses.count(SUPERSEDED),
+            "rejected": statuses.count(REJECTED),
+            "not_submissions": not_submissions,
+            "rows_in": rows_in,
+            "rows_out": rows_out,
+            **{f"findings_{s.value}": sum(f.severity is s for f in self.findings) for s in Severity},
+        }
+
+
+def consolidate(inbox: Path, output: Path | None = None, rules: RuleSet | None = None, *, as_of: dt.date,
+                receipt_log: Path | None = None, progress: Progress | None = None) -> Consolidation:
+    """Consolidate every file under `inbox` as of the end of `as_of`; write `output` if given."""
+    rules = rules or load_rules()
+    inbox, output = Path(inbox), Path(output) if output else None
+    if output is not None:
+        refuse_overwrite(output, [inbox] + ([receipt_log] if receipt_log else []))
+    log = read_receipt_log(receipt_log, rules) if receipt_log else None
+    gathered = gather(inbox, rules, log)
+    validation = validate(gathered.submissions, rules, as_of=as_of, progress=progress)
+    decisions = _decide(validation, gathered, rules)
+    result = Consolidation(rules, as_of, gathered, validation, decisions, pd.DataFrame(), pd.DataFrame())
+    result.cycles, result.units = _status_tables(result)
+    result.findings = sorted(validation.findings + _campaign_findings(result), key=Finding.sort_key)
+    if output is not None:
+        from .output import write_consolidated
+
+        write_consolidated(result, output, inputs=[inbox])
+        result.output = output
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
+# Files of record
+
+
+def _decide(validation: Validation, inbox: Inbox, rules: RuleSet) -> list[FileDecision]:
+    files = validation.frames.files.set_index("_file")
+    meaning = rules.consolidation
+    decisions = []
+    for i, (sub, book) in enumerate(zip(validation.submissions, validation.books)):
+        d = FileDecision(i)
+        decisions.append(d)
+        if book.rejected is not None:
+            d.reason = book.rejected.reason
+            continue
+        row = files.loc[i]
+        d.valid_nominations = int(row["_valid_nominations"])
+        d.received_at, d.evidence = sub.received_at, sub.evidence
+        if d.received_at is None and pd.notna(row.get("sent_date")):
+            d.received_at = dt.datetime.combine(row["sent_date"].date(), dt.time(0), dl.local_zone(rules.deadlines))
+            d.evidence = EVIDENCE_SENT
+        if d.received_at is None:
+            d.received_at, d.evidence = inbox.mtimes[sub.name], EVIDENCE_MTIME
+        d.unit_id = row.get("unit") if isinstance(row.get("unit"), str) else None
+        report_type = row.get("report_type") if isinstance(row.get("report_type"), str) else None
+        period = row.get("period") if isinstance(row.get("period"), str) else None
+        if d.unit_id is None:
+            raw = row.get("unit__raw") or "(trống)"
+            d.reason = f"không xác định được đơn vị (ô “Tên đơn vị”: “{raw}”)"
+            continue
+        if report_type == meaning.summary_report:
+            d.kind = "summary"
+        elif report_type == meaning.monthly_report or (report_type is None and period):
+            d.kind = "monthly"
+        else:
+            d.reason = f"không xác định được loại báo cáo (ô “Loại báo cáo”: “{row.get('report_type__raw') or '(trống)'}”)"
+            continue
+        if d.kind == "monthly":
+            if period not in rules.deadlines.cycles:
+                d.reason = f"không xác định được kỳ báo cáo (ô “Kỳ báo cáo”: “{row.get('period__raw') or '(trống)'}”)"
+                continue
+            d.period = period
+        d.status = USED
+    # Resubmissions: the latest receipt is the content of record; earlier ones stay listed.
+    groups: dict[tuple, list[FileDecision]] = {}
+    for d in decisions:
+        if d.status == USED:
+            groups.setdefault((d.unit_id, d.kind, d.period), []).append(d)
+    for group in groups.values():
+        group.sort(key=lambda d: (d.received_at, validation.books[d.index].name))
+        latest = group[-1]
+        for d in group[:-1]:
+            d.status, d.superseded_by = SUPERSEDED, validation.books[latest.index].name
+            d.reason = f"đã có tệp gửi sau: {d.superseded_by}"
+    return decisions
+
+
+# ---------------------------------------------------------------------------------------------
+# Statuses: official unit × cycle, and the summary report
+
+
+def _status_tables(c: Consolidation) -> tuple[pd.DataFrame, pd.DataFrame]:
+    rules, deadlines = c.rules, c.rules.deadlines
+    activities = c.validation.frames.tables.get("activities", pd.DataFrame())
+    per_unit: dict[tuple, list[FileDecision]] = {}
+    for d in c.decisions:
+        if d.status != REJECTED:
+            per_unit.setdefault((d.unit_id, d.kind, d.period), []).append(d)
+    each_cycle = [ch for r in rules.rules_at("campaign") for ch in r.checks if ch.kind == "activity_each_cycle"]
+    in_window = [ch for r in rules.rules_at("campaign") for ch in r.checks if ch.kind == "activity_in_window"]
+    record = {(d.unit_id, d.kind, d.period): d.index for d in c.decisions if d.status == USED}
+    cycle_rows, unit_rows = [], []
+    for unit in rules.units:
+        for cycle in deadlines.cycles:
+            bound = dl.cycle_bound(cycle, deadlines)
+            subs = per_unit.get((unit.id, "monthly", cycle), [])
+            status = dl.status([dl.Receipt(d.received_at, d.valid_nominations > 0) for d in subs], bound, c.as_of,
+                               deadlines)
+            used = record.get((unit.id, "monthly", cycle))
+            row = {"unit": unit.id, "unit_name": unit.name, "required": unit.required, "roles": unit.roles,
+                   "cycle": cycle, "cycle_label": rules.cycle_label(cycle), "status": status.text,
+                   "status_code": status.code, "days_late": status.days_late,
+                   "deadline": dl.describe_deadline(bound), "received_at": _receipt(status, subs),
+                   "evidence": _evidence(status, subs), "file": c.validation.books[used].name if used is not None else "",
+                   "valid_nominations": c.decisions[used].valid_nominations if used is not None else 0,
+                   "submissions": len(subs)}
+            for ch in each_cycle:
+                row[campaign._activity_column(ch)] = _count_activities(activities, [used], ch.params["activity_type"])
+            cycle_rows.append(row)
+        bound = dl.summary_bound(deadlines)
+        subs = per_unit.get((unit.id, "summary", None), [])
+        status = dl.status([dl.Receipt(d.received_at, True) for d in subs], bound, c.as_of, deadlines)
+        used_files = [d.index for d in c.decisions if d.status == USED and d.unit_id == unit.id]
+        row = {"unit": unit.id, "unit_name": unit.name, "required": unit.required, "roles": unit.roles,
+               "summary_status": status.text, "status": status.text, "status_code": status.code,
+               "deadline": dl.describe_deadline(bound), "received_at": _receipt(status, subs),
+               "evidence": _evidence(status, subs)}
+        for ch in in_window:
+            row[campaign._activity_column(ch)] = _count_activities(
+                activities, used_files, ch.params["activity_type"], ch.params["from"], ch.params["to"])
+        unit_rows.append(row)
+    return pd.DataFrame(cycle_rows), pd.DataFrame(unit_rows)
+
+
+def _receipt(status: dl.Status, subs: list[FileDecision]) -> dt.datetime | None:
+    if status.receipt is not None:
+        return status.receipt.received_at
+    return max((d.received_at for d in subs), default=None)
+
+
+def _evidence(status: dl.Status, subs: list[FileDecision]) -> str:
+    moment = _receipt(status, subs)
+    return next((d.evidence for d in subs if d.received_at == moment), "") if moment else ""
+
+
+def _count_activities(frame: pd.DataFrame, files: list[int | None], activity_type: str,
+                      start: dt.date | None = None, end: dt.date | None = None) -> int:
+    files = [f for f in files if f is not None]
+    if frame.empty or not files:
+        return 0
+    picked = frame[frame["_file"].isin(files) & (frame["type"] == activity_type)]
+    if start is not None:
+        picked = picked[(picked["date"] >= pd.Timestamp(start)) & (picked["date"] <= pd.Timestamp(end))]
+    return int(len(picked))
+
+
+# ---------------------------------------------------------------------------------------------
+# Campaign findings
+
+
+def _campaign_findings(c: Consolidation) -> list[Finding]:
+    rules = c.rules
+    ctx = Context(rules, rules.list_values, lambda key: None, lambda name: [], as_of=c.as_of)
+    tables = {"cycles": c.cycles, "units": c.units, "figures": _figures(c), "history": _history(c)}
+    out: list[Finding] = []
+    for rule in rules.rules_at("campaign"):
+        for check in rule.checks:
+            table_name, column = campaign.TABLES[check.kind]
+            frame = tables[table_name]
+            if frame.empty:
+                continue
+            frame = frame.copy()
+            frame[f"{column}__raw"] = frame[column].astype(str)
+            one = type(rule)(rule.id, rule.level, rule.sheet, rule.clause, rule.title, rule.quote, (check,))
+            failures = run_schema(ctx, frame, [one])
+            for index, col, _, spec, extra in render_failures(ctx, frame, failures, [one]):
+                out.append(_campaign_finding(c, rule, spec, frame.loc[index], extra))
+    return out
+
+
+def _campaign_finding(c: Consolidation, rule, spec, row: pd.Series, extra: dict) -> Finding:
+    rules = c.rules
+    if "file" in row and isinstance(row.get("sheet"), str):  # a finding on an input cell
+        values = {"cell": row["cell"], "column": row["label"], "value": row["value"], "sheet": row["sheet"],
+                  "file": row["file"], **extra}
+        message = spec.message.format(**values) + rules.citation(rule.id)
+        return Finding(rule.id, spec.kind, Severity(spec.severity), row["file"], row["sheet"], int(row["row"]),
+                       int(row["col"]), row["label"], str(row["value"]), message, rule.clause)
+    values = {"cell": "", "column": "", "value": "", "sheet": "", "file": "", **extra}
+    message = spec.message.format(**values) + rules.citation(rule.id)
+    where = row.get("cycle_label") if "cycle_label" in row and isinstance(row.get("cycle_label"), str) else "Báo cáo tổng kết"
+    return Finding(rule.id, spec.kind, Severity(spec.severity), CAMPAIGN_FILE, None, None, None, row["unit_name"],
+                   where, message, rule.clause)
+
+
+def _figures(c: Consolidation) -> pd.DataFrame:
+    """Each figure a summary report states, next to what the unit's monthly files of record hold."""
+    check = next((ch for r in c.rules.rules_at("campaign") for ch in r.checks if ch.kind == "summary_matches"), None)
+    if check is None:
+        return pd.DataFrame()
+    frames = c.validation.frames
+    files = frames.files.set_index("_file")
+    rows = []
+    for d in c.decisions:
+        if d.status != USED or d.kind != "summary":
+            continue
+        book = c.validation.books[d.index]
+        monthly = [m.index for m in c.decisions if m.status == USED and m.kind == "monthly"
+                   and m.unit_id == d.unit_id and m.received_at <= d.received_at]
+        for key, spec in check.params["counts"].items():
+            fv = book.forms.get("summary", {}).get(key)
+            stated = files.at[d.index, key] if key in files.columns else None
+            if fv is None or stated is None or pd.isna(stated):
+                continue
+            table = frames.tables[spec["sheet"]]
+            counted = campaign.count_where(table[table["_file"].isin(monthly)], spec)
+            label = c.rules.sheet("summary").field(key).label
+            rows.append({"file": book.name, "sheet": book.form_sheets["summary"], "row": fv.row, "col": fv.col,
+                         "cell": f"{_letter(fv.col)}{fv.row}", "label": label, "value": _num(stated),
+                         "stated": float(stated), "expected": float(counted.sum()) if len(counted) else 0.0})
+    return pd.DataFrame(rows)
+
+
+def _history(c: Consolidation) -> pd.DataFrame:
+    """Nomination rows of the monthly files of record, with the earlier cycle a person and deed had."""
+    check = next((ch for r in c.rules.rules_at("campaign") for ch in r.checks if ch.kind == "repeat_nomination"), None)
+    frame = c.validation.frames.tables.get("nominations", pd.DataFrame())
+    used = {d.index: d for d in c.decisions if d.status == USED and d.kind == "monthly"}
+    if check is None or frame.empty or not used:
+        return pd.DataFrame()
+    rows = frame[frame["_file"].isin(used) & (frame["name__raw"] != "")].copy()
+    rows["_unit"] = rows["_file"].map(lambda i: used[i].unit_id)
+    rows["_period"] = rows["_file"].map(lambda i: used[i].period)
+    rows["_key"] = campaign.person_keys(rows, check.params["person"] + check.params["deed"])
+    rows = rows.sort_values(["_period", "_file", "_row"], kind="stable")
+    first = rows.groupby(["_unit", "_key"]).head(1).set_index(["_unit", "_key"])
+    out = []
+    for _, r in rows.iterrows():
+        earliest = first.loc[(r["_unit"], r["_key"])]
+        book = c.validation.books[int(r["_file"])]
+        table = book.tables["nominations"]
+        col = table.columns.get("name")
+        repeat = earliest["_period"] < r["_period"]
+        out.append({"file": book.name, "sheet": table.sheet_name, "row": int(r["_row"]), "col": col,
+                    "cell": f"{_letter(col)}{int(r['_row'])}", "label": c.rules.sheet("nominations").field("name").label,
+                    "value": r["name__raw"], "name": r["name__raw"],
+                    "earlier_cycle": c.rules.cycle_label(earliest["_period"]) if repeat else None,
+                    "earlier_file": c.validation.books[int(earliest["_file"])].name if repeat else None})
+    return pd.DataFrame(out)
+
+
+def _num(value) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def _letter(col: int) -> str:
+    from .report import column_letter
+
+    return column_letter(col)

@@ -1,0 +1,248 @@
+"""Build the typed, concatenated DataFrames that pandera validates, from the workbooks read.
+
+One frame per table sheet with the rows of every file, and one frame of files (one row per file,
+the fields of the form sheets). The index is a running row id; `_file` and `_row` keep the source
+file and the real Excel row, so a failure maps straight back to a cell. For each field `k` there is
+`k` (the normalised value), `k__raw` (the value as typed, as text, for messages) and, for typed
+fields, `k__bad` (typed but not parseable). Harmless normalisations (NFD, case, spaces, tone
+placement, legacy TCVN3/VNI text, text dates) are applied here and recorded as `info` findings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+
+from . import text
+from .reading import WorkbookData
+from .report import Finding, Severity
+from .rules import FieldSpec, RuleSet, Unit
+from .values import as_text, is_blank, parse_date, parse_period, parse_whole, parse_year
+
+NORMALISE_RULE = "DL-CHUANHOA"
+
+
+@dataclass
+class UnitIndex:
+    """Official units keyed for matching what a unit wrote (diacritics, case, abbreviations…)."""
+
+    rules: RuleSet
+    by_key: dict[str, Unit] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for unit in self.rules.units:
+            for name in (unit.name, *unit.aliases):
+                self.by_key.setdefault(self.key(name), unit)
+        self.by_id = {u.id: u for u in self.rules.units}
+
+    def key(self, name: str) -> str:
+        return text.name_key(name, self.rules.abbreviations, list(self.rules.drop_suffixes))
+
+    def match(self, name: str) -> Unit | None:
+        if name in self.by_id:
+            return self.by_id[name]
+        return self.by_key.get(self.key(name))
+
+    def suggest(self, name: str) -> list[str]:
+        candidates = {self.key(u.name): u.name for u in self.rules.units}
+        candidates.update({self.key(a): u.name for u in self.rules.units for a in u.aliases})
+        found = text.closest(self.key(name), candidates, n=6, cutoff=self.rules.suggestion_cutoff)
+        return list(dict.fromkeys(found))[:3]
+
+
+class ListIndex:
+    """Each value list with its aliases, for matching a cell to its canonical value."""
+
+    def __init__(self, rules: RuleSet):
+        self.exact: dict[str, dict[str, str]] = {}
+        self.loose: dict[str, dict[str, str]] = {}
+        for name, items in rules.lists.items():
+            exact, loose = {}, {}
+            for item in items:
+                exact[item.value] = item.value
+                loose[text.list_key(item.value)] = item.value
+                for alias in item.aliases:
+                    exact.setdefault(alias, item.value)
+                    loose.setdefault(text.list_key(alias), item.value)
+            self.exact[name], self.loose[name] = exact, loose
+        cycles = {rules.cycle_label(c): c for c in rules.deadlines.cycles}
+        self.cycle_labels = cycles
+
+    def canonical(self, list_name: str, value: str) -> tuple[str, bool]:
+        """(canonical value or the value itself, whether it differs other than by a declared alias)."""
+        hit = self.exact[list_name].get(value)
+        if hit is not None:
+            return hit, False
+        hit = self.loose[list_name].get(text.list_key(value))
+        if hit is not None:
+            return hit, True
+        return value, False
+
+
+@dataclass
+class Frames:
+    """What validation works on."""
+
+    books: list[WorkbookData]  # index = `_file`
+    tables: dict[str, pd.DataFrame]  # sheet key -> rows of every file
+    files: pd.DataFrame  # one row per readable file
+    info: list[Finding]  # harmless normalisations
+    units: UnitIndex
+    lists: ListIndex
+
+
+def build_frames(books: list[WorkbookData], rules: RuleSet, fallback_dates: list[dt.date | None]) -> Frames:
+    """Turn the readable books into frames; `fallback_dates[i]` stands for book i's submission date
+    when its "Ngày gửi" is missing or invalid (the receipt date, or as_of)."""
+    units, lists = UnitIndex(rules), ListIndex(rules)
+    builder = _Builder(rules, units, lists)
+    files = builder.files_frame(books, fallback_dates)
+    tables = {}
+    for spec in rules.sheets:
+        if spec.kind == "table":
+            tables[spec.key] = builder.table_frame(books, spec, files)
+    return Frames(books, tables, files, builder.info, units, lists)
+
+
+class _Builder:
+    def __init__(self, rules: RuleSet, units: UnitIndex, lists: ListIndex):
+        self.rules, self.units, self.lists = rules, units, lists
+        self.info: list[Finding] = []
+        self.info_checks = {c.kind: c for c in rules.rule(NORMALISE_RULE).checks}
+
+    # -- one value -------------------------------------------------------------------------------
+
+    def normalise(self, spec: FieldSpec, raw: Any, where: Callable[[], tuple[str, str, int, int]],
+                  font: str | None = None) -> tuple[Any, bool]:
+        """Return (normalised value, is_bad) and record info findings for harmless changes."""
+        if is_blank(raw):
+            return None, False
+        if spec.type in ("date",):
+            value, how = parse_date(raw)
+            if how == "converted" and isinstance(raw, str):
+                self.note("text_date", where, spec, raw, value.strftime("%d/%m/%Y"))
+            return value, how == "invalid"
+        if spec.type == "year":
+            value, how = parse_year(raw)
+            if how == "converted":
+                self.note("normalised", where, spec, raw, str(value))
+            return value, how == "invalid"
+        if spec.type == "int":
+            value, how = parse_whole(raw)
+            return value, how == "invalid" or (value is not None and value < 0)
+        value = self.clean(spec, raw, where, font)
+        if spec.type == "period":
+            period, how = parse_period(value, text.strip_diacritics)
+            return period, how == "invalid"
+        if spec.type == "unit":
+            unit = self.units.match(value)
+            if unit is not None and value not in (unit.name, unit.id):
+                self.note("normalised", where, spec, value, unit.name)
+            return (unit.id if unit else None), unit is None
+        if spec.type == "list":
+            canonical, changed = self.lists.canonical(spec.list, value)
+            if changed:
+                self.note("normalised", where, spec, value, canonical)
+            return canonical, False
+        return value, False
+
+    def clean(self, spec: FieldSpec, raw: Any, where, font: str | None) -> str:
+        original = as_text(raw) if not isinstance(raw, str) else raw
+        repaired, encoding = text.repair_legacy(original, font)
+        if encoding:
+            self.note("legacy_text", where, spec, original, text.clean_text(repaired), encoding=encoding)
+            return text.clean_text(repaired)
+        cleaned = text.clean_text(original)
+        if not text.is_nfc(original):
+            self.note("normalised", where, spec, original, cleaned)
+        return cleaned
+
+    def note(self, kind: str, where, spec: FieldSpec, raw: Any, expected: str, **extra: str) -> None:
+        check = self.info_checks[kind]
+        file, sheet, row, col = where()
+        value = as_text(raw)
+        message = check.message.format(cell=f"{_letter(col)}{row}", column=spec.label, value=value,
+                                       expected=expected, sheet=sheet, file=file, **extra)
+        message += self.rules.citation(NORMALISE_RULE)
+        rule = self.rules.rule(NORMALISE_RULE)
+        self.info.append(Finding(NORMALISE_RULE, kind, Severity(check.severity), file, sheet, row, col,
+                                 spec.label, value, message, rule.clause))
+
+    # -- frames ----------------------------------------------------------------------------------
+
+    def files_frame(self, books: list[WorkbookData], fallback_dates: list[dt.date | None]) -> pd.DataFrame:
+        fields = [(sheet_key, spec) for sheet_key, spec in self.rules.form_fields.values()]
+        data: dict[str, list] = {"_file": [], "_row": []}
+        for _, spec in fields:
+            data[spec.key], data[f"{spec.key}__raw"], data[f"{spec.key}__bad"] = [], [], []
+        for i, book in enumerate(books):
+            if book.rejected is not None:
+                continue
+            data["_file"].append(i)
+            data["_row"].append(0)
+            for sheet_key, spec in fields:
+                fv = book.forms.get(sheet_key, {}).get(spec.key)
+                raw = fv.value if fv else None
+                sheet = book.form_sheets.get(sheet_key, "")
+                font = book.fonts.get((sheet, fv.row, fv.col)) if fv else None
+                value, bad = self.normalise(spec, raw, lambda b=book, s=sheet, f=fv: (b.name, s, f.row, f.col), font)
+                data[spec.key].append(value)
+                data[f"{spec.key}__raw"].append(as_text(raw))
+                data[f"{spec.key}__bad"].append(bad)
+        frame = pd.DataFrame(data)
+        frame.index = pd.RangeIndex(len(frame))
+        for _, spec in fields:
+            if spec.type == "date":
+                frame[spec.key] = pd.to_datetime(frame[spec.key], errors="coerce")
+            elif spec.type in ("int", "year"):
+                frame[spec.key] = pd.to_numeric(frame[spec.key], errors="coerce").astype("float64")
+        # The date a submission stands on, for "not after the submission date" checks: "Ngày gửi"
+        # if valid, else what the caller knows (receipt time, or as_of).
+        fallback = pd.to_datetime(pd.Series([fallback_dates[i] for i in frame["_file"]], index=frame.index,
+                                            dtype="object"), errors="coerce")
+        frame["_sent"] = frame["sent_date"].where(frame["sent_date"].notna(), fallback) if "sent_date" in frame else fallback
+        year = frame["period"].map(lambda p: int(p[:4]) if isinstance(p, str) else np.nan) if "period" in frame else np.nan
+        frame["_year"] = pd.Series(year, index=frame.index, dtype="float64").fillna(self.rules.plan.year)
+        frame["_valid_nominations"] = 0
+        return frame
+
+    def table_frame(self, books: list[WorkbookData], sheet, files: pd.DataFrame) -> pd.DataFrame:
+        data: dict[str, list] = {"_file": [], "_row": []}
+        for spec in sheet.fields:
+            data[spec.key], data[f"{spec.key}__raw"], data[f"{spec.key}__bad"] = [], [], []
+        for i, book in enumerate(books):
+            table = book.tables.get(sheet.key)
+            if book.rejected is not None or table is None:
+                continue
+            data["_file"].extend([i] * len(table.rows))
+            data["_row"].extend(table.rows)
+            for spec in sheet.fields:
+                col = table.columns.get(spec.key)
+                raws = table.values.get(spec.key) or [None] * len(table.rows)
+                values, raw_texts, bads = data[spec.key], data[f"{spec.key}__raw"], data[f"{spec.key}__bad"]
+                for r, raw in zip(table.rows, raws):
+                    font = book.fonts.get((table.sheet_name, r, col)) if book.fonts else None
+                    value, bad = self.normalise(spec, raw, lambda b=book, t=table, r=r, c=col: (b.name, t.sheet_name, r, c), font)
+                    values.append(value)
+                    raw_texts.append(as_text(raw))
+                    bads.append(bad)
+        frame = pd.DataFrame(data)
+        for spec in sheet.fields:
+            if spec.type == "date":
+                frame[spec.key] = pd.to_datetime(frame[spec.key], errors="coerce")
+            elif spec.type in ("int", "year"):
+                frame[spec.key] = pd.to_numeric(frame[spec.key], errors="coerce").astype("float64")
+        context = files.set_index("_file")[["_sent", "_year"]]
+        frame = frame.join(context, on="_file")
+        frame.index = pd.RangeIndex(len(frame))
+        return frame
+
+
+def _letter(col: int | None) -> str:
+    from .report import column_letter
+
+    return column_letter(col) if col else ""

@@ -1,0 +1,335 @@
+"""Read a unit's workbook: find each template sheet, its header and columns by label, and its rows.
+
+Everything is located by label, not by position: rows inserted above the header, reordered, hidden
+or extra columns, blank rows, merged cells, a signature block under the table and a renamed sheet
+are all read correctly, and what cannot be found is reported by name. Rows keep their real Excel row
+numbers so every finding carries a true cell reference. python-calamine reads the cells (fast, and
+the same API for .xlsx/.xlsm/.xls/.ods); openpyxl is opened only for the rare cell whose font must be
+known to decode legacy Vietnamese text.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import python_calamine as calamine
+
+from . import text
+from .rules import FieldSpec, RuleSet, SheetSpec
+from .safety import Rejected, inspect_bytes
+from .values import as_text, is_blank
+
+HEADER_SCAN_ROWS = 30
+FORM_SCAN_ROWS = 80
+FORM_SCAN_COLS = 6
+VERSION_SHEET = "_ntvt"
+# A row under the table that starts the signature block ends the data: these are the usual
+# footer phrases of Vietnamese administrative forms (compared without diacritics).
+FOOTER_MARKERS = ("ky, ghi ro ho ten", "ky ghi ro ho ten", "thu truong don vi", "nguoi lap bieu", "xac nhan cua")
+_ROMAN_SECTION = re.compile(r"^[IVX]+\.?$|^[A-Z]\.?$")
+
+
+def label_key(label: object) -> str:
+    """Compare labels without diacritics, case, required-markers, punctuation or line breaks."""
+    return text.name_key(str(label).replace("(*)", " ").replace("*", " "))
+
+
+def short_key(label: str) -> str:
+    """A label's short form: the part before ':' ("Tiêu chí 1: …" -> "tieu chi 1")."""
+    return label_key(label.split(":", 1)[0]) if ":" in label else label_key(label)
+
+
+@dataclass
+class TableData:
+    """The data rows of a table sheet: values by field key, aligned with Excel row numbers."""
+
+    spec: SheetSpec
+    sheet_name: str
+    header_row: int
+    columns: dict[str, int]  # field key -> Excel column number (1-based)
+    rows: list[int] = field(default_factory=list)
+    values: dict[str, list[Any]] = field(default_factory=dict)
+
+
+@dataclass
+class FormValue:
+    row: int
+    col: int
+    value: Any
+
+
+@dataclass
+class WorkbookData:
+    """Everything read from one input file."""
+
+    name: str
+    sha256: str
+    format: str | None = None
+    rejected: Rejected | None = None
+    tables: dict[str, TableData] = field(default_factory=dict)
+    forms: dict[str, dict[str, FormValue]] = field(default_factory=dict)  # sheet key -> field key -> value
+    form_sheets: dict[str, str] = field(default_factory=dict)  # sheet key -> actual sheet name
+    missing: list[tuple[str, str, str | None]] = field(default_factory=list)  # (kind, sheet, label)
+    version: str | None = None
+    fonts: dict[tuple[str, int, int], str] = field(default_factory=dict)  # (sheet, row, col) -> font name
+
+
+def read_workbook(name: str, data: bytes, rules: RuleSet) -> WorkbookData:
+    """Read one input file's bytes; an unreadable file comes back with `rejected` set, never raised."""
+    import hashlib
+
+    book = WorkbookData(name=name, sha256=hashlib.sha256(data).hexdigest())
+    verdict = inspect_bytes(name, data, rules.limits)
+    if isinstance(verdict, Rejected):
+        book.rejected = verdict
+        return book
+    book.format = verdict
+    try:
+        wb = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        grids = _load_grids(wb, rules)
+    except Rejected as exc:
+        book.rejected = exc
+        return book
+    except Exception as exc:  # calamine raises its own error types for corrupt parts
+        book.rejected = Rejected("corrupt", f"tệp hỏng hoặc không phải bảng tính hợp lệ ({type(exc).__name__})")
+        return book
+    _locate(book, grids, rules)
+    if book.format in ("xlsx", "xlsm"):
+        _read_fonts_if_needed(book, data, grids)
+    return book
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading cells
+
+
+@dataclass
+class _Grid:
+    name: str
+    cells: list[list[Any]]  # absolute positions: cells[r-1][c-1]
+    merged: list[tuple[tuple[int, int], tuple[int, int]]]
+
+    def get(self, row: int, col: int) -> Any:
+        if 1 <= row <= len(self.cells):
+            line = self.cells[row - 1]
+            if 1 <= col <= len(line):
+                return line[col - 1]
+        return None
+
+
+def _load_grids(wb: Any, rules: RuleSet) -> list[_Grid]:
+    grids = []
+    limits = rules.limits
+    for meta in wb.sheets_metadata:
+        if str(getattr(meta, "typ", "")).endswith("ChartSheet"):
+            continue
+        sheet = wb.get_sheet_by_name(meta.name)
+        end = sheet.end
+        if end is not None and (end[0] + 1 > limits.max_rows or end[1] + 1 > limits.max_columns):
+            # Checked before the rows are turned into Python objects: a sheet "used" down to row
+            # 1,048,576 by formatting alone would otherwise cost gigabytes.
+            raise Rejected("too_many_cells", f"trang “{meta.name}” có {end[0] + 1} dòng × {end[1] + 1} cột, "
+                                             f"vượt giới hạn {limits.max_rows} dòng × {limits.max_columns} cột")
+        cells = sheet.to_python(skip_empty_area=False)
+        merged = list(sheet.merged_cell_ranges or [])
+        grids.append(_Grid(meta.name, cells, [((a + 1, b + 1), (c + 1, d + 1)) for (a, b), (c, d) in merged]))
+    return grids
+
+
+# ---------------------------------------------------------------------------------------------
+# Locating sheets, headers and fields
+
+
+def _locate(book: WorkbookData, grids: list[_Grid], rules: RuleSet) -> None:
+    by_key = {label_key(g.name): g for g in grids}
+    version = by_key.get(label_key(VERSION_SHEET))
+    if version is not None:
+        for r in range(1, 6):
+            if label_key(version.get(r, 1) or "") == label_key("template_version"):
+                book.version = as_text(version.get(r, 2)) or None
+    used: set[str] = set()
+    for spec in rules.sheets:
+        if spec.kind == "guide":
+            continue
+        grid = by_key.get(label_key(spec.name))
+        if grid is None:  # a renamed sheet: recognise it by its content
+            grid = _find_by_content(spec, [g for g in grids if g.name not in used])
+        if grid is None:
+            book.missing.append(("sheet", spec.name, None))
+            continue
+        used.add(grid.name)
+        if spec.kind == "table":
+            _read_table(book, spec, grid)
+        else:
+            _read_form(book, spec, grid)
+
+
+def _label_index(fields: tuple[FieldSpec, ...]) -> dict[str, str]:
+    index = {}
+    for f in fields:
+        index[label_key(f.label)] = f.key
+        index.setdefault(short_key(f.label), f.key)
+    return index
+
+
+def _find_header(spec: SheetSpec, grid: _Grid) -> tuple[int, dict[str, int]] | None:
+    index = _label_index(spec.fields)
+    best: tuple[int, dict[str, int]] | None = None
+    for r in range(1, min(HEADER_SCAN_ROWS, len(grid.cells)) + 1):
+        found: dict[str, int] = {}
+        for c, value in enumerate(grid.cells[r - 1], start=1):
+            if isinstance(value, str) and value.strip():
+                key = index.get(label_key(value))
+                if key and key not in found:
+                    found[key] = c
+        if len(found) >= 2 and (best is None or len(found) > len(best[1])):
+            best = (r, found)
+    return best
+
+
+def _find_by_content(spec: SheetSpec, grids: list[_Grid]) -> _Grid | None:
+    need = max(2, len(spec.fields) // 2)
+    for grid in grids:
+        if spec.kind == "table":
+            hit = _find_header(spec, grid)
+            if hit and len(hit[1]) >= need:
+                return grid
+        elif len(_form_labels(spec, grid)) >= need:
+            return grid
+    return None
+
+
+def _read_table(book: WorkbookData, spec: SheetSpec, grid: _Grid) -> None:
+    hit = _find_header(spec, grid)
+    if hit is None:
+        book.missing.extend(("column", spec.name, f.label) for f in spec.fields)
+        return
+    header_row, columns = hit
+    # A two-row header (a merged group title above, the column names below) puts some labels one
+    # row lower: look there for what is still missing.
+    below = header_row + 1
+    index = _label_index(spec.fields)
+    extra = {}
+    for c, value in enumerate(grid.cells[below - 1] if below <= len(grid.cells) else [], start=1):
+        key = index.get(label_key(value)) if isinstance(value, str) and value.strip() else None
+        if key and key not in columns and c not in columns.values():
+            extra[key] = c
+    if extra:
+        columns.update(extra)
+        header_row = below
+    for f in spec.fields:
+        if f.key not in columns:
+            book.missing.append(("column", spec.name, f.label))
+    table = TableData(spec, grid.name, header_row, columns, values={k: [] for k in columns})
+    _fill_merged(grid, header_row)
+    label_cols = sorted(columns.values())
+    stt_col = columns.get("stt")
+    for r in range(header_row + 1, len(grid.cells) + 1):
+        line = grid.cells[r - 1]
+        present = [c for c in label_cols if c <= len(line) and not is_blank(line[c - 1])]
+        if _is_footer(line):
+            break
+        if not present or present == [stt_col]:
+            continue  # a blank row, or a pre-numbered empty row
+        if stt_col and present[0] == stt_col and len(present) <= 2 and _is_section(line[stt_col - 1]):
+            continue  # a group row such as "I. Cá nhân"
+        table.rows.append(r)
+        for key, c in columns.items():
+            table.values[key].append(line[c - 1] if c <= len(line) else None)
+    book.tables[spec.key] = table
+
+
+def _fill_merged(grid: _Grid, header_row: int) -> None:
+    """A value merged over several data cells belongs to each of them, as a person reads it."""
+    for (r1, c1), (r2, c2) in grid.merged:
+        if r2 <= header_row:
+            continue
+        value = grid.get(r1, c1)
+        for r in range(max(r1, header_row + 1), r2 + 1):
+            line = grid.cells[r - 1] if r <= len(grid.cells) else None
+            if line is None:
+                continue
+            for c in range(c1, c2 + 1):
+                if c <= len(line) and (r, c) != (r1, c1) and c == c1:
+                    line[c - 1] = value
+
+
+def _is_footer(line: list[Any]) -> bool:
+    for value in line:
+        if isinstance(value, str) and value.strip():
+            key = text.name_key(value)
+            if any(marker in key for marker in FOOTER_MARKERS):
+                return True
+    return False
+
+
+def _is_section(value: Any) -> bool:
+    return isinstance(value, str) and bool(_ROMAN_SECTION.match(value.strip()))
+
+
+def _form_labels(spec: SheetSpec, grid: _Grid) -> dict[str, tuple[int, int]]:
+    index = _label_index(spec.fields)
+    found: dict[str, tuple[int, int]] = {}
+    for r in range(1, min(FORM_SCAN_ROWS, len(grid.cells)) + 1):
+        for c, value in enumerate(grid.cells[r - 1][:FORM_SCAN_COLS], start=1):
+            if isinstance(value, str) and value.strip():
+                key = index.get(label_key(value))
+                if key and key not in found:
+                    found[key] = (r, c)
+    return found
+
+
+def _read_form(book: WorkbookData, spec: SheetSpec, grid: _Grid) -> None:
+    labels = _form_labels(spec, grid)
+    values: dict[str, FormValue] = {}
+    for f in spec.fields:
+        if f.key not in labels:
+            book.missing.append(("field", spec.name, f.label))
+            continue
+        r, c = labels[f.key]
+        # The value is in the next cell to the right; a unit that merged or skipped a column put it
+        # a little further, so take the first non-empty cell within three columns.
+        target = c + 1
+        for cc in range(c + 1, c + 4):
+            if not is_blank(grid.get(r, cc)):
+                target = cc
+                break
+        values[f.key] = FormValue(r, target, grid.get(r, target))
+    book.forms[spec.key] = values
+    book.form_sheets[spec.key] = grid.name
+
+
+# ---------------------------------------------------------------------------------------------
+# Fonts, only where legacy Vietnamese text is suspected
+
+
+def _read_fonts_if_needed(book: WorkbookData, data: bytes, grids: list[_Grid]) -> None:
+    suspects: dict[str, set[tuple[int, int]]] = {}
+    for table in book.tables.values():
+        for key, col in table.columns.items():
+            for r, value in zip(table.rows, table.values[key]):
+                if isinstance(value, str) and text.looks_legacy(value):
+                    suspects.setdefault(table.sheet_name, set()).add((r, col))
+    for sheet_key, fields in book.forms.items():
+        for fv in fields.values():
+            if isinstance(fv.value, str) and text.looks_legacy(fv.value):
+                suspects.setdefault(book.form_sheets[sheet_key], set()).add((fv.row, fv.col))
+    if not suspects:
+        return
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=False, data_only=True)
+    except Exception:
+        return  # fonts are only a hint; detection still works on characters alone
+    for sheet, cells in suspects.items():
+        if sheet in wb.sheetnames:
+            ws = wb[sheet]
+            for r, c in cells:
+                name = ws.cell(row=r, column=c).font.name
+                if name:
+                    book.fonts[(sheet, r, c)] = name
+    wb.close()

@@ -1,0 +1,123 @@
+"""Turn raw cell values (as a spreadsheet library returns them) into typed values.
+
+Dates are day-first, always: a text date that is not a valid dd/mm/yyyy date is invalid, never a
+month-first guess. Each parser returns (value, how) where `how` says what happened:
+"ok" (taken as is), "converted" (a harmless change worth telling the unit, e.g. a text date),
+or "invalid" (the cell holds something that is not of the expected type).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+
+EXCEL_EPOCH = dt.date(1899, 12, 30)  # serial 1 = 1900-01-01 once Excel's 1900 leap-year bug is skipped
+MAX_SERIAL = 2_958_465  # 9999-12-31
+
+_DMY = re.compile(r"(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})")
+_ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00(?::00)?)?")
+_MONTH_YEAR = re.compile(r"(?:thang\s*)?(\d{1,2})\s*(?:[/.\-]|\s+nam\s+|\s+)\s*(\d{4})")
+_YEAR_MONTH = re.compile(r"(\d{4})-(\d{1,2})")
+
+
+def is_blank(value: object) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+def as_text(value: object) -> str:
+    """How a raw value is shown back to a person (messages, comments): as it was typed."""
+    if is_blank(value):
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.strftime("%d/%m/%Y %H:%M") if (value.hour or value.minute) else value.strftime("%d/%m/%Y")
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M")
+    return str(value)
+
+
+def from_serial(serial: float) -> dt.date | None:
+    if not 1 <= serial <= MAX_SERIAL or not float(serial).is_integer():
+        return None
+    return EXCEL_EPOCH + dt.timedelta(days=int(serial))
+
+
+def parse_date(value: object) -> tuple[dt.date | None, str]:
+    """A real date, an Excel serial number, or text dd/mm/yyyy (or ISO yyyy-mm-dd)."""
+    if is_blank(value):
+        return None, "ok"
+    if isinstance(value, dt.datetime):
+        return value.date(), "ok"
+    if isinstance(value, dt.date):
+        return value, "ok"
+    if isinstance(value, bool):
+        return None, "invalid"
+    if isinstance(value, (int, float)):
+        date = from_serial(float(value))
+        return (date, "converted") if date else (None, "invalid")
+    text = str(value).strip()
+    for pattern, order in ((_DMY, (1, 2, 3)), (_ISO, (3, 2, 1))):
+        m = pattern.fullmatch(text)
+        if m:
+            day, month, year = (int(m.group(i)) for i in order)
+            try:
+                return dt.date(year, month, day), "converted"
+            except ValueError:
+                return None, "invalid"
+    return None, "invalid"
+
+
+def parse_whole(value: object) -> tuple[int | None, str]:
+    """A whole number, typed as a number or as text ("1985", "1.985" is not accepted)."""
+    if is_blank(value):
+        return None, "ok"
+    if isinstance(value, bool):
+        return None, "invalid"
+    if isinstance(value, int):
+        return value, "ok"
+    if isinstance(value, float):
+        return (int(value), "ok") if value.is_integer() else (None, "invalid")
+    text = str(value).strip()
+    if re.fullmatch(r"[+]?\d{1,9}", text):
+        return int(text), "ok"
+    return None, "invalid"
+
+
+def parse_year(value: object) -> tuple[int | None, str]:
+    """A birth year; a full date typed in the year column gives its year (told to the unit)."""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.year, "converted"
+    if isinstance(value, str) and (_DMY.fullmatch(value.strip()) or _ISO.fullmatch(value.strip())):
+        date, how = parse_date(value)
+        return (date.year, "converted") if date else (None, "invalid")
+    return parse_whole(value)
+
+
+def parse_period(value: object, strip_diacritics) -> tuple[str | None, str]:
+    """A report month as "YYYY-MM": "Tháng 05/2023", "5/2023", "tháng 5 năm 2023", "2023-05" or a date."""
+    if is_blank(value):
+        return None, "ok"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return f"{value.year:04d}-{value.month:02d}", "converted"
+    text = " ".join(strip_diacritics(str(value)).lower().split())
+    m = _MONTH_YEAR.fullmatch(text)
+    if m:
+        month, year = int(m.group(1)), int(m.group(2))
+    else:
+        m = _YEAR_MONTH.fullmatch(text)
+        if not m:
+            return None, "invalid"
+        year, month = int(m.group(1)), int(m.group(2))
+    if not 1 <= month <= 12:
+        return None, "invalid"
+    return f"{year:04d}-{month:02d}", "ok"
