@@ -11,7 +11,7 @@ import click
 
 import checker as api
 from .errors import CheckerError
-from .render import findings_table, rules_table, summary_line
+from .render import consolidation_summary, findings_table, rules_table, summary_line
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -137,3 +137,29 @@ def rules(rules_path, check_path):
         click.echo(f"Tệp quy tắc hợp lệ: {check_path} ({len(loaded.rules)} quy tắc, {len(loaded.units)} đơn vị)")
         return
     click.echo(rules_table(loaded))
+
+
+@main.command()
+@rules_option
+@click.argument("inbox", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Tệp tổng hợp (.xlsx) sẽ ghi; không được nằm trong thư mục INBOX.")
+@click.option("--receipt-log", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Sổ nhận văn bản (CSV: file, received_at) làm căn cứ thời điểm nhận.")
+@as_of_option
+def consolidate(rules_path, inbox, output, receipt_log, as_of):
+    """Tổng hợp hằng tháng: đọc mọi tệp trong INBOX, ghi một bảng tổng hợp cho kiểm tra viên.
+
+    Exit code 0: no errors; 1: errors found (late or missing units, invalid cells); 2: usage problem.
+
+    Example:
+
+        ntvt consolidate sample_workbooks/ -o tong_hop.xlsx --as-of 2023-07-25
+    """
+    rules = api.load_rules(rules_path)
+    day = _as_of(as_of, rules)
+    total = sum(1 for p in inbox.rglob("*") if p.is_file())
+    with _progress(total, "Đang đọc hồ sơ") as progress:
+        result = api.consolidate(inbox, output, rules, as_of=day, receipt_log=receipt_log, progress=progress)
+    click.echo(consolidation_summary(result))
+    sys.exit(EXIT_FINDINGS if result.counts["findings_error"] else EXIT_CLEAN)

@@ -237,7 +237,7 @@ def _campaign_findings(c: Consolidation) -> list[Finding]:
             frame = frame.copy()
             frame[f"{column}__raw"] = frame[column].astype(str)
             one = type(rule)(rule.id, rule.level, rule.sheet, rule.clause, rule.title, rule.quote, (check,))
-            failures = run_schema(ctx, frame, [one])
+            failures = run_schema(ctx, frame, [one], targets=lambda ch, col=column: (col,))
             for index, col, _, spec, extra in render_failures(ctx, frame, failures, [one]):
                 out.append(_campaign_finding(c, rule, spec, frame.loc[index], extra))
     return out

@@ -17,6 +17,11 @@ LATE = "Trễ hạn {days} ngày"
 INVALID = "Nộp nhưng chưa hợp lệ"
 MISSING = "Chưa nộp"
 NOT_DUE = "Chưa đến hạn"
+POLICY_WORDS = {
+    "strict_before": "“trước ngày” theo đúng chữ: nhận chậm nhất hết ngày liền trước ngày hạn",
+    "inclusive": "tính cả ngày hạn",
+    "inclusive_roll_forward": "tính cả ngày hạn; hạn rơi vào ngày nghỉ thì lùi đến hết ngày làm việc tiếp theo",
+}
 
 
 def local_zone(deadlines: Deadlines) -> dt.timezone:

@@ -35,14 +35,7 @@ from datetime import datetime, timedelta, timezone
 from email.message import Message
 from pathlib import Path
 
-__all__ = [
-    "Attachment",
-    "Email",
-    "MailError",
-    "read_email",
-    "spreadsheet_attachments",
-    "to_timezone",
-]
+__all__ = ["Attachment", "Email", "MailError", "read_email", "spreadsheet_attachments", "to_timezone"]
 
 SPREADSHEET_EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".ods")
 
@@ -66,12 +59,16 @@ class MailError(Exception):
 
 @dataclass(frozen=True)
 class Attachment:
+    """One attached file: its safe base name (NFC, may be "" if the sender gave none) and bytes."""
+
     name: str
     data: bytes
 
 
 @dataclass(frozen=True)
 class Email:
+    """One saved email; ``sender`` is the bare lower-cased From address."""
+
     path: Path
     sender: str | None
     subject: str | None
@@ -190,19 +187,19 @@ def _filename(part: Message) -> str | None:
         name = part.get_filename()
     except Exception:
         name = None
-    if name is not None:
+    if name is not None and "\ufffd" not in name:
         return name
-    # The strict parser drops malformed parameters that real mailers send,
-    # e.g. an unquoted encoded word (filename==?utf-8?b?...?=); the lenient
-    # compat32 parser keeps them.
+    # The strict parser drops or garbles malformed parameters that real
+    # mailers send, e.g. an unquoted encoded word (filename==?utf-8?b?...?=)
+    # or unquoted raw UTF-8; the lenient compat32 parser keeps them.
     legacy = Message()
     for key, value in part.raw_items():
         if key.lower() in ("content-disposition", "content-type"):
             legacy[key] = str(value)
     try:
-        return legacy.get_filename()
+        return legacy.get_filename() or name
     except Exception:
-        return None
+        return name
 
 
 def _clean_name(name: str) -> str:

@@ -28,7 +28,7 @@ FORM_SCAN_COLS = 6
 VERSION_SHEET = "_ntvt"
 # A row under the table that starts the signature block ends the data: these are the usual
 # footer phrases of Vietnamese administrative forms (compared without diacritics).
-FOOTER_MARKERS = ("ky, ghi ro ho ten", "ky ghi ro ho ten", "thu truong don vi", "nguoi lap bieu", "xac nhan cua")
+FOOTER_MARKERS = ("ky ghi ro ho ten", "thu truong don vi", "nguoi lap bieu", "dong dau")
 _ROMAN_SECTION = re.compile(r"^[IVX]+\.?$|^[A-Z]\.?$")
 
 
@@ -258,7 +258,11 @@ def _fill_merged(grid: _Grid, header_row: int) -> None:
 
 
 def _is_footer(line: list[Any]) -> bool:
-    for value in line:
+    # A signature line stands alone on its row (a data row may mention "thủ trưởng đơn vị" in text).
+    filled = [v for v in line if not is_blank(v)]
+    if not filled or len(filled) > 3:
+        return False
+    for value in filled:
         if isinstance(value, str) and value.strip():
             key = text.name_key(value)
             if any(marker in key for marker in FOOTER_MARKERS):
@@ -290,13 +294,12 @@ def _read_form(book: WorkbookData, spec: SheetSpec, grid: _Grid) -> None:
             book.missing.append(("field", spec.name, f.label))
             continue
         r, c = labels[f.key]
-        # The value is in the next cell to the right; a unit that merged or skipped a column put it
-        # a little further, so take the first non-empty cell within three columns.
+        # The value is in the cell right of the label, or right of the label's merged area. Cells
+        # further right are not searched: the template puts a prompt there.
         target = c + 1
-        for cc in range(c + 1, c + 4):
-            if not is_blank(grid.get(r, cc)):
-                target = cc
-                break
+        for (r1, c1), (r2, c2) in grid.merged:
+            if r1 <= r <= r2 and c1 <= c <= c2:
+                target = c2 + 1
         values[f.key] = FormValue(r, target, grid.get(r, target))
     book.forms[spec.key] = values
     book.form_sheets[spec.key] = grid.name

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import textwrap
 
+from .deadlines import POLICY_WORDS
 from .report import Report
 from .rules import RuleSet
 
@@ -54,12 +55,12 @@ def rules_table(rules: RuleSet) -> str:
              f"Tệp quy tắc: {rules.path} (SHA-256 {rules.sha256[:16]}…)",
              f"Thời gian: {rules.plan.start:%d/%m/%Y} – {rules.plan.end:%d/%m/%Y}; kỳ tháng: "
              + ", ".join(rules.cycle_label(c) for c in rules.deadlines.cycles)
-             + f"; hạn: trước ngày {rules.deadlines.monthly_day} hằng tháng (cách hiểu: {rules.deadlines.policy});"
+             + f"; hạn: trước ngày {rules.deadlines.monthly_day} hằng tháng (cách hiểu: {POLICY_WORDS[rules.deadlines.policy]});"
              f" báo cáo tổng kết trước {rules.deadlines.summary_due:%d/%m/%Y}.", ""]
     lines.append(f"{'Mã':<15} {'Mức độ':<20} {'Căn cứ':<22} Nội dung, tham số")
     for rule in rules.rules:
         sev = "/".join(severity[s] for s in rule.severities)
-        params = "; ".join(_params(c) for c in rule.checks if _params(c))
+        params = "; ".join(p for p in (check_params(rules, c) for c in rule.checks) if p)
         desc = rule.title + (f" [{params}]" if params else "")
         body = textwrap.wrap(desc, width=max(40, width - 60))
         lines.append(f"{rule.id:<15} {sev:<20} {rule.clause:<22} {body[0]}")
@@ -67,12 +68,49 @@ def rules_table(rules: RuleSet) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _params(check) -> str:
-    parts = []
-    for key, value in check.params.items():
-        shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
-        parts.append(f"{key}={shown}")
+def check_params(rules: RuleSet, check) -> str:
+    """A check's parameters in words a person reads: column labels, not keys."""
+    labels = {f.key: f.label for s in rules.sheets for f in s.fields}
+    words = {"columns": "cột", "column": "cột", "min": "tối thiểu", "max": "tối đa", "values": "giá trị",
+             "value": "giá trị", "days": "số ngày", "max_age_offset": "tuổi tối thiểu", "not_after": "không sau",
+             "reference": "so với", "activity_type": "loại hoạt động", "from": "từ", "to": "đến", "role": "vai trò",
+             "person": "người", "deed": "việc", "counts": "đối chiếu"}
+    dates = {"sent_date": "ngày gửi", "plan_end": "ngày kết thúc kế hoạch", "plan_start": "ngày bắt đầu kế hoạch"}
+
+    def shown(key, value):
+        if isinstance(value, list):
+            return ", ".join(shown(key, v) for v in value)
+        if isinstance(value, dict):
+            return ", ".join(labels.get(k, k) for k in value)
+        if hasattr(value, "strftime"):
+            return value.strftime("%d/%m/%Y")
+        return labels.get(value, dates.get(value, str(value))) if isinstance(value, str) else str(value)
+
+    parts = [f"{words.get(k, k)}: {shown(k, v)}" for k, v in check.params.items()]
     if check.when:
-        op = "không thuộc" if check.when.negate else "thuộc"
-        parts.append(f"khi {check.when.column} {op} {', '.join(check.when.values)}")
-    return ", ".join(parts)
+        op = "không là" if check.when.negate else "là"
+        parts.append(f"khi “{labels.get(check.when.column, check.when.column)}” {op} {', '.join(check.when.values)}")
+    return "; ".join(parts)
+
+
+def consolidation_summary(result) -> str:
+    """The few lines the office reads at the end of a run."""
+    counts = result.counts
+    lines = [f"Tính đến hết ngày {result.as_of:%d/%m/%Y}: {counts['submissions']} tệp báo cáo "
+             f"({counts['used']} được dùng, {counts['superseded']} đã thay thế, {counts['rejected']} bị loại); "
+             f"{counts['rows_in']} dòng dữ liệu."]
+    cycles = result.cycles
+    due = [c for c in result.rules.deadlines.cycles
+           if not cycles.empty and (cycles[cycles["cycle"] == c]["status_code"] != "not_due").any()]
+    if due:
+        latest = due[-1]
+        part = cycles[(cycles["cycle"] == latest) & cycles["required"]]
+        codes = part["status_code"].value_counts()
+        lines.append(f"Kỳ {result.rules.cycle_label(latest)}: {codes.get('on_time', 0)} đơn vị đúng hạn, "
+                     f"{codes.get('late', 0)} trễ hạn, {codes.get('invalid', 0)} chưa hợp lệ, "
+                     f"{codes.get('missing', 0)} chưa nộp (trên {len(part)} đơn vị phải nộp).")
+    lines.append(f"{counts['findings_error']} lỗi, {counts['findings_warning']} cảnh báo, "
+                 f"{counts['findings_info']} thông tin.")
+    if result.output is not None:
+        lines.append(f"Đã ghi bảng tổng hợp: {result.output}")
+    return "\n".join(lines)

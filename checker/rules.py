@@ -310,6 +310,8 @@ def load_rules(path: Path | str | None = None) -> RuleSet:
             loader.dispose()
     except UnicodeDecodeError:
         raise RuleFileError(path, "", "the rules file is not UTF-8 text") from None
+    except ValueError as exc:  # PyYAML builds dates itself: 2023-13-45 fails there
+        raise RuleFileError(path, "", f"malformed value ({exc}); dates are YYYY-MM-DD") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise RuleFileError(path, "", f"not valid YAML: {getattr(exc, 'problem', exc)}",

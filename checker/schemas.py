@@ -25,7 +25,8 @@ from .checks import Context, details, failing, target_columns
 from .rules import CheckSpec, Rule
 
 
-def compile_schema(ctx: Context, frame: pd.DataFrame, rules: list[Rule]) -> tuple[pa.DataFrameSchema, dict[str, CheckSpec]]:
+def compile_schema(ctx: Context, frame: pd.DataFrame, rules: list[Rule],
+                   targets=target_columns) -> tuple[pa.DataFrameSchema, dict[str, CheckSpec]]:
     """A schema for `frame`: each check reads the frame it is bound to (see module docstring)."""
     by_column: dict[str, list[pa.Check]] = defaultdict(list)
     names: dict[str, CheckSpec] = {}
@@ -33,7 +34,7 @@ def compile_schema(ctx: Context, frame: pd.DataFrame, rules: list[Rule]) -> tupl
         for n, check in enumerate(rule.checks):
             name = f"{rule.id}#{n}"
             names[name] = check
-            for column in target_columns(check):
+            for column in targets(check):
                 by_column[column].append(pa.Check(
                     lambda series, c=check, col=column: ~failing(ctx, frame, c, col).loc[series.index],
                     name=name, error=name, ignore_na=False, element_wise=False))
@@ -41,13 +42,13 @@ def compile_schema(ctx: Context, frame: pd.DataFrame, rules: list[Rule]) -> tupl
     return pa.DataFrameSchema(columns, strict=False, coerce=False), names
 
 
-def run_schema(ctx: Context, frame: pd.DataFrame, rules: list[Rule]) -> pd.DataFrame:
+def run_schema(ctx: Context, frame: pd.DataFrame, rules: list[Rule], targets=target_columns) -> pd.DataFrame:
     """Validate once; return the failures as (index, column, check) rows, first check of a rule per cell."""
     empty = pd.DataFrame({"index": pd.Series(dtype="int64"), "column": pd.Series(dtype="object"),
                           "check": pd.Series(dtype="object")})
     if frame.empty or not rules:
         return empty
-    schema, _ = compile_schema(ctx, frame, rules)
+    schema, _ = compile_schema(ctx, frame, rules, targets)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

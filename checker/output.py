@@ -1,0 +1,504 @@
+"""The consolidated workbook auditors open, written with xlsxwriter.
+
+Written in constant-memory mode (rows streamed in order, so memory stays flat at city scale),
+atomically (a temporary file renamed into place), reproducibly (fixed document dates: the same
+inputs and as_of give the same bytes). Text from inputs is always written as text: xlsxwriter's
+conversions of strings to formulas, numbers and URLs are off, so "=cmd|…", "+…", "@…" stay inert.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import xlsxwriter
+
+from .consolidate import CAMPAIGN_FILE, REJECTED, STATUS_WORDS, SUPERSEDED, USED, Consolidation
+from .fileio import atomic_output
+from .report import Finding, Severity
+from .rules import RuleSet
+
+SHEETS = ["Tổng quan", "Tình hình nộp", "Danh sách đề nghị", "Hoạt động", "Đề xuất Thành phố",
+          "Lỗi và cảnh báo", "Tệp đã nhận", "Quy tắc"]
+SEVERITY_FILL = {Severity.ERROR: "#FFC7CE", Severity.WARNING: "#FFEB9C", Severity.INFO: "#DDEBF7"}
+SEVERITY_WORD = {Severity.ERROR: "Lỗi", Severity.WARNING: "Cảnh báo", Severity.INFO: "Thông tin"}
+STATUS_FILL = {"on_time": "#C6EFCE", "late": "#FFEB9C", "invalid": "#F8CBAD", "missing": "#FFC7CE",
+               "not_due": "#EDEDED"}
+MAX_LINKS = 65_000  # Excel allows 65,530 hyperlinks per sheet
+META = ["Tệp", "Trang", "Dòng", "Đơn vị", "Kỳ", "Tình trạng tệp"]
+
+
+class _Writer:
+    def __init__(self, c: Consolidation, path: Path):
+        self.c, self.rules = c, c.rules
+        self.wb = xlsxwriter.Workbook(str(path), {
+            "constant_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,
+            "strings_to_urls": False})
+        created = dt.datetime.combine(c.as_of, dt.time(0))
+        self.wb.set_properties({"title": f"Tổng hợp NTVT – {self.rules.plan.number}", "author": "ntvt",
+                                "created": created, "comments": f"Tính đến {c.as_of:%d/%m/%Y}"})
+        self.f = self._formats()
+        self.sheets = {name: self.wb.add_worksheet(name) for name in SHEETS}
+        self.comments_left = self.rules.consolidation.max_comments
+        self.links_capped = False
+        self.comments_capped = False
+
+    def _formats(self) -> dict[str, Any]:
+        wb = self.wb
+        base = {"font_name": "Times New Roman", "font_size": 11, "valign": "top"}
+        f = {
+            "text": wb.add_format({**base}),
+            "wrap": wb.add_format({**base, "text_wrap": True}),
+            "date": wb.add_format({**base, "num_format": "dd/mm/yyyy"}),
+            "moment": wb.add_format({**base, "num_format": "dd/mm/yyyy hh:mm"}),
+            "int": wb.add_format({**base, "num_format": "0"}),
+            "pct": wb.add_format({**base, "num_format": "0%"}),
+            "title": wb.add_format({**base, "bold": True, "font_size": 14}),
+            "subtitle": wb.add_format({**base, "italic": True}),
+            "header": wb.add_format({**base, "bold": True, "text_wrap": True, "border": 1, "bg_color": "#D9E1F2",
+                                     "align": "center", "valign": "vcenter"}),
+            "bold": wb.add_format({**base, "bold": True}),
+            "link": wb.add_format({**base, "font_color": "#0563C1", "underline": 1}),
+        }
+        for sev, color in SEVERITY_FILL.items():
+            for kind in ("text", "wrap", "date", "int"):
+                extra = {"num_format": "dd/mm/yyyy"} if kind == "date" else {"num_format": "0"} if kind == "int" else {}
+                f[f"{kind}:{sev.value}"] = wb.add_format({**base, "bg_color": color, "border": 1,
+                                                           "text_wrap": kind == "wrap", **extra})
+        for code, color in STATUS_FILL.items():
+            f[f"status:{code}"] = wb.add_format({**base, "bg_color": color, "border": 1, "bold": code != "not_due"})
+        return f
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def text(self, ws, row: int, col: int, value: Any, fmt: str = "text") -> None:
+        ws.write_string(row, col, "" if value is None else str(value), self.f[fmt])
+
+    def table(self, ws, top: int, headers: list[str], widths: list[int], rows: int) -> None:
+        for col, (head, width) in enumerate(zip(headers, widths)):
+            ws.write_string(top, col, head, self.f["header"])
+            ws.set_column(col, col, width)
+        ws.freeze_panes(top + 1, 0)
+        ws.autofilter(top, 0, top + max(rows, 1), len(headers) - 1)
+        self.print_setup(ws, top)
+
+    def print_setup(self, ws, header_row: int | None = None) -> None:
+        ws.set_landscape()
+        ws.set_paper(9)  # A4
+        ws.fit_to_pages(1, 0)
+        ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
+        if header_row is not None:
+            ws.repeat_rows(header_row)
+        ws.set_footer("&CTrang &P/&N")
+
+    def link(self, ws, row: int, col: int, target: str, label: str, count: list[int]) -> None:
+        if count[0] >= MAX_LINKS:
+            self.links_capped = True
+            self.text(ws, row, col, label)
+            return
+        count[0] += 1
+        ws.write_url(row, col, f"internal:{target}", self.f["link"], string=label)
+
+    # -- sheets --------------------------------------------------------------------------------
+
+    def write(self) -> None:
+        positions = self.data_positions()
+        self.overview(self.sheets["Tổng quan"])
+        self.matrix(self.sheets["Tình hình nộp"])
+        for key, name in (("nominations", "Danh sách đề nghị"), ("activities", "Hoạt động")):
+            self.data_sheet(self.sheets[name], key, positions)
+        self.city_list(self.sheets["Đề xuất Thành phố"])
+        self.findings_sheet(self.sheets["Lỗi và cảnh báo"], positions)
+        self.manifest(self.sheets["Tệp đã nhận"])
+        self.rules_sheet(self.sheets["Quy tắc"])
+        self.wb.close()
+
+    def data_positions(self) -> dict[tuple, tuple[str, int, int]]:
+        """(file, input sheet, input row, input col) -> (output sheet, row, col) for every data cell."""
+        self.order: dict[str, pd.DataFrame] = {}
+        positions: dict[tuple, tuple[str, int, int]] = {}
+        books, decisions = self.c.validation.books, self.c.decisions
+        for key, name in (("nominations", "Danh sách đề nghị"), ("activities", "Hoạt động")):
+            frame = self.c.validation.frames.tables.get(key, pd.DataFrame())
+            if frame.empty:
+                self.order[key] = frame
+                continue
+            sort = pd.DataFrame({
+                "unit": frame["_file"].map(lambda i: self._unit_name(decisions[i].unit_id)),
+                "period": frame["_file"].map(lambda i: decisions[i].period or ""),
+                "file": frame["_file"].map(lambda i: books[i].name), "row": frame["_row"]}, index=frame.index)
+            ordered = frame.loc[sort.sort_values(["unit", "period", "file", "row"], kind="stable").index]
+            self.order[key] = ordered
+            fields = self.rules.sheet(key).fields
+            for out_row, (i, r) in enumerate(zip(ordered["_file"], ordered["_row"]), start=2):
+                table = books[i].tables[key]
+                for n, spec in enumerate(fields):
+                    col = table.columns.get(spec.key)
+                    if col:
+                        positions[(books[i].name, table.sheet_name, int(r), col)] = (name, out_row, len(META) + n)
+        return positions
+
+    def _unit_name(self, unit_id: str | None) -> str:
+        unit = self.c.validation.frames.units.by_id.get(unit_id) if unit_id else None
+        return unit.name if unit else ""
+
+    def overview(self, ws) -> None:
+        c, counts = self.c, self.c.counts
+        ws.set_column(0, 0, 48)
+        ws.set_column(1, 8, 14)
+        self.text(ws, 0, 0, f"TỔNG HỢP PHONG TRÀO “NGƯỜI TỐT, VIỆC TỐT” – KẾ HOẠCH SỐ {self.rules.plan.number}", "title")
+        self.text(ws, 1, 0, f"Tính đến hết ngày {c.as_of:%d/%m/%Y} (giờ Hà Nội). Cách hiểu hạn nộp: "
+                            f"{_policy_words(self.rules)}.", "subtitle")
+        lines = [
+            ("Tệp trong hộp thư", counts["inbox_files"]), ("  trong đó thư điện tử", counts["emails"]),
+            ("Tệp báo cáo (bảng tính, kể cả tệp đính kèm thư)", counts["submissions"]),
+            ("  được dùng", counts["used"]), ("  đã thay thế (nộp lại)", counts["superseded"]),
+            ("  bị loại", counts["rejected"]),
+            ("Tệp khác không phải báo cáo (bị loại)", counts["not_submissions"]),
+            ("Dòng dữ liệu đọc được", counts["rows_in"]), ("Dòng dữ liệu trong bảng tổng hợp", counts["rows_out"]),
+            ("Lỗi", counts["findings_error"]), ("Cảnh báo", counts["findings_warning"]),
+            ("Thông tin", counts["findings_info"]),
+        ]
+        self.text(ws, 3, 0, "Đối chiếu số liệu", "bold")
+        for n, (label, value) in enumerate(lines, start=4):
+            self.text(ws, n, 0, label)
+            ws.write_number(n, 1, value, self.f["int"])
+        row = 4 + len(lines)
+        balanced = counts["submissions"] == counts["used"] + counts["superseded"] + counts["rejected"] \
+            and counts["rows_in"] == counts["rows_out"]
+        self.text(ws, row, 0, "Khớp: tệp báo cáo = được dùng + đã thay thế + bị loại; dòng đọc = dòng ghi."
+                  if balanced else "KHÔNG KHỚP: kiểm tra lại (lỗi chương trình, xin báo cho nhóm phát triển).", "bold")
+        row += 2
+        self.text(ws, row, 0, "Tình hình nộp theo kỳ (các đơn vị phải nộp)", "bold")
+        heads = ["Kỳ", "Hạn", "Đúng hạn", "Trễ hạn", "Chưa hợp lệ", "Chưa nộp", "Chưa đến hạn", "Tỉ lệ đúng hạn"]
+        for col, head in enumerate(heads):
+            ws.write_string(row + 1, col, head, self.f["header"])
+        cycles = c.cycles[c.cycles["required"]] if not c.cycles.empty else c.cycles
+        first = row + 2
+        for n, cycle in enumerate(self.rules.deadlines.cycles):
+            part = cycles[cycles["cycle"] == cycle]
+            codes = part["status_code"].value_counts()
+            r = first + n
+            self.text(ws, r, 0, self.rules.cycle_label(cycle))
+            self.text(ws, r, 1, part["deadline"].iloc[0] if len(part) else "")
+            for col, code in enumerate(("on_time", "late", "invalid", "missing", "not_due"), start=2):
+                ws.write_number(r, col, int(codes.get(code, 0)), self.f["int"])
+            due = len(part) - int(codes.get("not_due", 0))
+            if due:
+                ws.write_number(r, 7, int(codes.get("on_time", 0)) / due, self.f["pct"])
+            else:
+                self.text(ws, r, 7, "chưa đến hạn")
+        last = first + len(self.rules.deadlines.cycles) - 1
+        chart = self.wb.add_chart({"type": "column"})
+        chart.add_series({"name": "Tỉ lệ đúng hạn", "categories": ["Tổng quan", first, 0, last, 0],
+                          "values": ["Tổng quan", first, 7, last, 7], "data_labels": {"value": True, "num_format": "0%"}})
+        chart.set_title({"name": "Tỉ lệ đơn vị nộp đúng hạn theo kỳ"})
+        chart.set_y_axis({"min": 0, "max": 1, "num_format": "0%"})
+        chart.set_legend({"none": True})
+        ws.insert_chart(last + 2, 0, chart, {"x_scale": 1.3, "y_scale": 1.0})
+        row = last + 18
+        self.text(ws, row, 0, "Các đơn vị thiếu nhiều nhất (chưa nộp, trễ hạn, chưa hợp lệ ở các kỳ đã đến hạn)", "bold")
+        gaps = cycles[cycles["status_code"].isin(["missing", "late", "invalid"])] if len(cycles) else cycles
+        worst = gaps.groupby("unit_name").size().sort_values(ascending=False, kind="stable") if len(gaps) else []
+        for n, (name, count) in enumerate(list(worst.items())[:10] if len(gaps) else [], start=row + 1):
+            self.text(ws, n, 0, name)
+            ws.write_number(n, 1, int(count), self.f["int"])
+            self.text(ws, n, 2, "kỳ")
+        note = row + 12
+        if self.comments_capped or self.links_capped:
+            self.text(ws, note, 0, "Ghi chú: quá nhiều phát hiện để ghi chú (comment) và liên kết cho từng ô; "
+                                   "mọi ô vẫn được tô màu và trang “Lỗi và cảnh báo” liệt kê đầy đủ.", "subtitle")
+        self.print_setup(ws)
+
+    def matrix(self, ws) -> None:
+        c, rules = self.c, self.rules
+        self.text(ws, 0, 0, f"TÌNH HÌNH NỘP HỒ SƠ “NGƯỜI TỐT, VIỆC TỐT” THEO KỲ – tính đến hết ngày {c.as_of:%d/%m/%Y}",
+                  "title")
+        self.text(ws, 1, 0, f"Hạn: trước ngày {rules.deadlines.monthly_day} hằng tháng ({rules.deadlines.monthly_clause});"
+                            f" báo cáo tổng kết trước ngày {rules.deadlines.summary_due:%d/%m/%Y}. "
+                            f"Cách hiểu hạn nộp: {_policy_words(rules)}.", "subtitle")
+        ws.set_column(0, 0, 5)
+        ws.set_column(1, 1, 40)
+        for n, cycle in enumerate(rules.deadlines.cycles):
+            col = 2 + 3 * n
+            ws.merge_range(3, col, 3, col + 2, rules.cycle_label(cycle), self.f["header"])
+            for k, head in enumerate(("Trạng thái", "Ngày nhận (căn cứ)", "Gương hợp lệ")):
+                ws.write_string(4, col + k, head, self.f["header"])
+            ws.set_column(col, col, 16)
+            ws.set_column(col + 1, col + 1, 20)
+            ws.set_column(col + 2, col + 2, 8)
+        scol = 2 + 3 * len(rules.deadlines.cycles)
+        ws.merge_range(3, scol, 3, scol + 1, "Báo cáo tổng kết", self.f["header"])
+        ws.write_string(4, scol, "Trạng thái", self.f["header"])
+        ws.write_string(4, scol + 1, "Ngày nhận (căn cứ)", self.f["header"])
+        ws.set_column(scol, scol, 16)
+        ws.set_column(scol + 1, scol + 1, 20)
+        ws.merge_range(3, 0, 4, 0, "STT", self.f["header"])
+        ws.merge_range(3, 1, 4, 1, "Đơn vị", self.f["header"])
+        self.matrix_rows = {}
+        for n, unit in enumerate(rules.units):
+            r = 5 + n
+            self.matrix_rows[unit.name] = r
+            ws.write_number(r, 0, n + 1, self.f["int"])
+            self.text(ws, r, 1, unit.name + ("" if unit.required else " (không bắt buộc)"))
+            for k, cycle in enumerate(rules.deadlines.cycles):
+                row = c.cycles[(c.cycles["unit"] == unit.id) & (c.cycles["cycle"] == cycle)].iloc[0]
+                col = 2 + 3 * k
+                ws.write_string(r, col, row["status"], self.f[f"status:{row['status_code']}"])
+                self.text(ws, r, col + 1, _receipt_text(row))
+                ws.write_number(r, col + 2, int(row["valid_nominations"]), self.f["int"])
+            urow = c.units[c.units["unit"] == unit.id].iloc[0]
+            ws.write_string(r, scol, urow["status"], self.f[f"status:{urow['status_code']}"])
+            self.text(ws, r, scol + 1, _receipt_text(urow))
+        legend = 6 + len(rules.units)
+        self.text(ws, legend, 1, "Chú giải (trạng thái ghi bằng chữ, đọc được cả khi in đen trắng):", "bold")
+        words = [("on_time", "Đúng hạn: có gương hợp lệ nhận trước hạn"),
+                 ("late", "Trễ hạn N ngày: gương hợp lệ đầu tiên nhận sau hạn N ngày"),
+                 ("invalid", "Nộp nhưng chưa hợp lệ: đã nộp nhưng chưa có gương hợp lệ"),
+                 ("missing", "Chưa nộp: đã quá hạn mà chưa nhận được hồ sơ"),
+                 ("not_due", "Chưa đến hạn")]
+        for n, (code, word) in enumerate(words, start=legend + 1):
+            ws.write_string(n, 1, word, self.f[f"status:{code}"])
+        ws.freeze_panes(5, 2)
+        self.print_setup(ws, 4)
+        ws.repeat_rows(3, 4)
+
+    def data_sheet(self, ws, key: str, positions) -> None:
+        c, rules = self.c, self.rules
+        fields = rules.sheet(key).fields
+        frame = self.order.get(key, pd.DataFrame())
+        headers = META + [f.label for f in fields]
+        widths = [28, 16, 6, 30, 10, 12] + [min(max(f.width or 14, 8), 50) for f in fields]
+        self.table(ws, 0, headers, widths, len(frame))
+        ws.set_row(0, 45)
+        if frame.empty:
+            return
+        out_sheet = rules.sheet(key).name
+        by_cell: dict[tuple[int, int], list[Finding]] = {}
+        for f in c.findings:
+            if f.row and f.col:
+                pos = positions.get((f.file, f.sheet, f.row, f.col))
+                if pos and pos[0] == out_sheet:
+                    by_cell.setdefault((pos[1], pos[2]), []).append(f)
+        books, decisions = c.validation.books, c.decisions
+        columns = {spec.key: (frame[spec.key].tolist(), frame[f"{spec.key}__raw"].tolist(),
+                              frame[f"{spec.key}__bad"].tolist()) for spec in fields}
+        files, rows = frame["_file"].tolist(), frame["_row"].tolist()
+        for n in range(len(frame)):
+            r, i = n + 1, files[n]
+            d = decisions[i]
+            self.text(ws, r, 0, books[i].name)
+            self.text(ws, r, 1, books[i].tables[key].sheet_name)
+            ws.write_number(r, 2, rows[n], self.f["int"])
+            self.text(ws, r, 3, self._unit_name(d.unit_id))
+            self.text(ws, r, 4, rules.cycle_label(d.period) if d.period else ("Tổng kết" if d.kind == "summary" else ""))
+            self.text(ws, r, 5, STATUS_WORDS[d.status])
+            for k, spec in enumerate(fields):
+                col = len(META) + k
+                value, raw, bad = (lst[n] for lst in columns[spec.key])
+                here = by_cell.get((r, col))
+                sev = min((f.severity for f in here), key=lambda s: s.rank).value if here else None
+                self._cell(ws, r, col, spec.type, value, raw, bad, sev)
+                if here:
+                    self._comment(ws, r, col, here)
+
+    def _cell(self, ws, r: int, col: int, kind: str, value, raw: str, bad: bool, sev: str | None) -> None:
+        def fmt(name: str) -> Any:
+            return self.f[f"{name}:{sev}"] if sev else self.f[name]
+
+        if raw == "":
+            if sev:
+                ws.write_blank(r, col, None, fmt("text"))
+            return
+        if bad or value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
+            ws.write_string(r, col, raw, fmt("text"))
+        elif kind == "date":
+            ws.write_datetime(r, col, pd.Timestamp(value).to_pydatetime(), fmt("date"))
+        elif kind in ("int", "year"):
+            ws.write_number(r, col, float(value), fmt("int"))
+        else:
+            ws.write_string(r, col, str(value), fmt("wrap" if kind == "longtext" else "text"))
+
+    def _comment(self, ws, r: int, col: int, here: list[Finding]) -> None:
+        if self.comments_left <= 0:
+            self.comments_capped = True
+            return
+        self.comments_left -= 1
+        body = "\n".join(f"[{SEVERITY_WORD[f.severity]} {f.rule_id}] {f.message}" for f in here)
+        ws.write_comment(r, col, body[:30000], {"author": "ntvt", "x_scale": 2.5, "y_scale": 2})
+
+    def city_list(self, ws) -> None:
+        c, rules = self.c, self.rules
+        frame = c.validation.frames.tables.get("nominations", pd.DataFrame())
+        errors = c.validation.row_errors.get("nominations", set())
+        used = {d.index for d in c.decisions if d.status == USED and d.kind == "monthly"}
+        picked = frame[frame["_file"].isin(used) & ~frame.index.isin(errors)
+                       & (frame["level"] == rules.consolidation.city_level)] if not frame.empty else frame
+        self.text(ws, 0, 0, f"DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG “NGƯỜI TỐT, VIỆC TỐT” CẤP {rules.consolidation.city_level.upper()}",
+                  "title")
+        self.text(ws, 1, 0, f"Kèm theo Kế hoạch số {rules.plan.number} ngày {rules.plan.issued:%d/%m/%Y} của "
+                            f"{rules.plan.issuer}; gương hợp lệ trong các báo cáo tháng được dùng, tính đến hết ngày "
+                            f"{c.as_of:%d/%m/%Y}.", "subtitle")
+        headers = ["STT", "Họ và tên / Tên tập thể", "Năm sinh", "Giới tính", "Chức vụ, bộ phận công tác", "Đơn vị",
+                   "Tóm tắt thành tích, việc làm tốt", "Phạm vi ảnh hưởng", "Kỳ", "Nguồn (tệp, dòng)"]
+        self.table(ws, 3, headers, [5, 24, 8, 8, 24, 26, 70, 12, 12, 30], len(picked))
+        order = self.order.get("nominations")
+        if picked.empty:
+            return
+        picked = picked.loc[[i for i in order.index if i in set(picked.index)]]
+        books, decisions = c.validation.books, c.decisions
+        for n, (_, row) in enumerate(picked.iterrows(), start=1):
+            r, d = 3 + n, decisions[int(row["_file"])]
+            ws.write_number(r, 0, n, self.f["int"])
+            self.text(ws, r, 1, row["name"])
+            if pd.notna(row["birth_year"]):
+                ws.write_number(r, 2, row["birth_year"], self.f["int"])
+            self.text(ws, r, 3, row["gender"])
+            self.text(ws, r, 4, row["position"], "wrap")
+            self.text(ws, r, 5, self._unit_name(d.unit_id), "wrap")
+            self.text(ws, r, 6, row["summary"], "wrap")
+            self.text(ws, r, 7, row["scope"])
+            self.text(ws, r, 8, rules.cycle_label(d.period))
+            self.text(ws, r, 9, f"{books[int(row['_file'])].name}, dòng {int(row['_row'])}", "wrap")
+
+    def findings_sheet(self, ws, positions) -> None:
+        c = self.c
+        headers = ["STT", "Mức độ", "Quy tắc", "Căn cứ", "Đơn vị", "Tệp", "Trang", "Ô", "Nội dung", "Xem"]
+        self.table(ws, 0, headers, [6, 10, 14, 18, 28, 30, 16, 7, 90, 10], len(c.findings))
+        unit_of = {c.validation.books[d.index].name: self._unit_name(d.unit_id) for d in c.decisions}
+        manifest_rows = self.manifest_rows()
+        links = [0]
+        ordered = sorted(c.findings, key=lambda f: (f.severity.rank, f.sort_key()))
+        for n, f in enumerate(ordered, start=1):
+            self.text(ws, n, 0, n) if False else ws.write_number(n, 0, n, self.f["int"])
+            ws.write_string(n, 1, SEVERITY_WORD[f.severity], self.f[f"text:{f.severity.value}"])
+            self.text(ws, n, 2, f.rule_id)
+            self.text(ws, n, 3, f.clause)
+            self.text(ws, n, 4, f.column if f.file == CAMPAIGN_FILE else unit_of.get(f.file, ""))
+            self.text(ws, n, 5, f.file)
+            self.text(ws, n, 6, f.sheet or "")
+            self.text(ws, n, 7, f.cell or "")
+            self.text(ws, n, 8, f.message, "wrap")
+            target = self.link_target(f, positions, manifest_rows)
+            if target:
+                self.link(ws, n, 9, target, "Xem", links)
+
+    def link_target(self, f: Finding, positions, manifest_rows) -> str | None:
+        from .report import cell_ref
+
+        if f.file == CAMPAIGN_FILE:
+            r = self.matrix_rows.get(f.column)
+            return f"'Tình hình nộp'!B{r + 1}" if r is not None else None
+        pos = positions.get((f.file, f.sheet, f.row, f.col)) if f.row else None
+        if pos:
+            return f"'{pos[0]}'!{cell_ref(pos[1] + 1, pos[2] + 1)}"
+        r = manifest_rows.get(f.file)
+        return f"'Tệp đã nhận'!A{r + 1}" if r is not None else None
+
+    def manifest_rows(self) -> dict[str, int]:
+        if not hasattr(self, "_manifest"):
+            rows, n = {}, 4
+            subs_by_name = {b.name for b in self.c.validation.books}
+            for entry in self.c.inbox.files:
+                n += 1
+                rows[entry.name] = n
+                for shown in entry.attachments:
+                    n += 1
+                    rows[shown] = n
+                if entry.kind == "spreadsheet" and entry.name not in subs_by_name:
+                    pass
+            self._manifest = rows
+        return self._manifest
+
+    def manifest(self, ws) -> None:
+        c = self.c
+        self.text(ws, 0, 0, "CÁC TỆP ĐÃ NHẬN", "title")
+        self.text(ws, 1, 0, "Mọi tệp trong hộp thư đều được liệt kê; mã SHA-256 để đối chiếu đúng tệp gốc.", "subtitle")
+        headers = ["Tệp", "Loại", "SHA-256", "Người gửi", "Thời điểm nhận", "Căn cứ thời điểm", "Đơn vị", "Kỳ",
+                   "Loại báo cáo", "Tình trạng", "Lý do", "Dòng đề nghị", "Dòng hoạt động", "Gương hợp lệ", "Lỗi",
+                   "Cảnh báo"]
+        rows = self.manifest_rows()
+        self.table(ws, 4, headers, [34, 12, 66, 24, 17, 18, 30, 12, 16, 13, 44, 9, 9, 9, 7, 8], len(rows))
+        by_name = {c.validation.books[d.index].name: d for d in c.decisions}
+        counts: dict[str, dict[Severity, int]] = {}
+        for f in c.findings:
+            counts.setdefault(f.file, {s: 0 for s in Severity})[f.severity] += 1
+        for entry in c.inbox.files:
+            r = rows[entry.name]
+            if entry.kind == "email":
+                self._manifest_row(ws, r, entry.name, "Thư điện tử", entry.sha256, entry.sender, entry.received_at,
+                                   entry.evidence, status="Bị loại" if entry.status == REJECTED else "Thư có tệp đính kèm",
+                                   reason=entry.reason or f"{len(entry.attachments)} tệp bảng tính đính kèm")
+                for shown in entry.attachments:
+                    self._submission_row(ws, rows[shown], shown, "Tệp đính kèm", by_name[shown], counts)
+            elif entry.kind == "spreadsheet":
+                self._submission_row(ws, r, entry.name, "Bảng tính", by_name[entry.name], counts)
+            else:
+                self._manifest_row(ws, r, entry.name, "Khác", entry.sha256, None, None, None, status="Bị loại",
+                                   reason=entry.reason)
+
+    def _submission_row(self, ws, r: int, name: str, kind: str, d, counts) -> None:
+        c = self.c
+        book = c.validation.books[d.index]
+        sub = c.validation.submissions[d.index]
+        period = c.rules.cycle_label(d.period) if d.period else ""
+        report = {"monthly": c.rules.consolidation.monthly_report, "summary": c.rules.consolidation.summary_report}
+        self._manifest_row(ws, r, name, kind, book.sha256, sub.sender, d.received_at, d.evidence,
+                           unit=self._unit_name(d.unit_id), period=period, report=report.get(d.kind, ""),
+                           status=STATUS_WORDS[d.status], reason=d.reason or "")
+        ws.write_number(r, 11, len(book.tables["nominations"].rows) if "nominations" in book.tables else 0, self.f["int"])
+        ws.write_number(r, 12, len(book.tables["activities"].rows) if "activities" in book.tables else 0, self.f["int"])
+        ws.write_number(r, 13, d.valid_nominations, self.f["int"])
+        found = counts.get(name, {})
+        ws.write_number(r, 14, found.get(Severity.ERROR, 0), self.f["int"])
+        ws.write_number(r, 15, found.get(Severity.WARNING, 0), self.f["int"])
+
+    def _manifest_row(self, ws, r, name, kind, sha, sender, received, evidence, unit="", period="", report="",
+                      status="", reason="") -> None:
+        for col, value in enumerate([name, kind, sha, sender or ""]):
+            self.text(ws, r, col, value)
+        if received is not None:
+            ws.write_datetime(r, 4, received.replace(tzinfo=None), self.f["moment"])
+        for col, value in enumerate([evidence or "", unit, period, report, status, reason], start=5):
+            self.text(ws, r, col, value, "wrap" if col == 10 else "text")
+
+    def rules_sheet(self, ws) -> None:
+        from .render import check_params
+
+        rules = self.rules
+        self.text(ws, 0, 0, f"QUY TẮC ÁP DỤNG – Kế hoạch số {rules.plan.number}", "title")
+        self.text(ws, 1, 0, f"Tệp quy tắc: {rules.path.name}; SHA-256: {rules.sha256}", "subtitle")
+        self.text(ws, 2, 0, f"Thời gian thực hiện {rules.plan.start:%d/%m/%Y} – {rules.plan.end:%d/%m/%Y}; cách hiểu "
+                            f"hạn nộp: {_policy_words(rules)}; tính đến hết ngày {self.c.as_of:%d/%m/%Y}.", "subtitle")
+        headers = ["Mã", "Mức độ", "Căn cứ", "Nội dung", "Tham số", "Trích kế hoạch"]
+        self.table(ws, 4, headers, [15, 14, 20, 40, 60, 70], len(rules.rules))
+        words = {"error": "lỗi", "warning": "cảnh báo", "info": "thông tin"}
+        for n, rule in enumerate(rules.rules, start=5):
+            self.text(ws, n, 0, rule.id)
+            self.text(ws, n, 1, "/".join(words[s] for s in rule.severities))
+            self.text(ws, n, 2, rule.clause)
+            self.text(ws, n, 3, rule.title, "wrap")
+            self.text(ws, n, 4, "; ".join(p for p in (check_params(rules, ch) for ch in rule.checks) if p), "wrap")
+            self.text(ws, n, 5, rule.quote, "wrap")
+
+
+def _policy_words(rules: RuleSet) -> str:
+    from .deadlines import POLICY_WORDS
+
+    return POLICY_WORDS[rules.deadlines.policy]
+
+
+def _receipt_text(row: pd.Series) -> str:
+    moment = row.get("received_at")
+    if moment is None or pd.isna(moment):
+        return ""
+    return f"{pd.Timestamp(moment):%d/%m/%Y %H:%M} ({row.get('evidence') or ''})"
+
+
+def write_consolidated(c: Consolidation, target: Path, inputs=()) -> Path:
+    """Write the consolidated workbook atomically; never over an input."""
+    with atomic_output(Path(target), inputs) as tmp:
+        _Writer(c, tmp).write()
+    return Path(target)

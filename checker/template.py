@@ -1,0 +1,386 @@
+"""Write the standard Excel template (SPEC §3) from a RuleSet, with xlsxwriter.
+
+Everything the unit reads comes from the rules file: sheet and column names, prompts, lists, units,
+cycles, deadlines, plan quotes. Layout contract relied on by the reader:
+
+* sheets in rules order ("Hướng dẫn", forms, tables), then the hidden "Danh mục" and "_ntvt";
+* form sheets: A1:B1 title, row 2 empty, from row 3 one field per row (label in A, value in B; a
+  grey hint in C);
+* table sheets: row 1 title, row 2 plan line, row 3 empty, row 4 header, data from row 5;
+* labels end with " *" (required) or " (*)" (required in some cases), see `required_marks`;
+* "_ntvt": template_version / plan_id / generated (ISO date) in A1:B3.
+
+Protection (no password, against accidents only): every sheet is protected; input cells are
+unlocked. Table sheets allow formatting, inserting and deleting rows, sorting and filtering, but not
+inserting or deleting columns, so the header the reader relies on stays intact.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import textwrap
+import unicodedata
+from pathlib import Path
+
+import xlsxwriter
+from xlsxwriter.utility import xl_col_to_name
+
+from .deadlines import cycle_bound, last_day, summary_bound
+from .fileio import atomic_output
+from .rules import FieldSpec, RuleSet, SheetSpec, Unit
+
+LISTS_SHEET = "Danh mục"
+VERSION_SHEET = "_ntvt"
+UNITS_LIST, CYCLES_LIST = "units", "cycles"
+FORM_FIRST_ROW = 2  # 0-based: row 3
+HEADER_ROW = 3  # 0-based: row 4
+REQUIRED_MARK, CONDITIONAL_MARK = " *", " (*)"
+# Check kinds that reject a blank cell, so the field they name must be filled.
+REQUIRING_KINDS = ("required", "known_unit", "in_cycles")
+DATE_FORMAT = "dd/mm/yyyy"
+HINT_WIDTH = 55
+FONT = "Times New Roman"
+WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
+SHEET_HINTS = {
+    "info": "Điền cột B, mỗi dòng một thông tin; chọn trong danh sách thả xuống khi ô có mũi tên.",
+    "nominations": "Mỗi dòng một gương (cá nhân hoặc tập thể) được đề nghị, bắt đầu từ dòng 5; "
+                   "cần thêm dòng thì chèn dòng trong bảng.",
+    "activities": "Mỗi dòng một hoạt động đã tổ chức trong kỳ, bắt đầu từ dòng 5.",
+    "summary": "Chỉ điền khi gửi báo cáo tổng kết; báo cáo tháng để trống trang này.",
+}
+FORM_HINT, TABLE_HINT = SHEET_HINTS["info"], "Mỗi dòng một bản ghi, bắt đầu từ dòng 5."
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def clip(text: str, limit: int) -> str:
+    """Shorten text to at most `limit` characters, ending with an ellipsis when cut."""
+    text = nfc(text)
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def vn_date(day: dt.date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+def text_height(texts, widths, bold: bool = False) -> float:
+    """Row height (points) that shows each text wrapped in its column width (Excel width units).
+
+    Neither Excel nor LibreOffice reliably grows rows for wrapped text written by xlsxwriter, so
+    rows holding long text get an explicit height from this estimate (11 pt serif text).
+    """
+    per_unit = 1.1 if bold else 1.3  # characters per width unit, on the safe side
+    lines = max(len(textwrap.wrap(t, max(int((w - 1) * per_unit), 4))) or 1 for t, w in zip(texts, widths))
+    return 15.0 * lines + 3
+
+
+def required_marks(rules: RuleSet, sheet: SheetSpec) -> dict[str, str]:
+    """Field key -> label marker: " *" when an error check rejects a blank unconditionally,
+    " (*)" when it does so only under a `when` condition. Warnings never mark a field."""
+    keys = {f.key for f in sheet.fields}
+    level = "row" if sheet.kind == "table" else "file"
+    marks: dict[str, str] = {}
+    for rule in rules.rules:
+        if rule.level != level or (level == "row" and rule.sheet != sheet.key):
+            continue
+        for check in rule.checks:
+            if check.kind not in REQUIRING_KINDS or check.severity != "error":
+                continue
+            for key in set(check.columns) & keys:
+                if check.when is None or marks.get(key) != REQUIRED_MARK:
+                    marks[key] = REQUIRED_MARK if check.when is None else CONDITIONAL_MARK
+    return marks
+
+
+def last_receiving_days(rules: RuleSet) -> tuple[list[tuple[str, dt.date]], dt.date]:
+    """(cycle, last on-time day) for each monthly cycle, and the summary report's last day."""
+    d = rules.deadlines
+    return [(c, last_day(cycle_bound(c, d))) for c in d.cycles], last_day(summary_bound(d))
+
+
+def find_unit(rules: RuleSet, unit: str) -> Unit:
+    """A unit by id or exact name; ValueError when the rules file has no such unit."""
+    wanted = nfc(unit).strip()
+    for u in rules.units:
+        if wanted in (u.id, nfc(u.name)):
+            return u
+    raise ValueError(f"unknown unit {unit!r}: give a unit id or the exact unit name from the rules file")
+
+
+def check_period(rules: RuleSet, period: str) -> str:
+    if period not in rules.deadlines.cycles:
+        raise ValueError(f"unknown period {period!r}: expected one of {', '.join(rules.deadlines.cycles)}")
+    return period
+
+
+def unit_file_name(unit_id: str, period: str | None = None) -> str:
+    """An ASCII, sortable attachment name: mau_NTVT_<period>_<UNITID>.xlsx."""
+    plain = nfc(unit_id).replace("Đ", "D").replace("đ", "d")
+    ascii_id = unicodedata.normalize("NFKD", plain).encode("ascii", "ignore").decode()
+    safe = re.sub(r"[^A-Za-z0-9-]+", "_", ascii_id).strip("_") or "DONVI"
+    return f"mau_NTVT_{period}_{safe}.xlsx" if period else f"mau_NTVT_{safe}.xlsx"
+
+
+def make_template(rules: RuleSet, target: Path, *, as_of: dt.date, unit: str | None = None,
+                  period: str | None = None) -> Path:
+    """Write the standard template to target (atomically), optionally pre-filled for a unit/cycle."""
+    prefill: dict[str, str] = {}
+    info = rules.sheet("info")
+    if unit is not None:
+        name = find_unit(rules, unit).name
+        prefill.update({f.key: name for f in info.fields if f.type == "unit"})
+    if period is not None:
+        label = rules.cycle_label(check_period(rules, period))
+        prefill.update({f.key: label for f in info.fields if f.type == "period"})
+        report_type = next((f for f in info.fields if f.key == "report_type" and f.list), None)
+        if report_type:  # the first report type of the list is the monthly report
+            prefill[report_type.key] = rules.list_values(report_type.list)[0]
+    target = Path(target)
+    with atomic_output(target) as tmp:
+        _TemplateWriter(rules, tmp, as_of, prefill).write()
+    return target
+
+
+def make_unit_templates(rules: RuleSet, directory: Path, *, as_of: dt.date,
+                        period: str | None = None) -> list[Path]:
+    """Write one pre-filled template per unit into directory; return their paths in unit order."""
+    if period is not None:
+        check_period(rules, period)
+    names = [unit_file_name(u.id, period) for u in rules.units]
+    if len(set(names)) != len(names):
+        raise ValueError("unit ids give clashing file names; make the ids distinct ASCII words")
+    return [make_template(rules, Path(directory) / name, as_of=as_of, unit=u.id, period=period)
+            for u, name in zip(rules.units, names)]
+
+
+class _TemplateWriter:
+    """Builds one workbook; sheet writers are small methods sharing formats and list ranges."""
+
+    def __init__(self, rules: RuleSet, path: Path, as_of: dt.date, prefill: dict[str, str]):
+        as_of = as_of.date() if isinstance(as_of, dt.datetime) else as_of
+        self.rules, self.as_of, self.prefill = rules, as_of, prefill
+        self.wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
+                                                  "strings_to_urls": False})
+        self.lists = {name: tuple(nfc(i.value) for i in items) for name, items in rules.lists.items()}
+        self.lists[UNITS_LIST] = tuple(nfc(u.name) for u in rules.units)
+        self.lists[CYCLES_LIST] = tuple(rules.cycle_label(c) for c in rules.deadlines.cycles)
+        self.ranges = {}
+        for col, (name, values) in enumerate(self.lists.items()):
+            letter = xl_col_to_name(col)
+            self.ranges[name] = f"='{LISTS_SHEET}'!${letter}$2:${letter}${len(values) + 1}"
+        self.fmt = self._formats()
+
+    def _formats(self) -> dict[str, xlsxwriter.format.Format]:
+        base = {"font_name": FONT, "font_size": 11, "valign": "top"}
+        specs = {
+            "title": {"bold": True, "font_size": 14, "valign": "vcenter"},
+            "subtitle": {"italic": True},
+            "header": {"bold": True, "text_wrap": True, "align": "center", "valign": "vcenter",
+                       "border": 1, "bg_color": "#D9E1F2"},
+            "label": {"bold": True, "text_wrap": True, "border": 1, "bg_color": "#F2F2F2"},
+            "hint": {"italic": True, "font_color": "#595959", "text_wrap": True, "font_size": 10},
+            "text": {"text_wrap": True},
+            "quote": {"italic": True, "text_wrap": True},
+            "locked": {},
+        }
+        fmt_border = self.wb.add_format({"border": 1})
+        fmt = {k: self.wb.add_format({**base, **v}) for k, v in specs.items()}
+        fmt["border"] = fmt_border
+        for kind, extra in {"plain": {}, "wrap": {"text_wrap": True}, "date": {"num_format": DATE_FORMAT},
+                            "text": {"num_format": "@"}}.items():
+            fmt[f"in_{kind}"] = self.wb.add_format({**base, "locked": False, **extra})
+            fmt[f"box_{kind}"] = self.wb.add_format({**base, "locked": False, "border": 1,
+                                                     "bg_color": "#FFF9E5", **extra})
+        return fmt
+
+    def write(self) -> None:
+        r = self.rules
+        self.wb.set_properties({"title": nfc(r.template.title), "subject": nfc(f"Kế hoạch số {r.plan.number}"),
+                                "author": nfc(r.plan.issuer), "comments": f"{r.plan.id} {r.template.version}",
+                                "created": dt.datetime.combine(self.as_of, dt.time())})
+        for sheet in r.sheets:
+            ws = self.wb.add_worksheet(sheet.name)
+            {"guide": self._guide, "form": self._form, "table": self._table}[sheet.kind](ws, sheet)
+        self._lists_sheet()
+        self._version_sheet()
+        self.wb.close()
+
+    # -- shared pieces --------------------------------------------------------------------------
+
+    def _validation(self, field: FieldSpec) -> dict:
+        """The data validation (with prompt and, when restricted, a stopping error alert) for a field."""
+        v: dict = {"input_title": clip(field.label, 32), "input_message": clip(field.prompt, 255)}
+        if field.type in ("list", "unit", "period"):
+            name = field.list or (UNITS_LIST if field.type == "unit" else CYCLES_LIST)
+            message = (f"Chỉ chọn giá trị trong danh sách thả xuống (danh mục “{name}” ở trang ẩn "
+                       f"“{LISTS_SHEET}”): " + "; ".join(self.lists[name]) + ".")
+            v.update(validate="list", source=self.ranges[name], error_title="Giá trị không có trong danh mục",
+                     error_message=clip(message, 255))
+        elif field.type == "date":
+            v.update(validate="date", criteria=">=", value=dt.date(1900, 1, 1), error_title="Ngày không hợp lệ",
+                     error_message=f"Nhập một ngày dạng ngày/tháng/năm, ví dụ {vn_date(self.rules.plan.issued)}.")
+        elif field.type == "year":
+            v.update(validate="integer", criteria="between", minimum=1900, maximum=2100,
+                     error_title="Năm không hợp lệ", error_message="Nhập năm gồm 4 chữ số, từ 1900 đến 2100.")
+        elif field.type == "int":
+            v.update(validate="integer", criteria=">=", value=0, error_title="Số không hợp lệ",
+                     error_message="Nhập một số nguyên không âm (0, 1, 2, …).")
+        else:
+            v["validate"] = "any"
+        if v["validate"] != "any":
+            v["error_type"] = "stop"
+        return v
+
+    def _input_format(self, field: FieldSpec, boxed: bool):
+        kind = {"date": "date", "longtext": "wrap"}.get(field.type, "plain")
+        if field.type == "text":
+            kind = "text" if boxed else "wrap"  # form text cells keep leading zeros (phone numbers)
+        return self.fmt[("box_" if boxed else "in_") + kind]
+
+    def _print_setup(self, ws, repeat_header: bool = False) -> None:
+        ws.set_landscape()
+        ws.set_paper(9)
+        ws.fit_to_pages(1, 0)
+        ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.7)
+        number = nfc(self.rules.plan.number).replace("&", "&&")
+        ws.set_footer(f"&L&8Kế hoạch số {number} – &A&R&8Trang &P/&N")
+        if repeat_header:
+            ws.repeat_rows(HEADER_ROW)
+
+    def _plan_line(self) -> str:
+        p = self.rules.plan
+        return nfc(f"(Kèm theo Kế hoạch số {p.number} ngày {vn_date(p.issued)} của {p.issuer})")
+
+    # -- sheets ---------------------------------------------------------------------------------
+
+    def _form(self, ws, sheet: SheetSpec) -> None:
+        marks = required_marks(self.rules, sheet)
+        ws.merge_range(0, 0, 0, 1, nfc(sheet.name.upper()), self.fmt["title"])
+        ws.set_row(0, 24)
+        for i, field in enumerate(sheet.fields):
+            row = FORM_FIRST_ROW + i
+            ws.write_string(row, 0, nfc(field.label + marks.get(field.key, "")), self.fmt["label"])
+            value, cell_fmt = self.prefill.get(field.key), self._input_format(field, boxed=True)
+            if value:
+                ws.write_string(row, 1, nfc(value), cell_fmt)
+            else:
+                ws.write_blank(row, 1, None, cell_fmt)
+            ws.write_string(row, 2, nfc(field.prompt), self.fmt["hint"])
+            ws.data_validation(row, 1, row, 1, self._validation(field))
+            ws.set_row(row, 75 if field.type == "longtext" else max(22, text_height([field.prompt], [HINT_WIDTH * 1.1])))
+        label_width = max(len(f.label) for f in sheet.fields) + 6
+        ws.set_column(0, 0, min(max(label_width, 24), 45))
+        ws.set_column(1, 1, max((f.width or 40) for f in sheet.fields))
+        ws.set_column(2, 2, HINT_WIDTH)
+        ws.protect("", {"format_columns": True, "format_rows": True})
+        self._print_setup(ws)
+
+    def _table(self, ws, sheet: SheetSpec) -> None:
+        rules, marks = self.rules, required_marks(self.rules, sheet)
+        rows = rules.template.nomination_rows if sheet.key == "nominations" else rules.template.activity_rows
+        title = rules.template.title if sheet.key == "nominations" else f"{sheet.name.upper()} TRIỂN KHAI KẾ HOẠCH"
+        ws.write_string(0, 0, nfc(title), self.fmt["title"])
+        ws.write_string(1, 0, self._plan_line(), self.fmt["subtitle"])
+        ws.set_row(0, 24, self.fmt["locked"])
+        for r in (1, 2):
+            ws.set_row(r, None, self.fmt["locked"])
+        first, last = HEADER_ROW + 1, HEADER_ROW + rows
+        for col, field in enumerate(sheet.fields):
+            ws.set_column(col, col, field.width or 14, self._input_format(field, boxed=False))
+            ws.write_string(HEADER_ROW, col, nfc(field.label + marks.get(field.key, "")), self.fmt["header"])
+            ws.data_validation(first, col, last, col, self._validation(field))
+        ws.set_row(HEADER_ROW, self._header_height(sheet, marks), self.fmt["locked"])
+        ws.freeze_panes(first, 0)
+        ws.autofilter(HEADER_ROW, 0, last, len(sheet.fields) - 1)
+        # Filled rows get cell borders (for print); empty prepared rows stay out of the print range.
+        ws.conditional_format(first, 0, last, len(sheet.fields) - 1, {
+            "type": "formula", "criteria": f"=COUNTA($A{first + 1}:${xl_col_to_name(len(sheet.fields) - 1)}{first + 1})>0",
+            "format": self.fmt["border"]})
+        ws.protect("", {"format_cells": True, "format_columns": True, "format_rows": True, "insert_rows": True,
+                        "delete_rows": True, "sort": True, "autofilter": True, "insert_hyperlinks": True})
+        self._print_setup(ws, repeat_header=True)
+
+    @staticmethod
+    def _header_height(sheet: SheetSpec, marks: dict[str, str]) -> float:
+        labels = [f.label + marks.get(f.key, "") for f in sheet.fields]
+        return text_height(labels, [f.width or 14 for f in sheet.fields], bold=True) + 6
+
+    def _guide(self, ws, sheet: SheetSpec) -> None:
+        rows = list(self._guide_rows())
+        ws.write_string(0, 0, "HƯỚNG DẪN ĐIỀN MẪU BÁO CÁO", self.fmt["title"])
+        ws.write_string(1, 0, self._plan_line(), self.fmt["subtitle"])
+        ws.set_row(0, 24)
+        widths = (34, 120)
+        for i, (label, text, style) in enumerate(rows, start=3):
+            ws.write_string(i, 0, nfc(label), self.fmt["label"])
+            ws.write_string(i, 1, nfc(text), self.fmt[style])
+            ws.set_row(i, text_height((label, text), widths))
+        for col, width in enumerate(widths):
+            ws.set_column(col, col, width)
+        ws.protect("", {"format_columns": True, "format_rows": True})
+        self._print_setup(ws)
+
+    def _guide_rows(self):
+        """(label, text, style) rows of the guide: plan, addressee, deadlines, criteria, how-to, contact."""
+        r, d, p = self.rules, self.rules.deadlines, self.rules.plan
+        yield "Kế hoạch", f"Kế hoạch số {p.number} ngày {vn_date(p.issued)} của {p.issuer}: {p.title}.", "text"
+        yield "Thời gian thực hiện", f"Từ {vn_date(p.start)} đến {vn_date(p.end)}.", "text"
+        yield "Nơi nhận", f"Đơn vị gửi tệp này (giữ nguyên mẫu, định dạng .xlsx) về {p.recipient}.", "text"
+        yield "Báo cáo tháng", (f"Gửi trước ngày {d.monthly_day} hằng tháng ({d.monthly_clause}: "
+                                f"“{d.monthly_quote}”). {self._policy_sentence()}"), "text"
+        monthly, day = last_receiving_days(r)
+        for cycle, last in monthly:
+            yield f"  {r.cycle_label(cycle)}", f"Nhận chậm nhất hết ngày {vn_date(last)} ({WEEKDAYS[last.weekday()]}).", "text"
+        yield "Báo cáo tổng kết", (f"{d.summary_clause}: “{d.summary_quote}”. Nhận chậm nhất hết ngày "
+                                   f"{vn_date(day)} ({WEEKDAYS[day.weekday()]})."), "text"
+        shown = [d.monthly_quote, d.summary_quote]
+        criteria = next((x for x in r.rules if x.id == "DN-TIEUCHI" and x.quote), None)
+        if criteria:
+            shown.append(criteria.quote)
+            yield f"{criteria.title} ({criteria.clause})", criteria.quote, "quote"
+        yield "Quy ước", ("Nhãn, cột có dấu * là bắt buộc; dấu (*) là bắt buộc trong một số trường hợp (xem "
+                          "lời nhắc hiện ra khi chọn ô). Ô có mũi tên: chọn trong danh sách thả xuống. Ngày nhập "
+                          f"dạng ngày/tháng/năm, ví dụ {vn_date(p.issued)}. Không đổi tên, thêm, xoá hoặc đổi "
+                          "thứ tự các trang và các cột của mẫu."), "text"
+        for s in r.sheets:
+            if s.kind != "guide":
+                hint = SHEET_HINTS.get(s.key, FORM_HINT if s.kind == "form" else TABLE_HINT)
+                yield f"Trang “{s.name}”", hint, "text"
+        quotes = [x for x in r.rules if x.quote and not any(x.quote in q for q in shown)]
+        for i, rule in enumerate(quotes):
+            yield ("Trích kế hoạch" if i == 0 else ""), f"{rule.title} ({rule.clause}): “{rule.quote}”", "text"
+        yield "Liên hệ", r.template.contact, "text"
+        yield "Phiên bản mẫu", f"{r.template.version}, tạo ngày {vn_date(self.as_of)}.", "hint"
+
+    def _policy_sentence(self) -> str:
+        d = self.rules.deadlines
+        tz = f"giờ UTC+{d.utc_offset_hours:g}"
+        return {
+            "strict_before": f"Hạn tính đúng chữ “trước ngày”: tệp phải đến chậm nhất hết ngày liền trước ({tz}).",
+            "inclusive": f"Tệp phải đến chậm nhất hết ngày hạn ({tz}).",
+            "inclusive_roll_forward": (f"Tệp phải đến chậm nhất hết ngày hạn ({tz}); nếu ngày hạn là thứ Bảy, "
+                                       "Chủ nhật hoặc ngày nghỉ lễ thì đến hết ngày làm việc tiếp theo."),
+        }[d.policy]
+
+    def _lists_sheet(self) -> None:
+        ws = self.wb.add_worksheet(LISTS_SHEET)
+        for col, (name, values) in enumerate(self.lists.items()):
+            ws.write_string(0, col, name, self.fmt["label"])
+            for row, value in enumerate(values, start=1):
+                ws.write_string(row, col, value)
+            ws.set_column(col, col, min(max(len(v) for v in (name, *values)) + 2, 80))
+        ws.protect()
+        ws.hide()
+
+    def _version_sheet(self) -> None:
+        ws = self.wb.add_worksheet(VERSION_SHEET)
+        facts = (("template_version", self.rules.template.version), ("plan_id", self.rules.plan.id),
+                 ("generated", self.as_of.isoformat()))
+        for row, (key, value) in enumerate(facts):
+            ws.write_string(row, 0, key)
+            ws.write_string(row, 1, value)
+        ws.protect()
+        ws.hide()

@@ -1,0 +1,65 @@
+"""Shared fixtures: the bundled rules and a factory for genuine filled workbooks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+from checker.filling import Raw, fill_template
+from checker.rules import load_rules
+
+ROOT = Path(__file__).resolve().parent.parent
+PLAN_TEXT = ROOT / "docs" / "ke-hoach-327-KH-SVHTT-2023.txt"
+
+settings.register_profile("ci", max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("dev", max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+SUMMARY = ("Đồng chí đã chủ động phát hiện và xử lý kịp thời sự cố kỹ thuật trong buổi biểu diễn phục vụ nhân dân, "
+           "bảo đảm an toàn cho hơn 500 khán giả; tích cực tham gia hiến máu tình nguyện và giúp đỡ đồng nghiệp.")
+
+
+def good_row(n: int = 1, **changes) -> dict:
+    """A nomination row that breaks no rule (for a report sent on 15/05/2023)."""
+    row = dict(stt=n, name=f"Nguyễn Thị Hoa {n}", kind="Cá nhân", gender="Nữ", birth_year=1985,
+               position="Diễn viên, Đoàn 1", staff_type="Viên chức", deed_group="Thực hiện nhiệm vụ chuyên môn",
+               movement="An toàn thực phẩm", deed_date=dt.date(2023, 5, 3), summary=SUMMARY,
+               criterion_1="Có", criterion_2="Có", criterion_3="Có", evidence="Thư cảm ơn của khán giả",
+               scope="Thành phố", level="Thành phố")
+    row.update(changes)
+    return row
+
+
+def good_info(**changes) -> dict:
+    info = dict(head="Nguyễn Văn An", preparer="Lê Thị Bình", sent_date=dt.date(2023, 5, 15),
+                plan_number="12/KH-NHC", plan_date=dt.date(2023, 5, 4), report_type="Báo cáo tháng")
+    info.update(changes)
+    return info
+
+
+@pytest.fixture(scope="session")
+def rules():
+    return load_rules()
+
+
+@pytest.fixture
+def make_book(tmp_path, rules):
+    """Write a filled standard workbook; defaults are a clean May report of Nhà hát Chèo Hà Nội."""
+    counter = iter(range(1, 10_000))
+
+    def make(rows=None, *, info=None, activities=None, summary=None, unit="CHEO", period="2023-05",
+             name=None, directory=None) -> Path:
+        target = (directory or tmp_path) / (name or f"book{next(counter)}.xlsx")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return fill_template(rules, target, as_of=dt.date(2023, 5, 2), unit=unit, period=period,
+                             info=good_info(**(info or {})), nominations=[good_row()] if rows is None else rows,
+                             activities=activities or [], summary=summary)
+
+    return make
+
+
+__all__ = ["Raw", "good_row", "good_info", "SUMMARY", "PLAN_TEXT", "ROOT"]
