@@ -68,7 +68,8 @@ class _Writer:
                 f[f"{kind}:{sev.value}"] = wb.add_format({**base, "bg_color": color, "border": 1,
                                                            "text_wrap": kind == "wrap", **extra})
         for code, color in STATUS_FILL.items():
-            f[f"status:{code}"] = wb.add_format({**base, "bg_color": color, "border": 1, "bold": code != "not_due"})
+            f[f"status:{code}"] = wb.add_format({**base, "bg_color": color, "border": 1, "text_wrap": True,
+                                                 "font_size": 10})
         return f
 
     # -- helpers -------------------------------------------------------------------------------
@@ -147,7 +148,8 @@ class _Writer:
     def overview(self, ws) -> None:
         c, counts = self.c, self.c.counts
         ws.set_column(0, 0, 48)
-        ws.set_column(1, 8, 14)
+        ws.set_column(1, 1, 30)
+        ws.set_column(2, 8, 13)
         self.text(ws, 0, 0, f"TỔNG HỢP PHONG TRÀO “NGƯỜI TỐT, VIỆC TỐT” – KẾ HOẠCH SỐ {self.rules.plan.number}", "title")
         self.text(ws, 1, 0, f"Tính đến hết ngày {c.as_of:%d/%m/%Y} (giờ Hà Nội). Cách hiểu hạn nộp: "
                             f"{_policy_words(self.rules)}.", "subtitle")
@@ -219,39 +221,44 @@ class _Writer:
         self.text(ws, 1, 0, f"Hạn: trước ngày {rules.deadlines.monthly_day} hằng tháng ({rules.deadlines.monthly_clause});"
                             f" báo cáo tổng kết trước ngày {rules.deadlines.summary_due:%d/%m/%Y}. "
                             f"Cách hiểu hạn nộp: {_policy_words(rules)}.", "subtitle")
-        ws.set_column(0, 0, 5)
-        ws.set_column(1, 1, 40)
-        for n, cycle in enumerate(rules.deadlines.cycles):
-            col = 2 + 3 * n
-            ws.merge_range(3, col, 3, col + 2, rules.cycle_label(cycle), self.f["header"])
-            for k, head in enumerate(("Trạng thái", "Ngày nhận (căn cứ)", "Gương hợp lệ")):
-                ws.write_string(4, col + k, head, self.f["header"])
-            ws.set_column(col, col, 16)
-            ws.set_column(col + 1, col + 1, 20)
-            ws.set_column(col + 2, col + 2, 8)
-        scol = 2 + 3 * len(rules.deadlines.cycles)
-        ws.merge_range(3, scol, 3, scol + 1, "Báo cáo tổng kết", self.f["header"])
-        ws.write_string(4, scol, "Trạng thái", self.f["header"])
-        ws.write_string(4, scol + 1, "Ngày nhận (căn cứ)", self.f["header"])
-        ws.set_column(scol, scol, 16)
-        ws.set_column(scol + 1, scol + 1, 20)
-        ws.merge_range(3, 0, 4, 0, "STT", self.f["header"])
-        ws.merge_range(3, 1, 4, 1, "Đơn vị", self.f["header"])
+        # Constant-memory mode writes rows in order: row 3 (group headers) before row 4, then the units.
+        # Status and receipt share one wrapped cell so five cycles fit an A4 page across.
+        cycles = rules.deadlines.cycles
+        scol = 2 + 2 * len(cycles)
+        ws.set_column(0, 0, 4)
+        ws.set_column(1, 1, 36)
+        for n in range(len(cycles)):
+            ws.set_column(2 + 2 * n, 2 + 2 * n, 19)
+            ws.set_column(3 + 2 * n, 3 + 2 * n, 6)
+        ws.set_column(scol, scol, 19)
+        # Only horizontal merges: a merge over two rows would flush row 3 before it is complete.
+        ws.write_blank(3, 0, None, self.f["header"])
+        ws.write_blank(3, 1, None, self.f["header"])
+        for n, cycle in enumerate(cycles):
+            ws.merge_range(3, 2 + 2 * n, 3, 3 + 2 * n, rules.cycle_label(cycle), self.f["header"])
+        ws.write_string(3, scol, "Báo cáo tổng kết", self.f["header"])
+        ws.set_row(4, 30)
+        ws.write_string(4, 0, "STT", self.f["header"])
+        ws.write_string(4, 1, "Đơn vị", self.f["header"])
+        for n in range(len(cycles)):
+            ws.write_string(4, 2 + 2 * n, "Trạng thái, ngày nhận (căn cứ)", self.f["header"])
+            ws.write_string(4, 3 + 2 * n, "Số gương hợp lệ", self.f["header"])
+        ws.write_string(4, scol, "Trạng thái, ngày nhận (căn cứ)", self.f["header"])
+        by_key = {(r.unit, r.cycle): r for r in c.cycles.itertuples()}
+        summary = {r.unit: r for r in c.units.itertuples()}
         self.matrix_rows = {}
         for n, unit in enumerate(rules.units):
             r = 5 + n
             self.matrix_rows[unit.name] = r
+            ws.set_row(r, 28)
             ws.write_number(r, 0, n + 1, self.f["int"])
-            self.text(ws, r, 1, unit.name + ("" if unit.required else " (không bắt buộc)"))
-            for k, cycle in enumerate(rules.deadlines.cycles):
-                row = c.cycles[(c.cycles["unit"] == unit.id) & (c.cycles["cycle"] == cycle)].iloc[0]
-                col = 2 + 3 * k
-                ws.write_string(r, col, row["status"], self.f[f"status:{row['status_code']}"])
-                self.text(ws, r, col + 1, _receipt_text(row))
-                ws.write_number(r, col + 2, int(row["valid_nominations"]), self.f["int"])
-            urow = c.units[c.units["unit"] == unit.id].iloc[0]
-            ws.write_string(r, scol, urow["status"], self.f[f"status:{urow['status_code']}"])
-            self.text(ws, r, scol + 1, _receipt_text(urow))
+            self.text(ws, r, 1, unit.name + ("" if unit.required else " (không bắt buộc)"), "wrap")
+            for k, cycle in enumerate(cycles):
+                row = by_key[(unit.id, cycle)]._asdict()
+                ws.write_string(r, 2 + 2 * k, _status_cell(row), self.f[f"status:{row['status_code']}"])
+                ws.write_number(r, 3 + 2 * k, int(row["valid_nominations"]), self.f["int"])
+            urow = summary[unit.id]._asdict()
+            ws.write_string(r, scol, _status_cell(urow), self.f[f"status:{urow['status_code']}"])
         legend = 6 + len(rules.units)
         self.text(ws, legend, 1, "Chú giải (trạng thái ghi bằng chữ, đọc được cả khi in đen trắng):", "bold")
         words = [("on_time", "Đúng hạn: có gương hợp lệ nhận trước hạn"),
@@ -261,8 +268,11 @@ class _Writer:
                  ("not_due", "Chưa đến hạn")]
         for n, (code, word) in enumerate(words, start=legend + 1):
             ws.write_string(n, 1, word, self.f[f"status:{code}"])
+        self.text(ws, legend + len(words) + 1, 1, "Căn cứ thời điểm nhận: thư = ngày giờ gửi của thư điện tử; sổ nhận = "
+                  "sổ nhận văn bản của Văn phòng; Ngày gửi = ô “Ngày gửi” trong tệp; giờ sửa tệp = thời gian sửa tệp "
+                  "(khi không có căn cứ nào khác).")
         ws.freeze_panes(5, 2)
-        self.print_setup(ws, 4)
+        self.print_setup(ws)
         ws.repeat_rows(3, 4)
 
     def data_sheet(self, ws, key: str, positions) -> None:
@@ -490,11 +500,24 @@ def _policy_words(rules: RuleSet) -> str:
     return POLICY_WORDS[rules.deadlines.policy]
 
 
-def _receipt_text(row: pd.Series) -> str:
+EVIDENCE_SHORT = {"thư điện tử (Date)": "thư", "sổ nhận văn bản": "sổ nhận", "ô “Ngày gửi”": "Ngày gửi",
+                  "thời gian sửa tệp": "giờ sửa tệp"}
+
+
+def _status_cell(row) -> str:
+    receipt = _receipt_text(row)
+    return f"{row['status']}\n{receipt}" if receipt else row["status"]
+
+
+def _receipt_text(row) -> str:
+    """"19/05/2023 08:30, thư": the receipt and the evidence it rests on, short enough for the matrix."""
     moment = row.get("received_at")
     if moment is None or pd.isna(moment):
         return ""
-    return f"{pd.Timestamp(moment):%d/%m/%Y %H:%M} ({row.get('evidence') or ''})"
+    evidence = row.get("evidence") or ""
+    stamp = pd.Timestamp(moment)
+    shown = f"{stamp:%d/%m/%Y}" if evidence == "ô “Ngày gửi”" else f"{stamp:%d/%m/%Y %H:%M}"
+    return f"{shown}, {EVIDENCE_SHORT.get(evidence, evidence)}"
 
 
 def write_consolidated(c: Consolidation, target: Path, inputs=()) -> Path:

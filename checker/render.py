@@ -24,7 +24,8 @@ def findings_table(report: Report) -> str:
         if result.status == "rejected":
             head += f"  [KHÔNG ĐỌC ĐƯỢC: {result.reason}]"
         elif result.unit_name:
-            head += f"  [{result.unit_name}" + (f", kỳ {result.period}" if result.period else "") + "]"
+            period = f", kỳ tháng {result.period[5:]}/{result.period[:4]}" if result.period else ""
+            head += f"  [{result.unit_name}{period}]"
         lines.append(head)
         if not found:
             lines.append("   Không có lỗi hay cảnh báo.")
