@@ -18,6 +18,7 @@ import python_calamine as calamine
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.hyperlink import Hyperlink
 
 from .fileio import atomic_output
 from .report import Finding, Severity
@@ -106,7 +107,7 @@ def _summary_sheet(wb: openpyxl.Workbook, findings: list[Finding], source_name: 
         link_cell = ws.cell(row=r, column=3)
         set_text(link_cell, f.cell or "")
         if f.cell and f.sheet in wb.sheetnames:
-            link_cell.hyperlink = f"#'{f.sheet}'!{f.cell}"
+            link_cell.hyperlink = Hyperlink(ref=link_cell.coordinate, location=f"'{f.sheet}'!{f.cell}")
             link_cell.font = Font(color="0563C1", underline="single")
         set_text(ws.cell(row=r, column=4), f.rule_id)
         set_text(ws.cell(row=r, column=5), f.clause)
