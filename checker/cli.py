@@ -146,8 +146,10 @@ def rules(rules_path, check_path):
               help="Tệp tổng hợp (.xlsx) sẽ ghi; không được nằm trong thư mục INBOX.")
 @click.option("--receipt-log", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Sổ nhận văn bản (CSV: file, received_at) làm căn cứ thời điểm nhận.")
+@click.option("--feedback", type=click.Path(file_okay=False, path_type=Path),
+              help="Ghi vào thư mục này, cho mỗi đơn vị có lỗi: bản sao có đánh dấu và thư trả lời soạn sẵn (.eml).")
 @as_of_option
-def consolidate(rules_path, inbox, output, receipt_log, as_of):
+def consolidate(rules_path, inbox, output, receipt_log, feedback, as_of):
     """Tổng hợp hằng tháng: đọc mọi tệp trong INBOX, ghi một bảng tổng hợp cho kiểm tra viên.
 
     Exit code 0: no errors; 1: errors found (late or missing units, invalid cells); 2: usage problem.
@@ -155,11 +157,14 @@ def consolidate(rules_path, inbox, output, receipt_log, as_of):
     Example:
 
         ntvt consolidate sample_workbooks/ -o tong_hop.xlsx --as-of 2023-07-25
+
+        ntvt consolidate hop_thu/ -o tong_hop.xlsx --feedback tra_loi/
     """
     rules = api.load_rules(rules_path)
     day = _as_of(as_of, rules)
     total = sum(1 for p in inbox.rglob("*") if p.is_file())
     with _progress(total, "Đang đọc hồ sơ") as progress:
-        result = api.consolidate(inbox, output, rules, as_of=day, receipt_log=receipt_log, progress=progress)
+        result = api.consolidate(inbox, output, rules, as_of=day, receipt_log=receipt_log, feedback=feedback,
+                                 progress=progress)
     click.echo(consolidation_summary(result))
     sys.exit(EXIT_FINDINGS if result.counts["findings_error"] else EXIT_CLEAN)

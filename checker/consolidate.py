@@ -50,6 +50,7 @@ class Consolidation:
     units: pd.DataFrame  # one row per official unit
     findings: list[Finding] = field(default_factory=list)  # every finding, input and campaign
     output: Path | None = None
+    feedback: list[Path] = field(default_factory=list)  # files written for units
 
     @property
     def counts(self) -> dict[str, int]:
@@ -73,12 +74,16 @@ class Consolidation:
 
 
 def consolidate(inbox: Path, output: Path | None = None, rules: RuleSet | None = None, *, as_of: dt.date,
-                receipt_log: Path | None = None, progress: Progress | None = None) -> Consolidation:
-    """Consolidate every file under `inbox` as of the end of `as_of`; write `output` if given."""
+                receipt_log: Path | None = None, feedback: Path | None = None,
+                progress: Progress | None = None) -> Consolidation:
+    """Consolidate every file under `inbox` as of the end of `as_of`; write `output` if given, and
+    per-unit feedback (annotated copies and reply drafts) into `feedback` if given."""
     rules = rules or load_rules()
     inbox, output = Path(inbox), Path(output) if output else None
     if output is not None:
         refuse_overwrite(output, [inbox] + ([receipt_log] if receipt_log else []))
+    if feedback is not None:
+        refuse_overwrite(Path(feedback), [inbox])
     log = read_receipt_log(receipt_log, rules) if receipt_log else None
     gathered = gather(inbox, rules, log)
     validation = validate(gathered.submissions, rules, as_of=as_of, progress=progress)
@@ -91,6 +96,10 @@ def consolidate(inbox: Path, output: Path | None = None, rules: RuleSet | None =
 
         write_consolidated(result, output, inputs=[inbox])
         result.output = output
+    if feedback is not None:
+        from .feedback import write_feedback
+
+        result.feedback = write_feedback(result, Path(feedback), inputs=[inbox])
     return result
 
 

@@ -114,4 +114,7 @@ def consolidation_summary(result) -> str:
                  f"{counts['findings_info']} thông tin.")
     if result.output is not None:
         lines.append(f"Đã ghi bảng tổng hợp: {result.output}")
+    if result.feedback:
+        drafts = sum(p.suffix == ".eml" for p in result.feedback)
+        lines.append(f"Đã ghi {drafts} thư trả lời soạn sẵn và {len(result.feedback) - drafts} bản sao có đánh dấu.")
     return "\n".join(lines)
