@@ -1,0 +1,225 @@
+"""What units really send: old formats, legacy Vietnamese fonts, unit-name variants, emails, feedback."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import io
+import shutil
+import subprocess
+import unicodedata
+import zipfile
+from email import policy
+from email.message import EmailMessage
+from pathlib import Path
+
+import openpyxl
+import pytest
+from openpyxl.styles import Font
+
+from checker import check_many, consolidate
+
+from .conftest import good_row
+
+AS_OF = dt.date(2023, 5, 20)
+XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+LIBREOFFICE = shutil.which("libreoffice") or shutil.which("soffice")
+
+
+def _convert(path: Path, fmt: str) -> Path:
+    subprocess.run([LIBREOFFICE, "--headless", "--convert-to", fmt, "--outdir", str(path.parent), str(path)],
+                   check=True, capture_output=True, timeout=180)
+    return path.with_suffix(f".{fmt}")
+
+
+def _xlsm(path: Path) -> Path:
+    """A macro-enabled copy: the workbook's content type made macro-enabled and a VBA project part added."""
+    target = path.with_suffix(".xlsm")
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "[Content_Types].xml":
+                data = data.replace(b"sheet.main+xml", b"sheet.macroEnabled.main+xml")
+            dst.writestr(item, data)
+        dst.writestr("xl/vbaProject.bin", b"\xd0\xcf\x11\xe0 Sub AutoOpen(): Shell \"calc\" End Sub")
+    return target
+
+
+@pytest.mark.skipif(LIBREOFFICE is None, reason="LibreOffice is needed to write .xls and .ods files")
+@pytest.mark.parametrize("fmt", ["xls", "ods"])
+def test_old_and_other_formats_read_like_xlsx(make_book, rules, fmt):
+    """A .xls (BIFF) or .ods copy made by LibreOffice gives exactly the findings of the .xlsx."""
+    path = make_book([good_row(gender="Na"), good_row(2, deed_date=dt.date(2023, 6, 1))], name="don_vi.xlsx")
+    other = _convert(path, fmt)
+    expected = check_many([path], rules, as_of=AS_OF).flatten(("sheet", "cell", "rule_id"))
+    assert expected == [("Danh sách đề nghị", None, "DV-TOITHIEU"), ("Danh sách đề nghị", "D5", "DN-DANHMUC"),
+                        ("Danh sách đề nghị", "J6", "DN-NGAY")]
+    assert check_many([other], rules, as_of=AS_OF).flatten(("sheet", "cell", "rule_id")) == expected
+
+
+def test_xlsm_values_only(make_book, rules):
+    """A macro-enabled workbook is read for its values; the macro is never run or kept."""
+    path = _xlsm(make_book([good_row(gender="Na")], name="macro.xlsx"))
+    report = check_many([path], rules, as_of=AS_OF)
+    assert report.files[0].status == "checked"
+    assert report.flatten(("cell", "rule_id")) == [(None, "DV-TOITHIEU"), ("D5", "DN-DANHMUC")]
+
+
+def _with_font(path: Path, cell: str, value: str, font: str) -> Path:
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Danh sách đề nghị"]
+    ws[cell] = value
+    ws[cell].font = Font(name=font)
+    wb.save(path)
+    return path
+
+
+@pytest.mark.parametrize("typed, font, encoding, expected", [
+    ("NguyÔn ThÞ Hoa", ".VnTime", "TCVN3", "Nguyễn Thị Hoa"),
+    ("Tr\xadêng V¨n Hµ", ".VnTime", "TCVN3", "Trường Văn Hà"),
+    ("Nguyeãn Thò Hoa", "VNI-Times", "VNI", "Nguyễn Thị Hoa"),
+    ("Ñoã Vaên Ñöùc", "VNI-Times", "VNI", "Đỗ Văn Đức"),
+])
+def test_legacy_font_text_is_converted_with_info(make_book, rules, typed, font, encoding, expected):
+    """A TCVN3 or VNI name (with its font set) is converted to Unicode and an info finding shows the original."""
+    path = _with_font(make_book([good_row()]), "B5", typed, font)
+    report = check_many([path], rules, as_of=AS_OF)
+    assert report.flatten(("cell", "rule_id", "code", "value")) == [("B5", "DL-CHUANHOA", "legacy_text", typed)]
+    assert f"văn bản mã {encoding}" in report.findings[0].message
+    assert f"“{expected}”" in report.findings[0].message
+
+
+def test_genuine_unicode_with_legacy_font_untouched(make_book, rules):
+    """Real Unicode text keeps its meaning even when a unit left a .VnTime font on the cell."""
+    path = _with_font(make_book([good_row()]), "B5", "Cô Nguyễn Thị Ánh", ".VnTime")
+    assert check_many([path], rules, as_of=AS_OF).findings == []
+
+
+def test_nfd_values_become_nfc(make_book, rules):
+    """Decomposed (NFD) text as a Mac sends it is read as NFC; list values still match."""
+    path = make_book([good_row(gender=unicodedata.normalize("NFD", "Nữ"),
+                               name=unicodedata.normalize("NFD", "Lê Thị Ngọc"))])
+    report = check_many([path], rules, as_of=AS_OF)
+    assert report.flatten(("cell", "rule_id", "code")) == [("B5", "DL-CHUANHOA", "normalised"),
+                                                             ("D5", "DL-CHUANHOA", "normalised")]
+
+
+@pytest.mark.parametrize("written, unit_id", [
+    ("Nhà hát Chèo Hà Nội", "CHEO"),
+    ("NHÀ HÁT CHÈO HÀ NỘI", "CHEO"),
+    ("Nha hat Cheo Ha Noi", "CHEO"),
+    ("NH Chèo HN", "CHEO"),
+    ("Nhà hát Chèo", "CHEO"),
+    ("Trung tâm Văn hoá Hà Nội", "TTVH"),
+    ("TT Thông tin Triển lãm", "TTTTTL"),
+    ("Trung tâm Huấn luyện và Thi đấu TDTT Hà Nội", "HLTD"),
+    ("BQL di tích danh thắng HN", "DTDT"),
+    ("Phòng Kế hoạch – Tài chính", "KHTC"),
+    ("Trường PTNK TDTT", "PTNK"),
+])
+def test_unit_name_variants_match(make_book, rules, written, unit_id):
+    """Diacritics, case, punctuation, tone placement, abbreviations and the “Hà Nội” suffix do not matter."""
+    report = check_many([make_book(info={"unit": written})], rules, as_of=AS_OF)
+    assert report.files[0].unit_id == unit_id
+    assert [f.rule_id for f in report.findings if f.severity.value != "info"] == []
+
+
+def test_unknown_unit_gets_suggestions(make_book, rules):
+    """A name matching no unit is an error naming the closest official unit."""
+    report = check_many([make_book(info={"unit": "Nhà hát Chèo Hà Nam"})], rules, as_of=AS_OF)
+    [finding] = [f for f in report.findings if f.rule_id == "DV-DONVI"]
+    assert finding.cell == "B3"
+    assert "có phải “Nhà hát Chèo Hà Nội” không?" in finding.message
+
+
+def _eml(path: Path, attachments: list[tuple[str, bytes]], date: str | None, sender: str = "vanthu@cheo.vn") -> Path:
+    msg = EmailMessage()
+    msg["From"] = f"Văn thư <{sender}>"
+    msg["To"] = "vanphong@sovhtt.hanoi.gov.vn"
+    msg["Subject"] = "Báo cáo NTVT"
+    if date:
+        msg["Date"] = date
+    msg.set_content("Kính gửi Văn phòng Sở.")
+    for name, data in attachments:
+        msg.add_attachment(data, maintype=XLSX[0], subtype=XLSX[1], filename=name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(msg.as_bytes())
+    return path
+
+
+@pytest.mark.parametrize("date_header, status", [
+    ("Fri, 19 May 2023 16:59:59 +0000", "Đúng hạn"),       # 23:59:59 on the 19th in Hanoi
+    ("Fri, 19 May 2023 17:00:00 +0000", "Trễ hạn 1 ngày"),  # 00:00:00 on the 20th in Hanoi
+    ("Fri, 19 May 2023 23:30:00 +0700", "Đúng hạn"),
+    ("Fri, 19 May 2023 12:30:00 -0500", "Trễ hạn 1 ngày"),  # 00:30 on the 20th in Hanoi
+    ("Thu, 18 May 2023 12:30:00 -0500", "Đúng hạn"),
+])
+def test_email_date_is_receipt_time_in_hanoi(tmp_path, make_book, rules, date_header, status):
+    """The Date header, in whatever zone it was sent, decides the deadline in Hanoi time."""
+    inbox = tmp_path / "inbox"
+    book = make_book([good_row()], info={"sent_date": dt.date(2023, 5, 10)})
+    _eml(inbox / "thu.eml", [("bao_cao.xlsx", book.read_bytes())], date_header)
+    result = consolidate(inbox, None, rules, as_of=dt.date(2023, 5, 31))
+    cheo = result.cycles[(result.cycles.unit == "CHEO") & (result.cycles.cycle == "2023-05")].iloc[0]
+    assert (cheo.status, cheo.evidence) == (status, "thư điện tử (Date)")
+    [entry] = [f for f in result.inbox.files if f.kind == "email"]
+    assert entry.sender == "vanthu@cheo.vn"
+
+
+def test_email_without_spreadsheet_and_with_two(tmp_path, make_book, rules):
+    """An email without a workbook is listed as rejected; one with two gives two submissions; nothing is lost."""
+    inbox = tmp_path / "inbox"
+    a = make_book([good_row()], unit="CHEO").read_bytes()
+    b = make_book([good_row()], unit="KICH").read_bytes()
+    _eml(inbox / "rong.eml", [], "Mon, 15 May 2023 08:00:00 +0700")
+    _eml(inbox / "hai_tep.eml", [("cheo.xlsx", a), ("kich.xlsx", b)], "Mon, 15 May 2023 09:00:00 +0700")
+    result = consolidate(inbox, None, rules, as_of=dt.date(2023, 5, 31))
+    entries = {f.name: f for f in result.inbox.files}
+    assert entries["rong.eml"].status == "rejected"
+    assert entries["rong.eml"].reason.startswith("thư không có tệp bảng tính đính kèm")
+    assert entries["hai_tep.eml"].attachments == ["hai_tep.eml › cheo.xlsx", "hai_tep.eml › kich.xlsx"]
+    assert sorted((d.unit_id, d.status) for d in result.decisions) == [("CHEO", "used"), ("KICH", "used")]
+
+
+def test_nfd_attachment_name_is_nfc(tmp_path, make_book, rules):
+    """An attachment named in NFD (as macOS Mail sends it) is listed under its NFC name."""
+    inbox = tmp_path / "inbox"
+    name = unicodedata.normalize("NFD", "Báo cáo tháng 5.xlsx")
+    _eml(inbox / "mac.eml", [(name, make_book().read_bytes())], "Mon, 15 May 2023 08:00:00 +0700")
+    result = consolidate(inbox, None, rules, as_of=dt.date(2023, 5, 31))
+    assert [b.name for b in result.validation.books] == ["mac.eml › Báo cáo tháng 5.xlsx"]
+
+
+def test_msg_files_are_listed_as_unsupported(tmp_path, make_book, rules):
+    """An Outlook .msg is listed as rejected with the advice to save the email as .eml."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "thu.msg").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
+    make_book(directory=inbox)
+    result = consolidate(inbox, None, rules, as_of=dt.date(2023, 5, 31))
+    [entry] = [f for f in result.inbox.files if f.name == "thu.msg"]
+    assert (entry.status, entry.reason) == ("rejected", "thư Outlook .msg chưa được hỗ trợ: hãy lưu thư dạng .eml")
+
+
+def test_feedback_drafts(tmp_path, make_book, rules):
+    """--feedback writes, per unit with problems, its annotated file and a Vietnamese draft to the sender."""
+    inbox = tmp_path / "inbox"
+    bad = make_book([good_row(gender="Na")], name="cheo.xlsx")
+    _eml(inbox / "thu.eml", [("cheo.xlsx", bad.read_bytes())], "Mon, 15 May 2023 08:00:00 +0700")
+    result = consolidate(inbox, tmp_path / "tong_hop.xlsx", rules, as_of=dt.date(2023, 5, 31),
+                         feedback=tmp_path / "tra_loi")
+    draft = email.message_from_bytes((tmp_path / "tra_loi" / "CHEO.eml").read_bytes(), policy=policy.default)
+    assert draft["To"] == "vanthu@cheo.vn"
+    body = draft.get_body(("plain",)).get_content()
+    assert "Kính gửi: Nhà hát Chèo Hà Nội," in body
+    assert "[Lỗi DN-DANHMUC] trang “Danh sách đề nghị”: Ô D5 – “Giới tính” phải là một trong: Nam, Nữ" in body
+    [attachment] = list(draft.iter_attachments())
+    assert attachment.get_filename() == "cheo_danh_dau.xlsx"
+    wb = openpyxl.load_workbook(io.BytesIO(attachment.get_content()))
+    assert "DN-DANHMUC" in wb["Danh sách đề nghị"]["D5"].comment.text
+    assert (tmp_path / "tra_loi" / "CHEO" / "cheo_danh_dau.xlsx").exists()
+    # Units that sent nothing get a reminder listing the missing cycle, without an address.
+    reminder = email.message_from_bytes((tmp_path / "tra_loi" / "KICH.eml").read_bytes(), policy=policy.default)
+    assert reminder["To"] is None
+    assert "kỳ Tháng 05/2023: Chưa nộp" in reminder.get_body(("plain",)).get_content()
+    assert len(result.feedback) == 25  # 24 drafts + 1 annotated copy
