@@ -171,6 +171,16 @@ def _reading_findings(books: list[WorkbookData], rules: RuleSet) -> list[Finding
             out.append(Finding("DV-MAU", c.kind, Severity(c.severity), book.name, sheet, None, None, label, None,
                                _message(rules, "DV-MAU", c.message, sheet=sheet, column=label or "", cell="",
                                         value="", file=book.name), rules.rule("DV-MAU").clause))
+        for kind, rule_id, cells in (("cell_too_long", "DL-GIOIHAN", book.long_cells),
+                                     ("formula_without_value", "DL-CONGTHUC", book.formulas)):
+            rule = rules.rule(rule_id)
+            c = rule.checks[0]
+            for sheet, row, col, extra in cells:
+                cell = f"{_letter(col)}{row}"
+                values = {"length": extra, "max": rules.limits.max_cell_chars} if kind == "cell_too_long" else {}
+                shown = "" if kind == "cell_too_long" else str(extra)
+                out.append(Finding(rule_id, kind, Severity(c.severity), book.name, sheet, row, col, None, shown,
+                                   _message(rules, rule_id, c.message, cell=cell, value=shown, **values), rule.clause))
         current = rules.template.version
         if book.version != current:
             c = structure["template_version"]
@@ -208,6 +218,8 @@ def _file_findings(ctx, files, file_rules, books, rules) -> list[Finding]:
         book = books[int(files.at[index, "_file"])]
         if column == "_valid_nominations":
             table = book.tables.get("nominations")
+            if table is None:
+                continue  # no nominations sheet at all: DV-MAU already says so
             sheet = table.sheet_name if table else rules.sheet("nominations").name
             message = _message(rules, rule.id, check.message, cell="", column="", value="", sheet=sheet,
                                file=book.name, **extra)

@@ -74,6 +74,8 @@ class WorkbookData:
     form_sheets: dict[str, str] = field(default_factory=dict)  # sheet key -> actual sheet name
     missing: list[tuple[str, str, str | None]] = field(default_factory=list)  # (kind, sheet, label)
     version: str | None = None
+    long_cells: list[tuple[str, int, int, int]] = field(default_factory=list)  # (sheet, row, col, length)
+    formulas: list[tuple[str, int, int, str]] = field(default_factory=list)  # (sheet, row, col, formula) w/o value
     fonts: dict[tuple[str, int, int], str] = field(default_factory=dict)  # (sheet, row, col) -> font name
 
 
@@ -96,10 +98,53 @@ def read_workbook(name: str, data: bytes, rules: RuleSet) -> WorkbookData:
     except Exception as exc:  # calamine raises its own error types for corrupt parts
         book.rejected = Rejected("corrupt", f"tệp hỏng hoặc không phải bảng tính hợp lệ ({type(exc).__name__})")
         return book
+    _truncate_long_cells(book, grids, rules.limits.max_cell_chars)
     _locate(book, grids, rules)
     if book.format in ("xlsx", "xlsm"):
         _read_fonts_if_needed(book, data, grids)
+        _find_formulas_without_value(book, data)
     return book
+
+
+def _truncate_long_cells(book: WorkbookData, grids: list[_Grid], limit: int) -> None:
+    """Excel holds at most 32,767 characters in a cell; a longer one is reported and cut."""
+    for grid in grids:
+        for r, line in enumerate(grid.cells, start=1):
+            for c, value in enumerate(line, start=1):
+                if isinstance(value, str) and len(value) > limit:
+                    book.long_cells.append((grid.name, r, c, len(value)))
+                    line[c - 1] = value[:limit]
+
+
+def _find_formulas_without_value(book: WorkbookData, data: bytes) -> None:
+    """Formulas are read as their cached values; one saved without a value is reported, never computed.
+
+    Only workbooks whose sheets hold a formula at all are opened a second time, with openpyxl.
+    """
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            parts = (zf.read(n) for n in zf.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml"))
+            has_formula = any(b"<f>" in xml or b"<f " in xml for xml in parts)
+        if not has_formula:
+            return
+        import openpyxl
+
+        formulas = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        values = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:
+        return  # the cells were read already; this is only a finer diagnosis
+    wanted = {t.sheet_name for t in book.tables.values()} | set(book.form_sheets.values())
+    for name in formulas.sheetnames:
+        if name not in wanted:
+            continue
+        for f_row, v_row in zip(formulas[name].iter_rows(), values[name].iter_rows()):
+            for f_cell, v_cell in zip(f_row, v_row):
+                if getattr(f_cell, "data_type", None) == "f" and v_cell.value is None:
+                    book.formulas.append((name, f_cell.row, f_cell.column, str(f_cell.value)))
+    formulas.close()
+    values.close()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -56,6 +56,8 @@ KINDS: dict[str, tuple[str, set[str], set[str]]] = {
     "template_field": ("structure", set(), set()),
     "template_version": ("structure", set(), {"expected"}),
     "unreadable": ("structure", set(), set()),
+    "cell_too_long": ("structure", set(), {"length", "max"}),
+    "formula_without_value": ("structure", set(), set()),
     "normalised": ("structure", set(), {"expected"}),
     "text_date": ("structure", set(), {"expected"}),
     "legacy_text": ("structure", set(), {"expected", "encoding"}),
