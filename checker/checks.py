@@ -126,7 +126,7 @@ def _equals(ctx, f, c, col):
 
 
 def _in_values(ctx, f, c, col):
-    return ~f[col].isin(c.params["values"])
+    return given(f, col) & ~f[col].isin(c.params["values"])  # a blank one is DN-BATBUOC's to report
 
 
 def _values_details(ctx, row, c, col):
@@ -185,7 +185,7 @@ def _known_unit(ctx, f, c, col):
 def _known_unit_details(ctx, row, c, col):
     raw = row[f"{col}__raw"]
     names = ctx.suggest_unit(raw) if raw else []
-    hint = f"; có phải “{names[0]}” không?" if names else ""
+    hint = f"; có phải “{names[0]}” không?" if names else "."
     return {"suggestion": hint}
 
 

@@ -134,32 +134,37 @@ class _Builder:
         if spec.type == "int":
             value, how = parse_whole(raw)
             return value, how == "invalid" or (value is not None and value < 0)
-        value = self.clean(spec, raw, where, font)
+        if spec.type == "period" and not isinstance(raw, str):
+            period, how = parse_period(raw, text.strip_diacritics)  # a month Excel turned into a date
+            return period, how == "invalid"
+        original = raw if isinstance(raw, str) else as_text(raw)
+        value, repaired = self.clean(spec, original, where, font)
         if spec.type == "period":
             period, how = parse_period(value, text.strip_diacritics)
             return period, how == "invalid"
+        # One info finding per cell at most: the legacy repair already told the unit what was read.
         if spec.type == "unit":
             unit = self.units.match(value)
-            if unit is not None and value not in (unit.name, unit.id):
-                self.note("normalised", where, spec, value, unit.name)
+            if unit is not None and not repaired and original not in (unit.name, unit.id, *unit.aliases):
+                self.note("normalised", where, spec, original, unit.name)
             return (unit.id if unit else None), unit is None
         if spec.type == "list":
-            canonical, changed = self.lists.canonical(spec.list, value)
-            if changed:
-                self.note("normalised", where, spec, value, canonical)
+            canonical, loose = self.lists.canonical(spec.list, value)
+            if not repaired and (loose or (original != value and canonical == value)):
+                self.note("normalised", where, spec, original, canonical)
             return canonical, False
+        if not repaired and not text.is_nfc(original):
+            self.note("normalised", where, spec, original, value)
         return value, False
 
-    def clean(self, spec: FieldSpec, raw: Any, where, font: str | None) -> str:
-        original = as_text(raw) if not isinstance(raw, str) else raw
+    def clean(self, spec: FieldSpec, original: str, where, font: str | None) -> tuple[str, bool]:
+        """Legacy TCVN3/VNI text repaired (told to the unit), then NFC and spaces tidied."""
         repaired, encoding = text.repair_legacy(original, font)
         if encoding:
-            self.note("legacy_text", where, spec, original, text.clean_text(repaired), encoding=encoding)
-            return text.clean_text(repaired)
-        cleaned = text.clean_text(original)
-        if not text.is_nfc(original):
-            self.note("normalised", where, spec, original, cleaned)
-        return cleaned
+            cleaned = text.clean_text(repaired)
+            self.note("legacy_text", where, spec, original, cleaned, encoding=encoding)
+            return cleaned, True
+        return text.clean_text(original), False
 
     def note(self, kind: str, where, spec: FieldSpec, raw: Any, expected: str, **extra: str) -> None:
         check = self.info_checks[kind]

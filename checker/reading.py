@@ -29,6 +29,8 @@ VERSION_SHEET = "_ntvt"
 # A row under the table that starts the signature block ends the data: these are the usual
 # footer phrases of Vietnamese administrative forms (compared without diacritics).
 FOOTER_MARKERS = ("ky ghi ro ho ten", "thu truong don vi", "nguoi lap bieu", "dong dau")
+# "Hà Nội, ngày 15 tháng 5 năm 2023": the place-and-date line that opens a signature block.
+_PLACE_DATE = re.compile(r"\bngay\s+\S+\s+thang\s+\S+\s+nam\b")
 _ROMAN_SECTION = re.compile(r"^[IVX]+\.?$|^[A-Z]\.?$")
 
 
@@ -298,7 +300,7 @@ def _fill_merged(grid: _Grid, header_row: int) -> None:
             if line is None:
                 continue
             for c in range(c1, c2 + 1):
-                if c <= len(line) and (r, c) != (r1, c1) and c == c1:
+                if c <= len(line) and (r, c) != (r1, c1):
                     line[c - 1] = value
 
 
@@ -310,7 +312,7 @@ def _is_footer(line: list[Any]) -> bool:
     for value in filled:
         if isinstance(value, str) and value.strip():
             key = text.name_key(value)
-            if any(marker in key for marker in FOOTER_MARKERS):
+            if any(marker in key for marker in FOOTER_MARKERS) or _PLACE_DATE.search(key):
                 return True
     return False
 

@@ -12,7 +12,7 @@ import datetime as dt
 import math
 import re
 
-EXCEL_EPOCH = dt.date(1899, 12, 30)  # serial 1 = 1900-01-01 once Excel's 1900 leap-year bug is skipped
+EXCEL_EPOCH = dt.date(1899, 12, 30)  # serial 61 = 1900-03-01; Excel counts a 29/02/1900 that never was
 MAX_SERIAL = 2_958_465  # 9999-12-31
 
 _DMY = re.compile(r"(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})")
@@ -49,6 +49,10 @@ def as_text(value: object) -> str:
 def from_serial(serial: float) -> dt.date | None:
     if not 1 <= serial <= MAX_SERIAL or not float(serial).is_integer():
         return None
+    if serial < 60:  # before Excel's phantom 29/02/1900: serial 1 is 01/01/1900
+        return EXCEL_EPOCH + dt.timedelta(days=int(serial) + 1)
+    if serial == 60:
+        return None  # 29/02/1900 does not exist
     return EXCEL_EPOCH + dt.timedelta(days=int(serial))
 
 
