@@ -14,6 +14,7 @@ import pandas as pd
 from .checks import Context
 from .frames import Frames, build_frames
 from .reading import WorkbookData, read_workbook
+from .safety import Rejected
 from .report import FileResult, Finding, Report, Severity
 from .rules import RuleSet, load_rules
 from .schemas import render_failures, run_schema
@@ -87,7 +88,20 @@ def check_many(paths: Iterable[Path], rules: RuleSet | None = None, *, as_of: dt
 
 
 def _read_one(args: tuple[str, bytes, RuleSet]) -> WorkbookData:
-    return read_workbook(*args)
+    return read_safely(*args)
+
+
+def read_safely(name: str, data: bytes, rules: RuleSet) -> WorkbookData:
+    """read_workbook, with a last guard: whatever a damaged file makes a parser raise, the batch goes on
+    and the file is listed as unreadable (the exception type is kept in the reason for diagnosis)."""
+    try:
+        return read_workbook(name, data, rules)
+    except Exception as exc:
+        import hashlib
+
+        book = WorkbookData(name=name, sha256=hashlib.sha256(data).hexdigest())
+        book.rejected = Rejected("corrupt", f"tệp hỏng, không đọc được ({type(exc).__name__})")
+        return book
 
 
 def read_all(subs: list[Submission], rules: RuleSet, progress: Progress | None = None,
@@ -97,7 +111,7 @@ def read_all(subs: list[Submission], rules: RuleSet, progress: Progress | None =
     if workers <= 1 or len(subs) < 64:
         books = []
         for sub in subs:
-            books.append(read_workbook(sub.name, sub.data, rules))
+            books.append(read_safely(sub.name, sub.data, rules))
             if progress:
                 progress(1)
         return books

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import zipfile
-import zlib
 
 from .rules import Limits
 
@@ -90,7 +89,7 @@ def _inspect_zip(data: bytes, limits: Limits) -> str | Rejected:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
-    except (zipfile.BadZipFile, ValueError, EOFError):
+    except Exception:  # zipfile raises many types on damaged input (BadZipFile, NotImplementedError…)
         return Rejected("corrupt", "tệp nén hỏng hoặc bị cắt cụt (không mở được)")
     if len(infos) > limits.max_zip_members:
         return Rejected("zip_bomb", f"tệp chứa quá nhiều thành phần ({len(infos)}, giới hạn {limits.max_zip_members})")
@@ -106,7 +105,7 @@ def _inspect_zip(data: bytes, limits: Limits) -> str | Rejected:
     if "mimetype" in names:
         try:
             mimetype = zf.read("mimetype")[:100]
-        except Exception:
+        except Exception:  # damaged member
             return Rejected("corrupt", "tệp nén hỏng hoặc bị cắt cụt (không đọc được)")
         if b"opendocument.spreadsheet" not in mimetype:
             return Rejected("not_spreadsheet", "không phải bảng tính (là tài liệu OpenDocument khác)")
@@ -132,10 +131,10 @@ def _probe_xml(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Rejected | None:
     try:
         with zf.open(info) as part:
             head = part.read(XML_PROBE_BYTES)
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError):
-        return Rejected("corrupt", f"tệp nén hỏng hoặc bị cắt cụt (phần {info.filename} không đọc được)")
     except RuntimeError:  # zipfile raises this for an encrypted member
         return Rejected("encrypted", "tệp có mật khẩu: hãy gỡ mật khẩu rồi gửi lại")
+    except Exception:  # BadZipFile, zlib.error, EOFError, NotImplementedError… on damaged parts
+        return Rejected("corrupt", f"tệp nén hỏng hoặc bị cắt cụt (phần {info.filename} không đọc được)")
     if b"<!DOCTYPE" in head.upper() or b"<!ENTITY" in head.upper():
         return Rejected("xml_bomb", f"phần {info.filename} khai báo DOCTYPE/ENTITY: nghi là bom XML, không đọc")
     return None

@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PLAN_TEXT = ROOT / "docs" / "ke-hoach-327-KH-SVHTT-2023.txt"
 
 settings.register_profile("ci", max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("fuzz", max_examples=500, deadline=None, suppress_health_check=list(HealthCheck))
 settings.register_profile("dev", max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
