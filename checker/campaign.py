@@ -20,7 +20,8 @@ FAILING_STATUS = ("late", "invalid", "missing")
 
 
 def _monthly_deadline(ctx, f, c, col):
-    return f["required"] & f["status_code"].isin(FAILING_STATUS)
+    # "Nộp nhưng chưa hợp lệ" before the deadline is a status, not yet a breach: the unit may still fix it.
+    return f["required"] & f["due"] & f["status_code"].isin(FAILING_STATUS)
 
 
 def _deadline_details(ctx, row, c, col):
@@ -45,8 +46,10 @@ def _activity_details(ctx, row, c, col):
 
 
 def _activity_each_cycle(ctx, f, c, col):
+    # Only for a cycle the unit reported on: a cycle with nothing sent is HAN-THANG's to report.
     has_role = f["roles"].map(lambda roles: c.params["role"] in roles)
-    return has_role & (f["status_code"] != "not_due") & (f[_activity_column(c)] == 0)
+    reported = f["status_code"].isin(["on_time", "late", "invalid"])
+    return has_role & f["due"] & reported & (f[_activity_column(c)] == 0)
 
 
 def _summary_matches(ctx, f, c, col):

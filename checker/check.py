@@ -144,8 +144,8 @@ def validate(subs: list[Submission], rules: RuleSet, *, as_of: dt.date,
         frame = frames.tables[sheet.key]
         row_rules = [r for r in rules.rules_at("row") if r.sheet == sheet.key]
         pairs = list(_table_findings(ctx, frame, sheet.key, row_rules, books, rules))
-        findings += [f for _, f in pairs]
-        errors = {idx for idx, f in pairs if f.severity is Severity.ERROR}
+        findings += [f for _, f in pairs if f is not None]
+        errors = {idx for idx, f in pairs if f is None or f.severity is Severity.ERROR}
         row_errors[sheet.key] = errors
         if sheet.key == "nominations" and not frame.empty:
             valid = frame.loc[~frame.index.isin(errors)].groupby("_file").size()
@@ -214,7 +214,11 @@ def _table_findings(ctx, frame, sheet_key, row_rules, books, rules):
         table = book.tables[sheet_key]
         col = table.columns.get(column)
         if col is None:
-            continue  # the whole column is missing: DV-MAU already says so, once
+            # The whole column is missing: DV-MAU says so once; no finding per row, but a row that
+            # lacks a required column cannot be a valid nomination.
+            if check.severity == "error":
+                yield index, None
+            continue
         row = int(frame.at[index, "_row"])
         raw = frame.at[index, f"{column}__raw"]
         cell = f"{_letter(col)}{row}"

@@ -114,12 +114,14 @@ def _decide(validation: Validation, inbox: Inbox, rules: RuleSet) -> list[FileDe
     for i, (sub, book) in enumerate(zip(validation.submissions, validation.books)):
         d = FileDecision(i)
         decisions.append(d)
+        d.received_at, d.evidence = sub.received_at, sub.evidence
         if book.rejected is not None:
             d.reason = book.rejected.reason
+            if d.received_at is None:
+                d.received_at, d.evidence = inbox.mtimes[sub.name], EVIDENCE_MTIME
             continue
         row = files.loc[i]
         d.valid_nominations = int(row["_valid_nominations"])
-        d.received_at, d.evidence = sub.received_at, sub.evidence
         if d.received_at is None and pd.notna(row.get("sent_date")):
             d.received_at = dt.datetime.combine(row["sent_date"].date(), dt.time(0), dl.local_zone(rules.deadlines))
             d.evidence = EVIDENCE_SENT
@@ -151,7 +153,9 @@ def _decide(validation: Validation, inbox: Inbox, rules: RuleSet) -> list[FileDe
         if d.status == USED:
             groups.setdefault((d.unit_id, d.kind, d.period), []).append(d)
     for group in groups.values():
-        group.sort(key=lambda d: (d.received_at, validation.books[d.index].name))
+        # Same receipt time (two files with one "Ngày gửi"): the one saved later is the correction.
+        group.sort(key=lambda d: (d.received_at, inbox.mtimes[validation.books[d.index].name],
+                                  validation.books[d.index].name))
         latest = group[-1]
         for d in group[:-1]:
             d.status, d.superseded_by = SUPERSEDED, validation.books[latest.index].name
@@ -182,7 +186,7 @@ def _status_tables(c: Consolidation) -> tuple[pd.DataFrame, pd.DataFrame]:
                                deadlines)
             used = record.get((unit.id, "monthly", cycle))
             row = {"unit": unit.id, "unit_name": unit.name, "required": unit.required, "roles": unit.roles,
-                   "cycle": cycle, "cycle_label": rules.cycle_label(cycle), "status": status.text,
+                   "due": dl.passed(bound, c.as_of, deadlines), "cycle": cycle, "cycle_label": rules.cycle_label(cycle), "status": status.text,
                    "status_code": status.code, "days_late": status.days_late,
                    "deadline": dl.describe_deadline(bound), "received_at": _receipt(status, subs),
                    "evidence": _evidence(status, subs), "file": c.validation.books[used].name if used is not None else "",
@@ -196,7 +200,7 @@ def _status_tables(c: Consolidation) -> tuple[pd.DataFrame, pd.DataFrame]:
         status = dl.status([dl.Receipt(d.received_at, True) for d in subs], bound, c.as_of, deadlines)
         used_files = [d.index for d in c.decisions if d.status == USED and d.unit_id == unit.id]
         row = {"unit": unit.id, "unit_name": unit.name, "required": unit.required, "roles": unit.roles,
-               "summary_status": status.text, "status": status.text, "status_code": status.code,
+               "due": dl.passed(bound, c.as_of, deadlines), "summary_status": status.text, "status": status.text, "status_code": status.code,
                "deadline": dl.describe_deadline(bound), "received_at": _receipt(status, subs),
                "evidence": _evidence(status, subs)}
         for ch in in_window:

@@ -74,6 +74,12 @@ def end_of(day: dt.date, deadlines: Deadlines) -> dt.datetime:
     return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), local_zone(deadlines))
 
 
+def passed(bound: dt.datetime, as_of: dt.date, deadlines: Deadlines) -> bool:
+    """A deadline has passed on `as_of` once its last day is over: on the last day itself a unit may
+    still send (a run on 19/05 under "trước ngày 20" does not yet call anyone missing)."""
+    return bound <= dt.datetime.combine(as_of, dt.time(0), local_zone(deadlines))
+
+
 def days_late(received: dt.datetime, bound: dt.datetime, deadlines: Deadlines) -> int:
     return (to_local(received, deadlines).date() - last_day(bound)).days
 
@@ -97,6 +103,7 @@ class Status:
 def status(receipts: list[Receipt], bound: dt.datetime, as_of: dt.date, deadlines: Deadlines) -> Status:
     """The status of one unit for one deadline, counting only what had arrived by the end of as_of."""
     cutoff = end_of(as_of, deadlines)
+    receipts = [Receipt(to_local(r.received_at, deadlines), r.valid) for r in receipts]
     arrived = sorted((r for r in receipts if r.received_at < cutoff), key=lambda r: r.received_at)
     on_time = [r for r in arrived if r.valid and r.received_at < bound]
     if on_time:
@@ -107,7 +114,7 @@ def status(receipts: list[Receipt], bound: dt.datetime, as_of: dt.date, deadline
         return Status(LATE.format(days=n), "late", n, late[0])
     if arrived:
         return Status(INVALID, "invalid", receipt=arrived[-1])
-    if bound <= cutoff:
+    if passed(bound, as_of, deadlines):
         return Status(MISSING, "missing")
     return Status(NOT_DUE, "not_due")
 
@@ -117,6 +124,5 @@ def describe_deadline(bound: dt.datetime) -> str:
 
 
 def cycles_due(rules: RuleSet, as_of: dt.date) -> list[str]:
-    """The cycles whose deadline has passed by the end of as_of."""
-    cutoff = end_of(as_of, rules.deadlines)
-    return [c for c in rules.deadlines.cycles if cycle_bound(c, rules.deadlines) <= cutoff]
+    """The cycles whose deadline has passed on as_of."""
+    return [c for c in rules.deadlines.cycles if passed(cycle_bound(c, rules.deadlines), as_of, rules.deadlines)]

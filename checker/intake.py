@@ -101,7 +101,7 @@ def gather(inbox: Path, rules: RuleSet, receipt_log: dict[str, dt.datetime] | No
         if path.name.lower() in SYSTEM_FILES or path.name.startswith(("~$", ".~lock")):
             files.append(InboxFile(name, digest, "other", "rejected", "tệp tạm hoặc tệp hệ thống, không phải báo cáo"))
         elif suffix in EMAILS:
-            files.append(_email(path, name, digest, data, rules, subs, mtimes, mtime))
+            files.append(_email(path, name, digest, data, rules, subs, mtimes, mtime, log.get(name) or log.get(path.name)))
         elif suffix in SPREADSHEETS:
             files.append(InboxFile(name, digest, "spreadsheet"))
             received = log.get(name) or log.get(path.name)
@@ -114,7 +114,7 @@ def gather(inbox: Path, rules: RuleSet, receipt_log: dict[str, dt.datetime] | No
 
 
 def _email(path: Path, name: str, digest: str, data: bytes, rules: RuleSet, subs: list[Submission],
-           mtimes: dict[str, dt.datetime], mtime: dt.datetime) -> InboxFile:
+           mtimes: dict[str, dt.datetime], mtime: dt.datetime, logged: dt.datetime | None) -> InboxFile:
     entry = InboxFile(name, digest, "email", "email")
     try:
         message = mail.read_email(path, max_bytes=rules.limits.max_file_bytes * 4)
@@ -128,6 +128,8 @@ def _email(path: Path, name: str, digest: str, data: bytes, rules: RuleSet, subs
     if message.sent_at is not None:
         entry.received_at = to_local(message.sent_at, rules.deadlines)
         entry.evidence = EVIDENCE_EMAIL
+    elif logged is not None:  # no usable Date header: the office's log is the next evidence
+        entry.received_at, entry.evidence = logged, EVIDENCE_LOG
     attachments = mail.spreadsheet_attachments(message)
     if not attachments:
         entry.status = "rejected"

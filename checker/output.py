@@ -126,14 +126,16 @@ class _Writer:
             if frame.empty:
                 self.order[key] = frame
                 continue
+            # The official order of units (as in "Tình hình nộp"), then cycle, file and row.
+            unit_order = {u.id: n for n, u in enumerate(self.rules.units)}
             sort = pd.DataFrame({
-                "unit": frame["_file"].map(lambda i: self._unit_name(decisions[i].unit_id)),
+                "unit": frame["_file"].map(lambda i: unit_order.get(decisions[i].unit_id, len(unit_order))),
                 "period": frame["_file"].map(lambda i: decisions[i].period or ""),
                 "file": frame["_file"].map(lambda i: books[i].name), "row": frame["_row"]}, index=frame.index)
             ordered = frame.loc[sort.sort_values(["unit", "period", "file", "row"], kind="stable").index]
             self.order[key] = ordered
             fields = self.rules.sheet(key).fields
-            for out_row, (i, r) in enumerate(zip(ordered["_file"], ordered["_row"]), start=2):
+            for out_row, (i, r) in enumerate(zip(ordered["_file"], ordered["_row"]), start=1):  # row 0: header
                 table = books[i].tables[key]
                 for n, spec in enumerate(fields):
                     col = table.columns.get(spec.key)
@@ -470,7 +472,9 @@ class _Writer:
         for col, value in enumerate([name, kind, sha, sender or ""]):
             self.text(ws, r, col, value)
         if received is not None:
-            ws.write_datetime(r, 4, received.replace(tzinfo=None), self.f["moment"])
+            # "Ngày gửi" is a date without a time: do not show an invented 00:00.
+            fmt = self.f["date"] if evidence == "ô “Ngày gửi”" else self.f["moment"]
+            ws.write_datetime(r, 4, received.replace(tzinfo=None), fmt)
         for col, value in enumerate([evidence or "", unit, period, report, status, reason], start=5):
             self.text(ws, r, col, value, "wrap" if col == 10 else "text")
 

@@ -10,6 +10,7 @@ known to decode legacy Vietnamese text.
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 from dataclasses import dataclass, field
@@ -34,8 +35,12 @@ _PLACE_DATE = re.compile(r"\bngay\s+\S+\s+thang\s+\S+\s+nam\b")
 _ROMAN_SECTION = re.compile(r"^[IVX]+\.?$|^[A-Z]\.?$")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def label_key(label: object) -> str:
-    """Compare labels without diacritics, case, required-markers, punctuation or line breaks."""
+    """Compare labels without diacritics, case, required-markers, punctuation or line breaks.
+
+    Cached: every file repeats the same labels, and header scans key every text cell they meet.
+    """
     return text.name_key(str(label).replace("(*)", " ").replace("*", " "))
 
 
@@ -168,22 +173,29 @@ class _Grid:
 
 
 def _load_grids(wb: Any, rules: RuleSet) -> list[_Grid]:
-    grids = []
+    """Load the sheets the template names (and the version sheet); all sheets only if one is missing,
+    so a renamed sheet can still be recognised by its content."""
+    metas = [m for m in wb.sheets_metadata if not str(getattr(m, "typ", "")).endswith("ChartSheet")]
+    template = {label_key(s.name) for s in rules.sheets if s.kind != "guide"}
+    found = {label_key(m.name) for m in metas}
+    if not template <= found:
+        return [_load_grid(wb, m.name, rules) for m in metas]  # a template sheet is missing by name
+    named = [m for m in metas if label_key(m.name) in template | {label_key(VERSION_SHEET)}]
+    return [_load_grid(wb, m.name, rules) for m in named]
+
+
+def _load_grid(wb: Any, name: str, rules: RuleSet) -> _Grid:
     limits = rules.limits
-    for meta in wb.sheets_metadata:
-        if str(getattr(meta, "typ", "")).endswith("ChartSheet"):
-            continue
-        sheet = wb.get_sheet_by_name(meta.name)
-        end = sheet.end
-        if end is not None and (end[0] + 1 > limits.max_rows or end[1] + 1 > limits.max_columns):
-            # Checked before the rows are turned into Python objects: a sheet "used" down to row
-            # 1,048,576 by formatting alone would otherwise cost gigabytes.
-            raise Rejected("too_many_cells", f"trang “{meta.name}” có {end[0] + 1} dòng × {end[1] + 1} cột, "
-                                             f"vượt giới hạn {limits.max_rows} dòng × {limits.max_columns} cột")
-        cells = sheet.to_python(skip_empty_area=False)
-        merged = list(sheet.merged_cell_ranges or [])
-        grids.append(_Grid(meta.name, cells, [((a + 1, b + 1), (c + 1, d + 1)) for (a, b), (c, d) in merged]))
-    return grids
+    sheet = wb.get_sheet_by_name(name)
+    end = sheet.end
+    if end is not None and (end[0] + 1 > limits.max_rows or end[1] + 1 > limits.max_columns):
+        # Checked before the rows are turned into Python objects: a sheet filled down to row
+        # 1,048,576 would otherwise cost gigabytes.
+        raise Rejected("too_many_cells", f"trang “{name}” có {end[0] + 1} dòng × {end[1] + 1} cột, "
+                                         f"vượt giới hạn {limits.max_rows} dòng × {limits.max_columns} cột")
+    cells = sheet.to_python(skip_empty_area=False)
+    merged = [((a + 1, b + 1), (c + 1, d + 1)) for (a, b), (c, d) in (sheet.merged_cell_ranges or [])]
+    return _Grid(name, cells, merged)
 
 
 # ---------------------------------------------------------------------------------------------

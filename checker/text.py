@@ -243,6 +243,7 @@ class _Reading:
             self.neutral += 1
 
 
+@functools.lru_cache(maxsize=1 << 16)  # pure, and the same cells ("Có", "Cá nhân") recur in every file
 def repair_legacy(s: str, font: str | None = None) -> tuple[str, str | None]:
     """Decode a TCVN3 or VNI-Windows cell: ``(text, "TCVN3" | "VNI")``, else ``(s, None)``.
 

@@ -16,6 +16,7 @@ import random
 import shutil
 import sys
 from email.message import EmailMessage
+from email.utils import format_datetime
 from pathlib import Path
 
 import openpyxl
@@ -29,6 +30,7 @@ from checker.rules import load_rules  # noqa: E402
 OUT = ROOT / "sample_workbooks"
 MANIFEST = ROOT / "tests" / "golden" / "samples_manifest.json"
 AS_OF = "2023-07-25"
+HANOI = dt.timezone(dt.timedelta(hours=7))
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Ngô"]
@@ -162,7 +164,7 @@ def main() -> None:
                        [june75] if n % 3 == 0 else [])
         if n < 4:
             s.email(f"thang_06/thu_{unit}_thang06.eml", p, f"Văn thư <vanthu.{unit.lower()}@hanoi.gov.vn>",
-                    f"Mon, 1{n} Jun 2023 0{n + 1}:15:00 +0700", "Báo cáo NTVT tháng 6")
+                    format_datetime(dt.datetime(2023, 6, 10 + n, n + 1, 15, tzinfo=HANOI)), "Báo cáo NTVT tháng 6")
     # Nhà hát Chèo: first file without a valid nomination (15/06), corrected on 18/06 – on time.
     bad = s.nominations(1, dt.date(2023, 6, 10))
     bad[0]["summary"] = "như trên"
@@ -174,13 +176,15 @@ def main() -> None:
     # Bảo tàng Hà Nội: the e-mail arrived at 00:20 on 20/06 Hanoi time (17:20 UTC on the 19th): late.
     p = s.workbook("thang_06/BTHN_thang06.xlsx", "BTHN", "2023-06", dt.date(2023, 6, 19), s.nominations(1, dt.date(2023, 6, 16)))
     s.email("thang_06/thu_BTHN_thang06.eml", p, "Bảo tàng Hà Nội <vanthu@baotanghanoi.vn>",
-            "Mon, 19 Jun 2023 17:20:00 +0000", "Bao cao NTVT thang 6")
+            format_datetime(dt.datetime(2023, 6, 19, 17, 20, tzinfo=dt.timezone.utc)), "Bao cao NTVT thang 6")
     s.files["thang_06/thu_BTHN_thang06.eml › BTHN_thang06.xlsx"]["mistakes"] = [
         ["thang_06/thu_BTHN_thang06.eml › BTHN_thang06.xlsx", "(toàn đợt)", "", "HAN-THANG"]]
     # Thư viện: the "Nhóm việc tốt" column deleted.
     p = s.workbook("thang_06/ThuVien_thang06_thieu_cot.xlsx", "THUVIEN", "2023-06", dt.date(2023, 6, 14),
                    s.nominations(1, dt.date(2023, 6, 8)),
-                   mistakes=[("thang_06/ThuVien_thang06_thieu_cot.xlsx", "Danh sách đề nghị", "", "DV-MAU")])
+                   mistakes=[("thang_06/ThuVien_thang06_thieu_cot.xlsx", "Danh sách đề nghị", "", "DV-MAU"),
+                             ("thang_06/ThuVien_thang06_thieu_cot.xlsx", "Danh sách đề nghị", "", "DV-TOITHIEU"),
+                             ("thang_06/ThuVien_thang06_thieu_cot.xlsx", "(toàn đợt)", "", "HAN-THANG")])
     drop_column(p, "Nhóm việc tốt")
     # Ban QL di tích: rows above the header, a blank row, a signature block; unit written as an abbreviation.
     p = s.workbook("thang_06/BQL_DTDT_thang06.xlsx", "DTDT", "2023-06", dt.date(2023, 6, 16), s.nominations(2, dt.date(2023, 6, 5)),
