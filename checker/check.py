@@ -209,8 +209,8 @@ def _table_findings(ctx, frame, sheet_key, row_rules, books, rules):
     failures = run_schema(ctx, frame, row_rules)
     spec = rules.sheet(sheet_key)
     labels = {f.key: f.label for f in spec.fields}
-    for index, column, rule, check, extra in render_failures(ctx, frame, failures, row_rules):
-        book = books[int(frame.at[index, "_file"])]
+    for index, column, rule, check, extra, values in render_failures(ctx, frame, failures, row_rules):
+        book = books[int(values["_file"])]
         table = book.tables[sheet_key]
         col = table.columns.get(column)
         if col is None:
@@ -219,8 +219,8 @@ def _table_findings(ctx, frame, sheet_key, row_rules, books, rules):
             if check.severity == "error":
                 yield index, None
             continue
-        row = int(frame.at[index, "_row"])
-        raw = frame.at[index, f"{column}__raw"]
+        row = int(values["_row"])
+        raw = values[f"{column}__raw"]
         cell = f"{_letter(col)}{row}"
         message = _message(rules, rule.id, check.message, cell=cell, column=labels[column], value=raw,
                            sheet=table.sheet_name, file=book.name, **extra)
@@ -232,8 +232,8 @@ def _file_findings(ctx, files, file_rules, books, rules) -> list[Finding]:
     failures = run_schema(ctx, files, file_rules)
     fields = rules.form_fields
     out = []
-    for index, column, rule, check, extra in render_failures(ctx, files, failures, file_rules):
-        book = books[int(files.at[index, "_file"])]
+    for index, column, rule, check, extra, values in render_failures(ctx, files, failures, file_rules):
+        book = books[int(values["_file"])]
         if column == "_valid_nominations":
             table = book.tables.get("nominations")
             if table is None:
@@ -249,7 +249,7 @@ def _file_findings(ctx, files, file_rules, books, rules) -> list[Finding]:
         if fv is None:
             continue  # the field's row is missing: DV-MAU already says so
         sheet = book.form_sheets[sheet_key]
-        raw = files.at[index, f"{column}__raw"]
+        raw = values[f"{column}__raw"]
         message = _message(rules, rule.id, check.message, cell=f"{_letter(fv.col)}{fv.row}", column=spec.label,
                            value=raw, sheet=sheet, file=book.name, **extra)
         out.append(Finding(rule.id, check.kind, Severity(check.severity), book.name, sheet, fv.row, fv.col,

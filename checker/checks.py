@@ -7,7 +7,7 @@ and `details(row, check, column)` (the message placeholders for one failing cell
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import pandas as pd
@@ -31,6 +31,7 @@ class Context:
     suggest_unit: Callable[[str], list[str]]
     frame: pd.DataFrame | None = None  # the frame being rendered, for details that look at other rows
     as_of: Any = None  # the date statuses are computed for (campaign rules)
+    cache: dict = field(default_factory=dict)  # per rendering: values details compute once
 
 
 def fmt_date(value: Any) -> str:
@@ -96,8 +97,9 @@ def _date(ctx, f, c, col):
 
 
 def _date_details(ctx, row, c, col):
-    frame = row.to_frame().T
-    limits = [(ref, s.iloc[0]) for ref, s in _limits(ctx, frame, c) if pd.notna(s.iloc[0])]
+    days = {"sent_date": row.get("_sent"), "plan_end": pd.Timestamp(ctx.rules.plan.end),
+            "plan_start": pd.Timestamp(ctx.rules.plan.start)}
+    limits = [(ref, days[ref]) for ref in c.params.get("not_after", []) if pd.notna(days[ref])]
     if not limits:
         return {"limit_name": "", "limit": ""}
     ref, day = min(limits, key=lambda item: item[1])
@@ -168,10 +170,13 @@ def _unique(ctx, f, c, col):
 
 
 def _unique_details(ctx, row, c, col):
-    f = ctx.frame
-    key = _person(f, c)
-    same = f[(f["_file"] == row["_file"]) & (key == key.loc[row.name]) & given(f, col)]
-    return {"first_row": int(same["_row"].min())}
+    if ("first_rows", id(c)) not in ctx.cache:
+        f = ctx.frame
+        keyed = pd.DataFrame({"f": f["_file"], "k": _person(f, c), "r": f["_row"]})[given(f, col)]
+        ctx.cache[("keys", id(c))] = keyed["k"]
+        ctx.cache[("first_rows", id(c))] = keyed.groupby(["f", "k"])["r"].min().to_dict()
+    key = ctx.cache[("keys", id(c))].loc[row["_index"]]
+    return {"first_row": int(ctx.cache[("first_rows", id(c))][(row["_file"], key)])}
 
 
 def _whole_number(ctx, f, c, col):

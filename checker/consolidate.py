@@ -251,12 +251,12 @@ def _campaign_findings(c: Consolidation) -> list[Finding]:
             frame[f"{column}__raw"] = frame[column].astype(str)
             one = type(rule)(rule.id, rule.level, rule.sheet, rule.clause, rule.title, rule.quote, (check,))
             failures = run_schema(ctx, frame, [one], targets=lambda ch, col=column: (col,))
-            for index, col, _, spec, extra in render_failures(ctx, frame, failures, [one]):
-                out.append(_campaign_finding(c, rule, spec, frame.loc[index], extra))
+            for index, col, _, spec, extra, row in render_failures(ctx, frame, failures, [one]):
+                out.append(_campaign_finding(c, rule, spec, row, extra))
     return out
 
 
-def _campaign_finding(c: Consolidation, rule, spec, row: pd.Series, extra: dict) -> Finding:
+def _campaign_finding(c: Consolidation, rule, spec, row: dict, extra: dict) -> Finding:
     rules = c.rules
     if "file" in row and isinstance(row.get("sheet"), str):  # a finding on an input cell
         values = {"cell": row["cell"], "column": row["label"], "value": row["value"], "sheet": row["sheet"],

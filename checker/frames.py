@@ -113,58 +113,68 @@ class _Builder:
         self.rules, self.units, self.lists = rules, units, lists
         self.info: list[Finding] = []
         self.info_checks = {c.kind: c for c in rules.rule(NORMALISE_RULE).checks}
+        self.cache: dict[tuple, tuple[Any, bool, tuple]] = {}
 
     # -- one value -------------------------------------------------------------------------------
 
     def normalise(self, spec: FieldSpec, raw: Any, where: Callable[[], tuple[str, str, int, int]],
                   font: str | None = None) -> tuple[Any, bool]:
-        """Return (normalised value, is_bad) and record info findings for harmless changes."""
+        """Return (normalised value, is_bad) and record info findings for harmless changes.
+
+        Results are cached per field and value (list values, dates and names of units recur in every
+        file); free text is not cached, it rarely repeats.
+        """
         if is_blank(raw):
             return None, False
-        if spec.type in ("date",):
+        key = (spec.key, type(raw), raw, font)
+        hit = self.cache.get(key) if spec.type not in ("text", "longtext") else None
+        if hit is None:
+            hit = self.interpret(spec, raw, font)
+            if spec.type not in ("text", "longtext") and len(self.cache) < 200_000:
+                self.cache[key] = hit
+        value, bad, notes = hit
+        for kind, shown, expected, extra in notes:
+            self.note(kind, where, spec, shown, expected, **extra)
+        return value, bad
+
+    def interpret(self, spec: FieldSpec, raw: Any, font: str | None) -> tuple[Any, bool, tuple]:
+        """(value, is_bad, notes): what a cell means, and the harmless changes to tell the unit.
+
+        At most one note per cell: a legacy-text repair already tells the unit what was read.
+        """
+        if spec.type == "date":
             value, how = parse_date(raw)
-            if how == "converted" and isinstance(raw, str):
-                self.note("text_date", where, spec, raw, value.strftime("%d/%m/%Y"))
-            return value, how == "invalid"
+            note = (("text_date", raw, value.strftime("%d/%m/%Y"), {}),) if how == "converted" and isinstance(raw, str) else ()
+            return value, how == "invalid", note
         if spec.type == "year":
             value, how = parse_year(raw)
-            if how == "converted":
-                self.note("normalised", where, spec, raw, str(value))
-            return value, how == "invalid"
+            return value, how == "invalid", ((("normalised", raw, str(value), {}),) if how == "converted" else ())
         if spec.type == "int":
             value, how = parse_whole(raw)
-            return value, how == "invalid" or (value is not None and value < 0)
+            return value, how == "invalid" or (value is not None and value < 0), ()
         if spec.type == "period" and not isinstance(raw, str):
             period, how = parse_period(raw, text.strip_diacritics)  # a month Excel turned into a date
-            return period, how == "invalid"
+            return period, how == "invalid", ()
         original = raw if isinstance(raw, str) else as_text(raw)
-        value, repaired = self.clean(spec, original, where, font)
+        repaired, encoding = text.repair_legacy(original, font)
+        value = text.clean_text(repaired if encoding else original)
+        notes = (("legacy_text", original, value, {"encoding": encoding}),) if encoding else ()
         if spec.type == "period":
             period, how = parse_period(value, text.strip_diacritics)
-            return period, how == "invalid"
-        # One info finding per cell at most: the legacy repair already told the unit what was read.
+            return period, how == "invalid", notes
         if spec.type == "unit":
             unit = self.units.match(value)
-            if unit is not None and not repaired and original not in (unit.name, unit.id, *unit.aliases):
-                self.note("normalised", where, spec, original, unit.name)
-            return (unit.id if unit else None), unit is None
+            if unit is not None and not notes and original not in (unit.name, unit.id, *unit.aliases):
+                notes = (("normalised", original, unit.name, {}),)
+            return (unit.id if unit else None), unit is None, notes
         if spec.type == "list":
             canonical, loose = self.lists.canonical(spec.list, value)
-            if not repaired and (loose or (original != value and canonical == value)):
-                self.note("normalised", where, spec, original, canonical)
-            return canonical, False
-        if not repaired and not text.is_nfc(original):
-            self.note("normalised", where, spec, original, value)
-        return value, False
-
-    def clean(self, spec: FieldSpec, original: str, where, font: str | None) -> tuple[str, bool]:
-        """Legacy TCVN3/VNI text repaired (told to the unit), then NFC and spaces tidied."""
-        repaired, encoding = text.repair_legacy(original, font)
-        if encoding:
-            cleaned = text.clean_text(repaired)
-            self.note("legacy_text", where, spec, original, cleaned, encoding=encoding)
-            return cleaned, True
-        return text.clean_text(original), False
+            if not notes and (loose or (original != value and canonical == value)):
+                notes = (("normalised", original, canonical, {}),)
+            return canonical, False, notes
+        if not notes and not text.is_nfc(original):
+            notes = (("normalised", original, value, {}),)
+        return value, False, notes
 
     def note(self, kind: str, where, spec: FieldSpec, raw: Any, expected: str, **extra: str) -> None:
         check = self.info_checks[kind]

@@ -116,10 +116,10 @@ class _Writer:
         self.rules_sheet(self.sheets["Quy tắc"])
         self.wb.close()
 
-    def data_positions(self) -> dict[tuple, tuple[str, int, int]]:
-        """(file, input sheet, input row, input col) -> (output sheet, row, col) for every data cell."""
+    def data_positions(self) -> "_Positions":
+        """Where each input data cell lands in the output; also fixes the output row order."""
         self.order: dict[str, pd.DataFrame] = {}
-        positions: dict[tuple, tuple[str, int, int]] = {}
+        positions = _Positions()
         books, decisions = self.c.validation.books, self.c.decisions
         for key, name in (("nominations", "Danh sách đề nghị"), ("activities", "Hoạt động")):
             frame = self.c.validation.frames.tables.get(key, pd.DataFrame())
@@ -135,12 +135,12 @@ class _Writer:
             ordered = frame.loc[sort.sort_values(["unit", "period", "file", "row"], kind="stable").index]
             self.order[key] = ordered
             fields = self.rules.sheet(key).fields
-            for out_row, (i, r) in enumerate(zip(ordered["_file"], ordered["_row"]), start=1):  # row 0: header
+            for i in ordered["_file"].unique():
                 table = books[i].tables[key]
-                for n, spec in enumerate(fields):
-                    col = table.columns.get(spec.key)
-                    if col:
-                        positions[(books[i].name, table.sheet_name, int(r), col)] = (name, out_row, len(META) + n)
+                positions.columns[(books[i].name, table.sheet_name)] = {
+                    table.columns[spec.key]: len(META) + n for n, spec in enumerate(fields) if spec.key in table.columns}
+            for out_row, (i, r) in enumerate(zip(ordered["_file"], ordered["_row"]), start=1):  # row 0: header
+                positions.rows[(books[i].name, books[i].tables[key].sheet_name, int(r))] = (name, out_row)
         return positions
 
     def _unit_name(self, unit_id: str | None) -> str:
@@ -506,6 +506,21 @@ def _policy_words(rules: RuleSet) -> str:
 
 EVIDENCE_SHORT = {"thư điện tử (Date)": "thư", "sổ nhận văn bản": "sổ nhận", "ô “Ngày gửi”": "Ngày gửi",
                   "thời gian sửa tệp": "giờ sửa tệp"}
+
+
+class _Positions:
+    """(file, input sheet, input row, input col) -> (output sheet, row, col), kept as a row map and a
+    column map per file (not one entry per cell: a city's inbox has millions of cells)."""
+
+    def __init__(self):
+        self.rows: dict[tuple[str, str, int], tuple[str, int]] = {}
+        self.columns: dict[tuple[str, str], dict[int, int]] = {}
+
+    def get(self, key: tuple) -> tuple[str, int, int] | None:
+        file, sheet, row, col = key
+        hit = self.rows.get((file, sheet, row))
+        out_col = self.columns.get((file, sheet), {}).get(col)
+        return (hit[0], hit[1], out_col) if hit and out_col is not None else None
 
 
 def _status_cell(row) -> str:
