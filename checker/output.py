@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 import xlsxwriter
 
-from .consolidate import CAMPAIGN_FILE, REJECTED, STATUS_WORDS, SUPERSEDED, USED, Consolidation
+from .consolidate import CAMPAIGN_FILE, REJECTED, STATUS_WORDS, USED, Consolidation
 from .fileio import atomic_output
 from .report import Finding, Severity
 from .rules import RuleSet
@@ -384,7 +384,7 @@ class _Writer:
         links = [0]
         ordered = sorted(c.findings, key=lambda f: (f.severity.rank, f.sort_key()))
         for n, f in enumerate(ordered, start=1):
-            self.text(ws, n, 0, n) if False else ws.write_number(n, 0, n, self.f["int"])
+            ws.write_number(n, 0, n, self.f["int"])
             ws.write_string(n, 1, SEVERITY_WORD[f.severity], self.f[f"text:{f.severity.value}"])
             self.text(ws, n, 2, f.rule_id)
             self.text(ws, n, 3, f.clause)
