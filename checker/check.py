@@ -12,7 +12,7 @@ from typing import Callable, Iterable
 import pandas as pd
 
 from .checks import Context
-from .frames import Frames, build_frames
+from .frames import Frames, build_frames, concat_frames
 from .reading import WorkbookData, read_workbook
 from .safety import Rejected
 from .report import FileResult, Finding, Report, Severity
@@ -87,10 +87,6 @@ def check_many(paths: Iterable[Path], rules: RuleSet | None = None, *, as_of: dt
 # ---------------------------------------------------------------------------------------------
 
 
-def _read_one(args: tuple[str, bytes, RuleSet]) -> WorkbookData:
-    return read_safely(*args)
-
-
 def read_safely(name: str, data: bytes, rules: RuleSet) -> WorkbookData:
     """read_workbook, with a last guard: whatever a damaged file makes a parser raise, the batch goes on
     and the file is listed as unreadable (the exception type is kept in the reason for diagnosis)."""
@@ -104,9 +100,30 @@ def read_safely(name: str, data: bytes, rules: RuleSet) -> WorkbookData:
         return book
 
 
-def read_all(subs: list[Submission], rules: RuleSet, progress: Progress | None = None,
-             workers: int | None = None) -> list[WorkbookData]:
-    """Read every submission once; on many files both cores share the work (fork, chunked)."""
+# Set before the worker pool forks: workers inherit the inputs instead of receiving them pickled.
+_JOB: tuple[list[Submission], RuleSet, list[dt.date | None]] | None = None
+
+
+def _read_chunk(span: tuple[int, int]) -> tuple[list[WorkbookData], Frames]:
+    subs, rules, fallback = _JOB
+    books = [read_safely(s.name, s.data, rules) for s in subs[span[0]:span[1]]]
+    return _lighten(books), build_frames(books, rules, fallback, first=span[0])
+
+
+def _lighten(books: list[WorkbookData]) -> list[WorkbookData]:
+    """Drop the raw cell lists once the frames hold the values: they are the bulk of a book."""
+    for book in books:
+        for table in book.tables.values():
+            table.values = {}
+    return books
+
+
+def read_and_frame(subs: list[Submission], rules: RuleSet, fallback: list[dt.date | None],
+                   progress: Progress | None = None, workers: int | None = None) -> tuple[list[WorkbookData], Frames]:
+    """Read every submission once and build the frames. On many files both cores share the work:
+    each worker reads a chunk of files and returns that chunk's frames (few large objects crossing
+    processes, not one per file: measured, per-file results make the parent the bottleneck)."""
+    global _JOB
     workers = workers if workers is not None else min(2, os.cpu_count() or 1)
     if workers <= 1 or len(subs) < 64:
         books = []
@@ -114,25 +131,32 @@ def read_all(subs: list[Submission], rules: RuleSet, progress: Progress | None =
             books.append(read_safely(sub.name, sub.data, rules))
             if progress:
                 progress(1)
-        return books
+        frames = build_frames(books, rules, fallback)
+        return _lighten(books), frames
     import multiprocessing
 
-    chunk = max(8, len(subs) // (workers * 8))
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        books = []
-        for book in pool.map(_read_one, ((s.name, s.data, rules) for s in subs), chunksize=chunk):
-            books.append(book)
-            if progress:
-                progress(1)
-    return books
+    size = max(16, min(250, len(subs) // (workers * 4)))
+    spans = [(i, min(i + size, len(subs))) for i in range(0, len(subs), size)]
+    _JOB = (subs, rules, fallback)
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            books, parts = [], []
+            for (start, end), (chunk, part) in zip(spans, pool.map(_read_chunk, spans)):
+                books.extend(chunk)
+                parts.append(part)
+                if progress:
+                    progress(end - start)
+    finally:
+        _JOB = None
+    frames = concat_frames(parts, books)
+    return books, frames
 
 
 def validate(subs: list[Submission], rules: RuleSet, *, as_of: dt.date,
              progress: Progress | None = None) -> Validation:
     """Read, normalise and validate submissions; never raises for a bad input."""
-    books = read_all(subs, rules, progress)
     fallback = [s.received_at.date() if s.received_at else as_of for s in subs]
-    frames = build_frames(books, rules, fallback)
+    books, frames = read_and_frame(subs, rules, fallback, progress)
     ctx = Context(rules, rules.list_values, _field_lists(rules), frames.units.suggest)
     findings: list[Finding] = []
     findings += _reading_findings(books, rules)

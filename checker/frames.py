@@ -95,17 +95,28 @@ class Frames:
     lists: ListIndex
 
 
-def build_frames(books: list[WorkbookData], rules: RuleSet, fallback_dates: list[dt.date | None]) -> Frames:
+def build_frames(books: list[WorkbookData], rules: RuleSet, fallback_dates: list[dt.date | None],
+                 first: int = 0) -> Frames:
     """Turn the readable books into frames; `fallback_dates[i]` stands for book i's submission date
-    when its "Ngày gửi" is missing or invalid (the receipt date, or as_of)."""
+    when its "Ngày gửi" is missing or invalid (the receipt date, or as_of). `first` is the index of
+    books[0] among all inputs, so frames built in parts (one per worker chunk) can be concatenated."""
     units, lists = UnitIndex(rules), ListIndex(rules)
     builder = _Builder(rules, units, lists)
-    files = builder.files_frame(books, fallback_dates)
+    files = builder.files_frame(books, fallback_dates, first)
     tables = {}
     for spec in rules.sheets:
         if spec.kind == "table":
-            tables[spec.key] = builder.table_frame(books, spec, files)
+            tables[spec.key] = builder.table_frame(books, spec, files, first)
     return Frames(books, tables, files, builder.info, units, lists)
+
+
+def concat_frames(parts: list[Frames], books: list[WorkbookData]) -> Frames:
+    """Join frames built in parts, in input order; the index becomes one running row id again."""
+    first = parts[0]
+    tables = {key: pd.concat([p.tables[key] for p in parts], ignore_index=True) for key in first.tables}
+    files = pd.concat([p.files for p in parts], ignore_index=True)
+    info = [f for p in parts for f in p.info]
+    return Frames(books, tables, files, info, first.units, first.lists)
 
 
 class _Builder:
@@ -189,12 +200,13 @@ class _Builder:
 
     # -- frames ----------------------------------------------------------------------------------
 
-    def files_frame(self, books: list[WorkbookData], fallback_dates: list[dt.date | None]) -> pd.DataFrame:
+    def files_frame(self, books: list[WorkbookData], fallback_dates: list[dt.date | None],
+                    first: int = 0) -> pd.DataFrame:
         fields = [(sheet_key, spec) for sheet_key, spec in self.rules.form_fields.values()]
         data: dict[str, list] = {"_file": [], "_row": []}
         for _, spec in fields:
             data[spec.key], data[f"{spec.key}__raw"], data[f"{spec.key}__bad"] = [], [], []
-        for i, book in enumerate(books):
+        for i, book in enumerate(books, start=first):
             if book.rejected is not None:
                 continue
             data["_file"].append(i)
@@ -225,11 +237,11 @@ class _Builder:
         frame["_valid_nominations"] = 0
         return frame
 
-    def table_frame(self, books: list[WorkbookData], sheet, files: pd.DataFrame) -> pd.DataFrame:
+    def table_frame(self, books: list[WorkbookData], sheet, files: pd.DataFrame, first: int = 0) -> pd.DataFrame:
         data: dict[str, list] = {"_file": [], "_row": []}
         for spec in sheet.fields:
             data[spec.key], data[f"{spec.key}__raw"], data[f"{spec.key}__bad"] = [], [], []
-        for i, book in enumerate(books):
+        for i, book in enumerate(books, start=first):
             table = book.tables.get(sheet.key)
             if book.rejected is not None or table is None:
                 continue
