@@ -107,7 +107,8 @@ _JOB: tuple[list[Submission], RuleSet, list[dt.date | None]] | None = None
 def _read_chunk(span: tuple[int, int]) -> tuple[list[WorkbookData], Frames]:
     subs, rules, fallback = _JOB
     books = [read_safely(s.name, s.data, rules) for s in subs[span[0]:span[1]]]
-    return _lighten(books), build_frames(books, rules, fallback, first=span[0])
+    frames = build_frames(books, rules, fallback, first=span[0])
+    return _lighten(books), frames
 
 
 def _lighten(books: list[WorkbookData]) -> list[WorkbookData]:
@@ -153,10 +154,10 @@ def read_and_frame(subs: list[Submission], rules: RuleSet, fallback: list[dt.dat
 
 
 def validate(subs: list[Submission], rules: RuleSet, *, as_of: dt.date,
-             progress: Progress | None = None) -> Validation:
+             progress: Progress | None = None, workers: int | None = None) -> Validation:
     """Read, normalise and validate submissions; never raises for a bad input."""
     fallback = [s.received_at.date() if s.received_at else as_of for s in subs]
-    books, frames = read_and_frame(subs, rules, fallback, progress)
+    books, frames = read_and_frame(subs, rules, fallback, progress, workers)
     ctx = Context(rules, rules.list_values, _field_lists(rules), frames.units.suggest)
     findings: list[Finding] = []
     findings += _reading_findings(books, rules)

@@ -24,7 +24,7 @@ import pytest
 
 from checker.check import check_workbook
 
-from .conftest import SUMMARY, Raw, good_row
+from .conftest import ROOT, SUMMARY, Raw, good_row
 
 AS_OF = dt.date(2023, 5, 20)
 NOMINATIONS, ACTIVITIES, INFO = "Danh sách đề nghị", "Hoạt động", "Thông tin đơn vị"
@@ -747,3 +747,22 @@ def test_report_json_round_trips(make_book, rules):
             ("D5", "DL-CHUANHOA", I), ("O6", "DN-MINHCHUNG", W), ("B7", "DN-TRUNG", E), ("B6", "DV-KEHOACH", W)]
     assert data["valid"] is False
     assert data["counts"] == {"error": 1, "warning": 2, "info": 1}
+
+
+def test_parallel_reading_gives_the_same_findings(tmp_path, rules):
+    """With many files both cores read them; the report is exactly the one-process report."""
+    import shutil
+
+    from checker.check import read_paths, validate
+
+    sources = sorted((ROOT / "sample_workbooks").rglob("*.xlsx"))
+    paths = []
+    for n in range(80):
+        target = tmp_path / f"f{n:03d}_{sources[n % len(sources)].name}"
+        shutil.copy(sources[n % len(sources)], target)
+        paths.append(target)
+    subs = read_paths(paths)
+    serial = validate(subs, rules, as_of=AS_OF, workers=1).report()
+    parallel = validate(subs, rules, as_of=AS_OF, workers=2).report()
+    assert parallel.to_dict() == serial.to_dict()
+    assert sum(f.severity.value == "error" for f in serial.findings) > 15
