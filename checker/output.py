@@ -295,43 +295,58 @@ class _Writer:
                 if pos and pos[0] == out_sheet:
                     by_cell.setdefault((pos[1], pos[2]), []).append(f)
         books, decisions = c.validation.books, c.decisions
-        columns = {spec.key: (frame[spec.key].tolist(), frame[f"{spec.key}__raw"].tolist(),
-                              frame[f"{spec.key}__bad"].tolist()) for spec in fields}
+        # Everything that does not depend on the cell is worked out once per column or per file:
+        # at city scale this loop writes millions of cells.
+        columns = [(len(META) + k, spec.type, _display(frame[spec.key], spec.type),
+                    frame[f"{spec.key}__raw"].tolist(), frame[f"{spec.key}__bad"].tolist())
+                   for k, spec in enumerate(fields)]
+        plain = {"date": self.f["date"], "int": self.f["int"], "year": self.f["int"], "longtext": self.f["wrap"]}
+        meta: dict[int, list[str]] = {}
+        text_fmt, int_fmt = self.f["text"], self.f["int"]
         files, rows = frame["_file"].tolist(), frame["_row"].tolist()
         for n in range(len(frame)):
             r, i = n + 1, files[n]
-            d = decisions[i]
-            self.text(ws, r, 0, books[i].name)
-            self.text(ws, r, 1, books[i].tables[key].sheet_name)
-            ws.write_number(r, 2, rows[n], self.f["int"])
-            self.text(ws, r, 3, self._unit_name(d.unit_id))
-            self.text(ws, r, 4, rules.cycle_label(d.period) if d.period else ("Tổng kết" if d.kind == "summary" else ""))
-            self.text(ws, r, 5, STATUS_WORDS[d.status])
-            for k, spec in enumerate(fields):
-                col = len(META) + k
-                value, raw, bad = (lst[n] for lst in columns[spec.key])
+            if i not in meta:
+                d = decisions[i]
+                period = rules.cycle_label(d.period) if d.period else ("Tổng kết" if d.kind == "summary" else "")
+                meta[i] = [books[i].name, books[i].tables[key].sheet_name, self._unit_name(d.unit_id), period,
+                           STATUS_WORDS[d.status]]
+            name, sheet, unit, period, status = meta[i]
+            ws.write_string(r, 0, name, text_fmt)
+            ws.write_string(r, 1, sheet, text_fmt)
+            ws.write_number(r, 2, rows[n], int_fmt)
+            ws.write_string(r, 3, unit, text_fmt)
+            ws.write_string(r, 4, period, text_fmt)
+            ws.write_string(r, 5, status, text_fmt)
+            for col, kind, shown, raws, bads in columns:
                 here = by_cell.get((r, col))
-                sev = min((f.severity for f in here), key=lambda s: s.rank).value if here else None
-                self._cell(ws, r, col, spec.type, value, raw, bad, sev)
                 if here:
+                    sev = min((f.severity for f in here), key=lambda s: s.rank).value
+                    self._cell(ws, r, col, kind, shown[n], raws[n], bads[n], sev)
                     self._comment(ws, r, col, here)
+                elif raws[n] == "":
+                    continue
+                elif bads[n] or shown[n] is None:
+                    ws.write_string(r, col, raws[n], text_fmt)
+                elif isinstance(shown[n], str):
+                    ws.write_string(r, col, shown[n], plain.get(kind, text_fmt))
+                elif kind == "date":
+                    ws.write_datetime(r, col, shown[n], plain["date"])
+                else:
+                    ws.write_number(r, col, shown[n], int_fmt)
 
-    def _cell(self, ws, r: int, col: int, kind: str, value, raw: str, bad: bool, sev: str | None) -> None:
-        def fmt(name: str) -> Any:
-            return self.f[f"{name}:{sev}"] if sev else self.f[name]
-
+    def _cell(self, ws, r: int, col: int, kind: str, value, raw: str, bad: bool, sev: str) -> None:
+        """A cell with a finding: filled by severity (the comment is written beside it)."""
         if raw == "":
-            if sev:
-                ws.write_blank(r, col, None, fmt("text"))
-            return
-        if bad or value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
-            ws.write_string(r, col, raw, fmt("text"))
+            ws.write_blank(r, col, None, self.f[f"text:{sev}"])
+        elif bad or value is None:
+            ws.write_string(r, col, raw, self.f[f"text:{sev}"])
         elif kind == "date":
-            ws.write_datetime(r, col, pd.Timestamp(value).to_pydatetime(), fmt("date"))
+            ws.write_datetime(r, col, value, self.f[f"date:{sev}"])
         elif kind in ("int", "year"):
-            ws.write_number(r, col, float(value), fmt("int"))
+            ws.write_number(r, col, value, self.f[f"int:{sev}"])
         else:
-            ws.write_string(r, col, str(value), fmt("wrap" if kind == "longtext" else "text"))
+            ws.write_string(r, col, str(value), self.f[f"{'wrap' if kind == 'longtext' else 'text'}:{sev}"])
 
     def _comment(self, ws, r: int, col: int, here: list[Finding]) -> None:
         if self.comments_left <= 0:
@@ -359,7 +374,8 @@ class _Writer:
         order = self.order.get("nominations")
         if picked.empty:
             return
-        picked = picked.loc[[i for i in order.index if i in set(picked.index)]]
+        chosen = set(picked.index)
+        picked = picked.loc[[i for i in order.index if i in chosen]]
         books, decisions = c.validation.books, c.decisions
         for n, (_, row) in enumerate(picked.iterrows(), start=1):
             r, d = 3 + n, decisions[int(row["_file"])]
@@ -506,6 +522,15 @@ def _policy_words(rules: RuleSet) -> str:
 
 EVIDENCE_SHORT = {"thư điện tử (Date)": "thư", "sổ nhận văn bản": "sổ nhận", "ô “Ngày gửi”": "Ngày gửi",
                   "thời gian sửa tệp": "giờ sửa tệp"}
+
+
+def _display(series: pd.Series, kind: str) -> list:
+    """A column's values as xlsxwriter takes them: datetimes, floats, text; None where missing."""
+    if kind == "date":
+        return [None if pd.isna(v) else v.to_pydatetime() for v in series]
+    if kind in ("int", "year"):
+        return [None if pd.isna(v) else float(v) for v in series]
+    return [v if isinstance(v, str) else None for v in series]
 
 
 class _Positions:

@@ -243,6 +243,11 @@ class _Reading:
             self.neutral += 1
 
 
+# Vietnamese letters beyond Latin-1, and combining marks: a regex finds one at once in a long
+# Unicode summary, where a Python loop over every character would not.
+_GENUINE = re.compile("[\u0100-\u024f\u1ea0-\u1ef9\u0300-\u036f]")
+
+
 @functools.lru_cache(maxsize=1 << 16)  # pure, and the same cells ("Có", "Cá nhân") recur in every file
 def repair_legacy(s: str, font: str | None = None) -> tuple[str, str | None]:
     """Decode a TCVN3 or VNI-Windows cell: ``(text, "TCVN3" | "VNI")``, else ``(s, None)``.
@@ -263,7 +268,7 @@ def repair_legacy(s: str, font: str | None = None) -> tuple[str, str | None]:
     """
     if not isinstance(s, str) or s.isascii():
         return s, None
-    if any((c.isalpha() and ord(c) > 0xFF) or unicodedata.combining(c) for c in s):
+    if _GENUINE.search(s) or any((c.isalpha() and ord(c) > 0xFF) or unicodedata.combining(c) for c in s):
         return s, None
     words = [w for w in _LEGACY_WORD.findall(s) if not w.isascii()]
     if not words:

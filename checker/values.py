@@ -22,7 +22,7 @@ _YEAR_MONTH = re.compile(r"(\d{4})-(\d{1,2})")
 
 
 def is_blank(value: object) -> bool:
-    if value is None:
+    if value is None or value == "":
         return True
     if isinstance(value, float) and math.isnan(value):
         return True
