@@ -188,10 +188,16 @@ def _field_lists(rules: RuleSet) -> Callable[[str], str | None]:
     return lambda key: lists.get(key)
 
 
+BLANK = "\x00"
+
+
 def _message(rules: RuleSet, rule_id: str, template: str, **values) -> str:
+    """Render a rule's message; a blank value reads "ô đang để trống", not an empty pair of quotes."""
     if values.get("value") == "":
-        values["value"] = "(trống)"
-    return template.format(**values) + rules.citation(rule_id)
+        values["value"] = BLANK
+    text = template.format(**values)
+    text = text.replace(f"nhận được “{BLANK}”", "ô đang để trống").replace(f"“{BLANK}”", "ô trống")
+    return text + rules.citation(rule_id)
 
 
 def _reading_findings(books: list[WorkbookData], rules: RuleSet) -> list[Finding]:

@@ -131,19 +131,18 @@ def _decide(validation: Validation, inbox: Inbox, rules: RuleSet) -> list[FileDe
         report_type = row.get("report_type") if isinstance(row.get("report_type"), str) else None
         period = row.get("period") if isinstance(row.get("period"), str) else None
         if d.unit_id is None:
-            raw = row.get("unit__raw") or "(trống)"
-            d.reason = f"không xác định được đơn vị (ô “Tên đơn vị”: “{raw}”)"
+            d.reason = f"không xác định được đơn vị ({_cell_words('Tên đơn vị', row.get('unit__raw'))})"
             continue
         if report_type == meaning.summary_report:
             d.kind = "summary"
         elif report_type == meaning.monthly_report or (report_type is None and period):
             d.kind = "monthly"
         else:
-            d.reason = f"không xác định được loại báo cáo (ô “Loại báo cáo”: “{row.get('report_type__raw') or '(trống)'}”)"
+            d.reason = f"không xác định được loại báo cáo ({_cell_words('Loại báo cáo', row.get('report_type__raw'))})"
             continue
         if d.kind == "monthly":
             if period not in rules.deadlines.cycles:
-                d.reason = f"không xác định được kỳ báo cáo (ô “Kỳ báo cáo”: “{row.get('period__raw') or '(trống)'}”)"
+                d.reason = f"không xác định được kỳ báo cáo ({_cell_words('Kỳ báo cáo', row.get('period__raw'))})"
                 continue
             d.period = period
         d.status = USED
@@ -325,6 +324,10 @@ def _history(c: Consolidation) -> pd.DataFrame:
                     "earlier_cycle": c.rules.cycle_label(earliest["_period"]) if repeat else None,
                     "earlier_file": c.validation.books[int(earliest["_file"])].name if repeat else None})
     return pd.DataFrame(out)
+
+
+def _cell_words(label: str, raw: str | None) -> str:
+    return f"ô “{label}” ghi “{raw}”" if raw else f"ô “{label}” đang để trống"
 
 
 def _num(value) -> str:

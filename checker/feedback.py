@@ -18,6 +18,7 @@ from typing import Iterable
 
 from .annotate import annotate_bytes, annotated_name
 from .consolidate import CAMPAIGN_FILE, REJECTED, SUPERSEDED, Consolidation
+from .errors import OutputError
 from .fileio import atomic_output
 from .report import Finding, Severity
 
@@ -28,6 +29,8 @@ WORDS = {Severity.ERROR: "Lỗi", Severity.WARNING: "Cảnh báo", Severity.INFO
 def write_feedback(c: Consolidation, directory: Path, inputs: Iterable[Path] = ()) -> list[Path]:
     """Write, per unit with errors or warnings, `<UNIT>/` with annotated copies and `<UNIT>.eml`."""
     directory, inputs = Path(directory), list(inputs)
+    if directory.exists() and not directory.is_dir():
+        raise OutputError(f"the feedback folder {directory} is a file; give a folder")
     written: list[Path] = []
     by_file: dict[str, list[Finding]] = {}
     for f in c.findings:
@@ -65,30 +68,49 @@ def write_feedback(c: Consolidation, directory: Path, inputs: Iterable[Path] = (
 
 def _draft(c: Consolidation, unit: str, sender: str | None, file_findings: dict[str, list[Finding]],
            campaign: list[Finding], attachments: list[tuple[str, bytes]]) -> bytes:
+    """The letter: a reminder for a unit that sent nothing, otherwise what to fix and what to note."""
     plan = c.rules.plan
-    lines = [f"Kính gửi: {unit},", "",
-             f"Văn phòng Sở đã kiểm tra hồ sơ phong trào “Người tốt, việc tốt” theo Kế hoạch số {plan.number} "
-             f"(tính đến hết ngày {c.as_of:%d/%m/%Y}). Đề nghị đơn vị xem và sửa các nội dung sau:", ""]
-    for f in sorted(campaign, key=lambda f: f.sort_key()):
-        lines.append(f"- [{WORDS[f.severity]} {f.rule_id}] {f.message}")
-    for name, found in file_findings.items():
-        serious = sorted((f for f in found if f.severity is not Severity.INFO),
-                         key=lambda f: (f.severity.rank, f.sort_key()))
-        if not serious:
+    office = f"Văn phòng {plan.issuer}"
+    file_errors = [(name, f) for name, fs in file_findings.items() for f in fs if f.severity is Severity.ERROR]
+    file_warnings = [(name, f) for name, fs in file_findings.items() for f in fs if f.severity is Severity.WARNING]
+    lines = [f"Kính gửi: {unit},", ""]
+    if not file_findings:
+        lines.append(f"{office} chưa nhận được hồ sơ phong trào “Người tốt, việc tốt” (Kế hoạch số {plan.number}) "
+                     f"của đơn vị, tính đến hết ngày {c.as_of:%d/%m/%Y}:")
+    else:
+        lines.append(f"{office} đã kiểm tra hồ sơ phong trào “Người tốt, việc tốt” (Kế hoạch số {plan.number}) "
+                     f"đơn vị gửi, tính đến hết ngày {c.as_of:%d/%m/%Y}. Kết quả như sau.")
+    if campaign:
+        if file_findings:
+            lines += ["", "Tình hình nộp:"]
+        lines += [f"- {f.message} [{f.rule_id}]" for f in sorted(campaign, key=lambda f: f.sort_key())]
+    for title, items in (("Cần sửa (lỗi):", file_errors), ("Cần lưu ý (cảnh báo):", file_warnings)):
+        if not items:
             continue
-        lines += ["", f"Tệp “{name}”:"]
-        for f in serious:
-            where = f"trang “{f.sheet}”" if f.sheet else "cả tệp"
-            lines.append(f"- [{WORDS[f.severity]} {f.rule_id}] {where}: {f.message}")
+        lines += ["", title]
+        last = None
+        for name, f in sorted(items, key=lambda item: item[1].sort_key()):
+            if name != last:
+                lines.append(f"Tệp “{name.split(' › ')[-1].split('/')[-1]}”:")  # the name the unit gave it
+                last = name
+            where = f"trang “{f.sheet}”: " if f.sheet else ""
+            lines.append(f"- {where}{f.message} [{f.rule_id}]")
     if attachments:
-        lines += ["", "Kèm theo thư này là bản sao tệp của đơn vị đã đánh dấu: ô lỗi tô đỏ, cảnh báo tô vàng; "
-                      "di chuột vào ô để xem ghi chú."]
-    lines += ["", "Đơn vị sửa theo mẫu biểu chuẩn và gửi lại về Văn phòng Sở.", "", "Trân trọng,",
-              "Văn phòng Sở"]
+        lines += ["", "Kèm theo thư này là bản sao tệp của đơn vị đã được đánh dấu: ô có lỗi tô đỏ, cảnh báo tô "
+                      "vàng; di chuột vào ô để xem ghi chú."]
+    lines.append("")
+    if not file_findings:
+        lines.append(f"Đề nghị đơn vị gửi hồ sơ theo mẫu biểu chuẩn về {office}.")
+    elif file_errors:
+        lines.append(f"Đề nghị đơn vị sửa các lỗi trên theo mẫu biểu chuẩn và gửi lại về {office}.")
+    else:
+        lines.append("Đề nghị đơn vị lưu ý các nội dung trên trong các kỳ báo cáo tiếp theo.")
+    lines += ["", "Trân trọng,", office]
     msg = EmailMessage()
     if sender:
         msg["To"] = sender
-    msg["Subject"] = f"Đề nghị sửa, bổ sung hồ sơ “Người tốt, việc tốt” – {unit}"
+    msg["Subject"] = (f"Nhắc gửi hồ sơ “Người tốt, việc tốt” – {unit}" if not file_findings
+                      else f"Kết quả kiểm tra hồ sơ “Người tốt, việc tốt” – {unit}")
     msg["X-Unsent"] = "1"  # opens as a draft in Outlook; other programs show it as a message to send
     msg.set_content("\n".join(lines))
     for name, data in attachments:

@@ -24,7 +24,7 @@ from .rules import RuleSet
 
 SPREADSHEETS = (".xlsx", ".xlsm", ".xls", ".ods")
 EMAILS = (".eml", ".msg")
-EVIDENCE_EMAIL = "thư điện tử (Date)"
+EVIDENCE_EMAIL = "ngày gửi của thư điện tử"
 EVIDENCE_LOG = "sổ nhận văn bản"
 EVIDENCE_SENT = "ô “Ngày gửi”"
 EVIDENCE_MTIME = "thời gian sửa tệp"

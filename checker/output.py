@@ -520,7 +520,7 @@ def _policy_words(rules: RuleSet) -> str:
     return POLICY_WORDS[rules.deadlines.policy]
 
 
-EVIDENCE_SHORT = {"thư điện tử (Date)": "thư", "sổ nhận văn bản": "sổ nhận", "ô “Ngày gửi”": "Ngày gửi",
+EVIDENCE_SHORT = {"ngày gửi của thư điện tử": "thư", "sổ nhận văn bản": "sổ nhận", "ô “Ngày gửi”": "Ngày gửi",
                   "thời gian sửa tệp": "giờ sửa tệp"}
 
 

@@ -250,8 +250,11 @@ class RuleSet:
         return {f.key: (s.key, f) for s in self.sheets if s.kind == "form" for f in s.fields}
 
     def citation(self, rule_id: str) -> str:
-        """What a message ends with: the plan clause it rests on."""
-        return f" (Căn cứ: {self.rule(rule_id).clause}, Kế hoạch số {self.plan.number}.)"
+        """What a message ends with: the plan clause it rests on (or the template, for format rules)."""
+        clause = self.rule(rule_id).clause
+        if clause.startswith(("Mục", "Đoạn")):
+            return f" (Căn cứ: {clause}, Kế hoạch số {self.plan.number}.)"
+        return f" (Căn cứ: {clause[0].lower() + clause[1:]}.)"
 
     def cycle_label(self, cycle: str) -> str:
         year, month = cycle.split("-")

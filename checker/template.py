@@ -210,21 +210,30 @@ class _TemplateWriter:
 
     # -- shared pieces --------------------------------------------------------------------------
 
+    def _year_bounds(self, field: FieldSpec) -> tuple[int, int]:
+        """The range the rules allow for a year column (DN-NAMSINH), so the template warns as the checker does."""
+        for rule in self.rules.rules:
+            for check in rule.checks:
+                if check.kind == "year_range" and field.key in check.columns:
+                    return check.params["min"], self.rules.plan.year - check.params["max_age_offset"]
+        return 1900, 2100
+
     def _validation(self, field: FieldSpec) -> dict:
         """The data validation (with prompt and, when restricted, a stopping error alert) for a field."""
         v: dict = {"input_title": clip(field.label, 32), "input_message": clip(field.prompt, 255)}
         if field.type in ("list", "unit", "period"):
             name = field.list or (UNITS_LIST if field.type == "unit" else CYCLES_LIST)
-            message = (f"Chỉ chọn giá trị trong danh sách thả xuống (danh mục “{name}” ở trang ẩn "
-                       f"“{LISTS_SHEET}”): " + "; ".join(self.lists[name]) + ".")
+            message = (f"“{field.label}”: chỉ chọn một giá trị trong danh sách thả xuống: "
+                       + "; ".join(self.lists[name]) + ".")
             v.update(validate="list", source=self.ranges[name], error_title="Giá trị không có trong danh mục",
                      error_message=clip(message, 255))
         elif field.type == "date":
             v.update(validate="date", criteria=">=", value=dt.date(1900, 1, 1), error_title="Ngày không hợp lệ",
                      error_message=f"Nhập một ngày dạng ngày/tháng/năm, ví dụ {vn_date(self.rules.plan.issued)}.")
         elif field.type == "year":
-            v.update(validate="integer", criteria="between", minimum=1900, maximum=2100,
-                     error_title="Năm không hợp lệ", error_message="Nhập năm gồm 4 chữ số, từ 1900 đến 2100.")
+            low, high = self._year_bounds(field)
+            v.update(validate="integer", criteria="between", minimum=low, maximum=high,
+                     error_title="Năm không hợp lệ", error_message=f"Nhập năm gồm 4 chữ số, từ {low} đến {high}.")
         elif field.type == "int":
             v.update(validate="integer", criteria=">=", value=0, error_title="Số không hợp lệ",
                      error_message="Nhập một số nguyên không âm (0, 1, 2, …).")
@@ -252,7 +261,7 @@ class _TemplateWriter:
 
     def _plan_line(self) -> str:
         p = self.rules.plan
-        return nfc(f"(Kèm theo Kế hoạch số {p.number} ngày {vn_date(p.issued)} của {p.issuer})")
+        return nfc(f"(Thực hiện Kế hoạch số {p.number} ngày {vn_date(p.issued)} của {p.issuer})")
 
     # -- sheets ---------------------------------------------------------------------------------
 

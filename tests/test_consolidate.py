@@ -34,7 +34,7 @@ SHEETS = ["Tổng quan", "Tình hình nộp", "Danh sách đề nghị", "Hoạt
 STATUS_WORD = re.compile(r"^(Đúng hạn|Trễ hạn [1-9]\d* ngày|Nộp nhưng chưa hợp lệ|Chưa nộp|Chưa đến hạn)$")
 ERROR_FILL = "FFFFC7CE"
 # The evidence words the output shows for a receipt time (SPEC §5), strongest first.
-EMAIL, LOG, SENT, MTIME = "thư điện tử (Date)", "sổ nhận văn bản", "ô “Ngày gửi”", "thời gian sửa tệp"
+EMAIL, LOG, SENT, MTIME = "ngày gửi của thư điện tử", "sổ nhận văn bản", "ô “Ngày gửi”", "thời gian sửa tệp"
 ACTIVITY = {"stt": 1, "date": dt.date(2023, 5, 5), "type": "Phát động thi đua",
             "content": "Phát động phong trào tại đơn vị", "participants": 40}
 
@@ -298,8 +298,8 @@ def test_receipt_log_with_zone_is_converted_to_hanoi(tmp_path, make_book, rules)
 # Files that cannot be used
 
 
-@pytest.mark.parametrize(("unit_cell", "shown"), [("Công ty TNHH Ánh Dương", "Công ty TNHH Ánh Dương"),
-                                                  (None, "(trống)")])
+@pytest.mark.parametrize(("unit_cell", "shown"), [("Công ty TNHH Ánh Dương", "ô “Tên đơn vị” ghi “Công ty TNHH Ánh Dương”"),
+                                                  (None, "ô “Tên đơn vị” đang để trống")])
 def test_file_without_a_known_unit_is_rejected_and_not_attributed(tmp_path, make_book, rules, unit_cell, shown):
     """A file whose unit cannot be determined is rejected with the cell's value and counts for no unit."""
     inbox = tmp_path / "inbox"
@@ -308,7 +308,7 @@ def test_file_without_a_known_unit_is_rejected_and_not_attributed(tmp_path, make
     c = consolidate(inbox, None, rules, as_of=AS_OF)
     d = decision(c, "la.xlsx")
     assert (d.status, d.unit_id, d.period) == ("rejected", None, None)
-    assert d.reason == f"không xác định được đơn vị (ô “Tên đơn vị”: “{shown}”)"
+    assert d.reason == f"không xác định được đơn vị ({shown})"
     assert set(c.cycles["file"]) == {"", "cheo.xlsx"}
     assert int(c.cycles["submissions"].sum()) == 1
     assert [f.rule_id for f in c.findings if f.file == "la.xlsx" and f.rule_id == "DV-DONVI"] == ["DV-DONVI"]

@@ -62,7 +62,7 @@ REASONS = {
     "bom_nen.xlsx": "tỉ lệ nén bất thường (1025:1, giới hạn 200:1): nghi là bom nén",
     "bom_xml.xlsx": "phần xl/worksheets/sheet3.xml khai báo DOCTYPE/ENTITY: nghi là bom XML, không đọc",
     "trieu_dong.xlsx": "trang “Danh sách đề nghị” có 20999 dòng × 19 cột, vượt giới hạn 10000 dòng × 200 cột",
-    "khong_mau.xlsx": "không xác định được đơn vị (ô “Tên đơn vị”: “(trống)”)",
+    "khong_mau.xlsx": "không xác định được đơn vị (ô “Tên đơn vị” đang để trống)",
 }
 
 

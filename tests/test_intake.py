@@ -161,7 +161,7 @@ def test_email_date_is_receipt_time_in_hanoi(tmp_path, make_book, rules, date_he
     _eml(inbox / "thu.eml", [("bao_cao.xlsx", book.read_bytes())], date_header)
     result = consolidate(inbox, None, rules, as_of=dt.date(2023, 5, 31))
     cheo = result.cycles[(result.cycles.unit == "CHEO") & (result.cycles.cycle == "2023-05")].iloc[0]
-    assert (cheo.status, cheo.evidence) == (status, "thư điện tử (Date)")
+    assert (cheo.status, cheo.evidence) == (status, "ngày gửi của thư điện tử")
     [entry] = [f for f in result.inbox.files if f.kind == "email"]
     assert entry.sender == "vanthu@cheo.vn"
 
@@ -212,7 +212,10 @@ def test_feedback_drafts(tmp_path, make_book, rules):
     assert draft["To"] == "vanthu@cheo.vn"
     body = draft.get_body(("plain",)).get_content()
     assert "Kính gửi: Nhà hát Chèo Hà Nội," in body
-    assert "[Lỗi DN-DANHMUC] trang “Danh sách đề nghị”: Ô D5 – “Giới tính” phải là một trong: Nam, Nữ" in body
+    assert "Cần sửa (lỗi):\nTệp “cheo.xlsx”:\n" in body
+    assert "- trang “Danh sách đề nghị”: Ô D5 – “Giới tính” phải là một trong: Nam, Nữ (nhận được “Na”)." in body
+    assert "- Nhà hát Chèo Hà Nội – Tháng 05/2023: Nộp nhưng chưa hợp lệ (hạn: nhận chậm nhất ngày 19/05/2023)." in body
+    assert "Đề nghị đơn vị sửa các lỗi trên theo mẫu biểu chuẩn và gửi lại" in body
     [attachment] = list(draft.iter_attachments())
     assert attachment.get_filename() == "cheo_danh_dau.xlsx"
     wb = openpyxl.load_workbook(io.BytesIO(attachment.get_content()))
@@ -221,5 +224,8 @@ def test_feedback_drafts(tmp_path, make_book, rules):
     # Units that sent nothing get a reminder listing the missing cycle, without an address.
     reminder = email.message_from_bytes((tmp_path / "tra_loi" / "KICH.eml").read_bytes(), policy=policy.default)
     assert reminder["To"] is None
-    assert "kỳ Tháng 05/2023: Chưa nộp" in reminder.get_body(("plain",)).get_content()
+    text = reminder.get_body(("plain",)).get_content()
+    assert "chưa nhận được hồ sơ phong trào “Người tốt, việc tốt”" in text
+    assert "- Nhà hát Kịch Hà Nội – Tháng 05/2023: Chưa nộp (hạn: nhận chậm nhất ngày 19/05/2023)." in text
+    assert reminder["Subject"] == "Nhắc gửi hồ sơ “Người tốt, việc tốt” – Nhà hát Kịch Hà Nội"
     assert len(result.feedback) == 25  # 24 drafts + 1 annotated copy

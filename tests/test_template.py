@@ -120,7 +120,7 @@ def test_table_headers_and_titles(wb, rules):
         assert header[0] == "STT"
         assert ws.cell(4, len(sheet.fields) + 1).value is None
         assert all(ws.cell(3, c).value is None for c in range(1, len(sheet.fields) + 1))
-        assert ws["A2"].value == "(Kèm theo Kế hoạch số 327/KH-SVHTT ngày 27/04/2023 của Sở Văn hoá và Thể thao Hà Nội)"
+        assert ws["A2"].value == "(Thực hiện Kế hoạch số 327/KH-SVHTT ngày 27/04/2023 của Sở Văn hoá và Thể thao Hà Nội)"
         assert ws["A1"].font.b
     assert wb["Danh sách đề nghị"]["A1"].value == rules.template.title
     assert wb["Hoạt động"]["A1"].value == "HOẠT ĐỘNG TRIỂN KHAI KẾ HOẠCH"
@@ -220,7 +220,7 @@ def test_table_validations(wb, rules):
                 assert list_range_values(wb, dv.formula1) == expected_list(rules, field)
                 assert dv.showErrorMessage and dv.errorStyle in (None, "stop")
                 assert dv.errorTitle == "Giá trị không có trong danh mục"
-                assert "Danh mục" in dv.error and len(dv.error) <= 255
+                assert f"“{field.label}”: chỉ chọn một giá trị" in dv.error and len(dv.error) <= 255
     assert rules.template.nomination_rows >= 200
 
 
@@ -233,7 +233,7 @@ def test_no_inline_lists(wb):
 
 
 def test_date_year_and_number_validations(wb, rules):
-    """Date columns validate as dates shown dd/mm/yyyy; years are 1900–2100; counts are whole numbers ≥ 0."""
+    """Date columns validate as dates shown dd/mm/yyyy; years follow DN-NAMSINH (1930–2007); counts are whole numbers ≥ 0."""
     checked = set()
     for key in ("nominations", "activities"):
         sheet = rules.sheet(key)
@@ -245,7 +245,7 @@ def test_date_year_and_number_validations(wb, rules):
                 assert dv.type == "date" and dv.operator == "greaterThanOrEqual" and dv.showErrorMessage
                 assert dim.number_format == "dd/mm/yyyy"
             elif field.type == "year":
-                assert (dv.type, dv.formula1, dv.formula2) == ("whole", "1900", "2100") and dv.operator in (None, "between")
+                assert (dv.type, dv.formula1, dv.formula2) == ("whole", "1930", "2007") and dv.operator in (None, "between")
             elif field.type == "int":
                 assert (dv.type, dv.operator, dv.formula1) == ("whole", "greaterThanOrEqual", "0")
             elif field.type == "longtext":
