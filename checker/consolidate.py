@@ -87,7 +87,7 @@ def consolidate(inbox: Path, output: Path | None = None, rules: RuleSet | None =
     log = read_receipt_log(receipt_log, rules) if receipt_log else None
     gathered = gather(inbox, rules, log)
     validation = validate(gathered.submissions, rules, as_of=as_of, progress=progress)
-    decisions = _decide(validation, gathered, rules)
+    decisions = _decide(validation, gathered, rules, as_of)
     result = Consolidation(rules, as_of, gathered, validation, decisions, pd.DataFrame(), pd.DataFrame())
     result.cycles, result.units = _status_tables(result)
     result.findings = sorted(validation.findings + _campaign_findings(result), key=Finding.sort_key)
@@ -107,7 +107,7 @@ def consolidate(inbox: Path, output: Path | None = None, rules: RuleSet | None =
 # Files of record
 
 
-def _decide(validation: Validation, inbox: Inbox, rules: RuleSet) -> list[FileDecision]:
+def _decide(validation: Validation, inbox: Inbox, rules: RuleSet, as_of: dt.date) -> list[FileDecision]:
     files = validation.frames.files.set_index("_file")
     meaning = rules.consolidation
     decisions = []
@@ -145,6 +145,11 @@ def _decide(validation: Validation, inbox: Inbox, rules: RuleSet) -> list[FileDe
                 d.reason = f"không xác định được kỳ báo cáo ({_cell_words('Kỳ báo cáo', row.get('period__raw'))})"
                 continue
             d.period = period
+        if d.received_at >= dl.end_of(as_of, rules.deadlines):
+            # "As of D" is a view of the inbox on day D: what arrived later is listed, not counted.
+            d.reason = (f"nhận sau ngày tính ({d.received_at:%d/%m/%Y}): chưa tính trong bảng tổng hợp "
+                        f"đến hết ngày {as_of:%d/%m/%Y}")
+            continue
         d.status = USED
     # Resubmissions: the latest receipt is the content of record; earlier ones stay listed.
     groups: dict[tuple, list[FileDecision]] = {}
@@ -265,7 +270,7 @@ def _campaign_finding(c: Consolidation, rule, spec, row: dict, extra: dict) -> F
                        int(row["col"]), row["label"], str(row["value"]), message, rule.clause)
     values = {"cell": "", "column": "", "value": "", "sheet": "", "file": "", **extra}
     message = spec.message.format(**values) + rules.citation(rule.id)
-    where = row.get("cycle_label") if "cycle_label" in row and isinstance(row.get("cycle_label"), str) else "Báo cáo tổng kết"
+    where = row.get("cycle_label") if isinstance(row.get("cycle_label"), str) else ""
     return Finding(rule.id, spec.kind, Severity(spec.severity), CAMPAIGN_FILE, None, None, None, row["unit_name"],
                    where, message, rule.clause)
 

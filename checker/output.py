@@ -77,18 +77,24 @@ class _Writer:
     def text(self, ws, row: int, col: int, value: Any, fmt: str = "text") -> None:
         ws.write_string(row, col, "" if value is None else str(value), self.f[fmt])
 
-    def table(self, ws, top: int, headers: list[str], widths: list[int], rows: int) -> None:
+    def table(self, ws, top: int, headers: list[str], widths: list[int], rows: int, fit: bool = False) -> None:
         for col, (head, width) in enumerate(zip(headers, widths)):
             ws.write_string(top, col, head, self.f["header"])
             ws.set_column(col, col, width)
         ws.freeze_panes(top + 1, 0)
         ws.autofilter(top, 0, top + max(rows, 1), len(headers) - 1)
-        self.print_setup(ws, top)
+        self.print_setup(ws, top, fit)
 
-    def print_setup(self, ws, header_row: int | None = None) -> None:
+    def print_setup(self, ws, header_row: int | None = None, fit: bool = True) -> None:
+        """A4 landscape. Narrow sheets fit one page across; wide tables print at a readable scale
+        over several pages, the header repeated on each (fitting 25 columns to one A4 width
+        would print 3-point text)."""
         ws.set_landscape()
         ws.set_paper(9)  # A4
-        ws.fit_to_pages(1, 0)
+        if fit:
+            ws.fit_to_pages(1, 0)
+        else:
+            ws.set_print_scale(75)
         ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
         if header_row is not None:
             ws.repeat_rows(header_row)
@@ -238,7 +244,7 @@ class _Writer:
         ws.write_blank(3, 1, None, self.f["header"])
         for n, cycle in enumerate(cycles):
             ws.merge_range(3, 2 + 2 * n, 3, 3 + 2 * n, rules.cycle_label(cycle), self.f["header"])
-        ws.write_string(3, scol, "Báo cáo tổng kết", self.f["header"])
+        ws.write_string(3, scol, rules.consolidation.summary_report, self.f["header"])
         ws.set_row(4, 30)
         ws.write_string(4, 0, "STT", self.f["header"])
         ws.write_string(4, 1, "Đơn vị", self.f["header"])
@@ -301,6 +307,8 @@ class _Writer:
                     frame[f"{spec.key}__raw"].tolist(), frame[f"{spec.key}__bad"].tolist())
                    for k, spec in enumerate(fields)]
         plain = {"date": self.f["date"], "int": self.f["int"], "year": self.f["int"], "longtext": self.f["wrap"]}
+        # Rows holding a long text get the height it needs: programs do not always grow them by themselves.
+        tall = [(raws, widths[col]) for col, kind, _, raws, _ in columns if kind == "longtext"]
         meta: dict[int, list[str]] = {}
         text_fmt, int_fmt = self.f["text"], self.f["int"]
         files, rows = frame["_file"].tolist(), frame["_row"].tolist()
@@ -312,6 +320,9 @@ class _Writer:
                 meta[i] = [books[i].name, books[i].tables[key].sheet_name, self._unit_name(d.unit_id), period,
                            STATUS_WORDS[d.status]]
             name, sheet, unit, period, status = meta[i]
+            lines = max((_lines(raws[n], width) for raws, width in tall), default=1)
+            if lines > 1:
+                ws.set_row(r, 15 * lines)
             ws.write_string(r, 0, name, text_fmt)
             ws.write_string(r, 1, sheet, text_fmt)
             ws.write_number(r, 2, rows[n], int_fmt)
@@ -370,7 +381,7 @@ class _Writer:
                             f"{c.as_of:%d/%m/%Y}.", "subtitle")
         headers = ["STT", "Họ và tên / Tên tập thể", "Năm sinh", "Giới tính", "Chức vụ, bộ phận công tác", "Đơn vị",
                    "Tóm tắt thành tích, việc làm tốt", "Phạm vi ảnh hưởng", "Kỳ", "Nguồn (tệp, dòng)"]
-        self.table(ws, 3, headers, [5, 24, 8, 8, 24, 26, 70, 12, 12, 30], len(picked))
+        self.table(ws, 3, headers, [5, 22, 7, 7, 20, 22, 60, 11, 11, 22], len(picked), fit=True)
         order = self.order.get("nominations")
         if picked.empty:
             return
@@ -400,6 +411,9 @@ class _Writer:
         links = [0]
         ordered = sorted(c.findings, key=lambda f: (f.severity.rank, f.sort_key()))
         for n, f in enumerate(ordered, start=1):
+            lines = _lines(f.message, 90)
+            if lines > 1:
+                ws.set_row(n, 15 * lines)
             ws.write_number(n, 0, n, self.f["int"])
             ws.write_string(n, 1, SEVERITY_WORD[f.severity], self.f[f"text:{f.severity.value}"])
             self.text(ws, n, 2, f.rule_id)
@@ -416,9 +430,13 @@ class _Writer:
     def link_target(self, f: Finding, positions, manifest_rows) -> str | None:
         from .report import cell_ref
 
-        if f.file == CAMPAIGN_FILE:
+        if f.file == CAMPAIGN_FILE:  # the unit's status cell for that cycle in the matrix
             r = self.matrix_rows.get(f.column)
-            return f"'Tình hình nộp'!B{r + 1}" if r is not None else None
+            labels = [self.rules.cycle_label(x) for x in self.rules.deadlines.cycles]
+            col = 2 + 2 * labels.index(f.value) if f.value in labels else 1
+            if f.code == "summary_deadline":
+                col = 2 + 2 * len(labels)
+            return f"'Tình hình nộp'!{cell_ref(r + 1, col + 1)}" if r is not None else None
         pos = positions.get((f.file, f.sheet, f.row, f.col)) if f.row else None
         if pos:
             return f"'{pos[0]}'!{cell_ref(pos[1] + 1, pos[2] + 1)}"
@@ -522,6 +540,13 @@ def _policy_words(rules: RuleSet) -> str:
 
 EVIDENCE_SHORT = {"ngày gửi của thư điện tử": "thư", "sổ nhận văn bản": "sổ nhận", "ô “Ngày gửi”": "Ngày gửi",
                   "thời gian sửa tệp": "giờ sửa tệp"}
+
+
+def _lines(text: str, width: int) -> int:
+    """Roughly how many lines a wrapped text takes in a column `width` characters wide (at most 12)."""
+    if not text:
+        return 1
+    return min(12, sum(1 + len(part) // max(1, int(width * 1.1)) for part in text.split("\n")))
 
 
 def _display(series: pd.Series, kind: str) -> list:

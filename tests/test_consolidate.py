@@ -608,7 +608,10 @@ def test_findings_link_to_their_cell(audited):
         target = wb[sheet][ref]
         if f.file == "(toàn đợt)":
             assert sheet == "Tình hình nộp"
-            assert target.value.startswith(f.column)
+            unit_cell = wb[sheet].cell(row=target.row, column=2).value
+            assert unit_cell.startswith(f.column)
+            if f.rule_id == "HAN-THANG":  # the unit's status cell for that very cycle
+                assert target.value.startswith(f.message.split(": ", 1)[1].split(" (hạn")[0])
         elif f.row and f.sheet in ("Danh sách đề nghị", "Hoạt động"):
             linked_to_data += 1
             assert sheet == f.sheet
@@ -735,3 +738,16 @@ def test_samples_output_lists_every_inbox_file(samples):
         if path.is_file():
             assert listed[path.relative_to(inbox).as_posix()] == hashlib.sha256(path.read_bytes()).hexdigest()
     assert set(MANIFEST["files"]) <= set(listed)
+
+
+def test_files_received_after_as_of_are_listed_not_counted(tmp_path, make_book, rules):
+    """Consolidating "as of" a day is a view of the inbox on that day: a later file is listed, not used."""
+    inbox = tmp_path / "inbox"
+    make_book(name="som.xlsx", directory=inbox, info={"sent_date": dt.date(2023, 5, 10)})
+    make_book(name="muon.xlsx", directory=inbox, unit="KICH", info={"sent_date": dt.date(2023, 6, 2)})
+    c = consolidate(inbox, None, rules, as_of=dt.date(2023, 5, 31))
+    late = decision(c, "muon.xlsx")
+    assert (late.status, late.reason) == (
+        "rejected", "nhận sau ngày tính (02/06/2023): chưa tính trong bảng tổng hợp đến hết ngày 31/05/2023")
+    status = {(r.unit, r.cycle): r.status for r in c.cycles.itertuples()}
+    assert (status[("CHEO", "2023-05")], status[("KICH", "2023-05")]) == ("Đúng hạn", "Chưa nộp")
