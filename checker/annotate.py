@@ -90,11 +90,21 @@ def _summary_sheet(wb: openpyxl.Workbook, findings: list[Finding], source_name: 
     for other in wb.worksheets[1:]:
         other.sheet_view.tabSelected = False
     counts = {s: sum(f.severity is s for f in findings) for s in Severity}
-    set_text(ws["A1"], f"KẾT QUẢ KIỂM TRA TỆP: {source_name}")
+    shown = source_name.split(" › ")[-1].replace("\\", "/").split("/")[-1]  # the unit's own file name, no office path
+    set_text(ws["A1"], f"KẾT QUẢ KIỂM TRA TỆP “{shown}”")
     ws["A1"].font = Font(bold=True, size=13)
+    if counts[Severity.ERROR]:
+        advice = "Đề nghị đơn vị sửa các lỗi rồi gửi lại tệp cho Văn phòng Sở."
+    elif counts[Severity.WARNING]:
+        advice = "Tệp không có lỗi; đề nghị đơn vị lưu ý các cảnh báo."
+    else:
+        advice = "Tệp không có lỗi; các dòng thông tin chỉ để đơn vị biết."
     set_text(ws["A2"], f"{counts[Severity.ERROR]} lỗi, {counts[Severity.WARNING]} cảnh báo, "
                        f"{counts[Severity.INFO]} thông tin. Ô có lỗi tô đỏ, cảnh báo tô vàng, thông tin tô xanh; "
-                       "di chuột vào ô để xem ghi chú. Sửa các lỗi rồi gửi lại tệp cho Văn phòng Sở.")
+                       f"di chuột vào ô để xem ghi chú. {advice}")
+    ws["A2"].alignment = Alignment(wrap_text=True, vertical="top")
+    ws.merge_cells("A2:F2")
+    ws.row_dimensions[2].height = 32
     headers = ["Mức độ", "Trang", "Ô", "Quy tắc", "Căn cứ", "Nội dung"]
     for c, h in enumerate(headers, start=1):
         cell = ws.cell(row=4, column=c, value=h)
@@ -113,11 +123,20 @@ def _summary_sheet(wb: openpyxl.Workbook, findings: list[Finding], source_name: 
         set_text(ws.cell(row=r, column=5), f.clause)
         set_text(ws.cell(row=r, column=6), f.message)
         ws.cell(row=r, column=6).alignment = Alignment(wrap_text=True, vertical="top")
-    for c, width in enumerate([12, 22, 8, 14, 18, 100], start=1):
+        lines = 1 + len(f.message) // 95
+        if lines > 1:
+            ws.row_dimensions[r].height = 15 * lines
+    for c, width in enumerate([11, 20, 7, 14, 18, 90], start=1):
         ws.column_dimensions[get_column_letter(c)].width = width
     ws.freeze_panes = "A5"
     if ordered:
         ws.auto_filter.ref = f"A4:F{4 + len(ordered)}"
+    # Printed on A4 landscape, one page across, the header repeated.
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "4:4"
 
 
 def write_annotated_copies(validation, directory: Path, inputs: Iterable[Path] = (),

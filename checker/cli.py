@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 import checker as api
-from .errors import CheckerError
+from .errors import CheckerError, OutputError, RuleFileError
 from .render import consolidation_summary, findings_table, rules_table, summary_line
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -22,11 +22,17 @@ as_of_option = click.option("--as-of", type=click.DateTime(["%Y-%m-%d", "%d/%m/%
 
 
 class Group(click.Group):
+    """Program problems stop with exit code 2 and a Vietnamese line saying what kind of problem it is;
+    the English detail after it is for whoever maintains the rules file or the tool."""
+
+    WORDS = {RuleFileError: "Tệp quy tắc không hợp lệ", OutputError: "Không ghi được kết quả"}
+
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except CheckerError as exc:
-            click.echo(f"Error: {exc}", err=True)
+            words = next((w for kind, w in self.WORDS.items() if isinstance(exc, kind)), "Không thực hiện được")
+            click.echo(f"Lỗi: {words}. ({exc})", err=True)
             ctx.exit(EXIT_USAGE)
 
 
@@ -44,6 +50,11 @@ def _as_of(value: dt.datetime | None, rules) -> dt.date:
     if value is not None:
         return value.date()
     return dt.datetime.now(dt.timezone(dt.timedelta(hours=rules.deadlines.utc_offset_hours))).date()
+
+
+def _require_xlsx(path: Path) -> None:
+    if path.suffix.lower() != ".xlsx":
+        raise click.UsageError(f"Tệp kết quả phải có đuôi .xlsx (nhận được “{path.name}”).")
 
 
 @contextlib.contextmanager
@@ -75,6 +86,9 @@ def template(rules_path, output, unit, period, all_units, as_of):
     """
     rules = api.load_rules(rules_path)
     day = _as_of(as_of, rules)
+    if all_units and unit:
+        raise click.UsageError("--unit và --all-units không dùng cùng nhau (--all-units ghi mẫu cho mọi đơn vị).")
+    _require_xlsx(output)
     try:
         if all_units:
             paths = api.make_unit_templates(rules, all_units, as_of=day, period=period)
@@ -83,7 +97,7 @@ def template(rules_path, output, unit, period, all_units, as_of):
             api.make_template(rules, output, as_of=day, unit=unit, period=period)
             click.echo(f"Đã ghi mẫu: {output}")
     except ValueError as exc:
-        raise click.UsageError(str(exc)) from None
+        raise click.UsageError(f"Không nhận ra đơn vị hoặc kỳ báo cáo (xem mã đơn vị bằng `ntvt rules`). ({exc})") from None
 
 
 @main.command()
@@ -162,6 +176,7 @@ def consolidate(rules_path, inbox, output, receipt_log, feedback, as_of):
     """
     rules = api.load_rules(rules_path)
     day = _as_of(as_of, rules)
+    _require_xlsx(output)
     total = sum(1 for p in inbox.rglob("*") if p.is_file())
     with _progress(total, "Đang đọc hồ sơ") as progress:
         result = api.consolidate(inbox, output, rules, as_of=day, receipt_log=receipt_log, feedback=feedback,

@@ -61,6 +61,8 @@ class _Writer:
                                      "align": "center", "valign": "vcenter"}),
             "bold": wb.add_format({**base, "bold": True}),
             "link": wb.add_format({**base, "font_color": "#0563C1", "underline": 1}),
+            "cell": wb.add_format({**base, "border": 1}),
+            "cell_wrap": wb.add_format({**base, "border": 1, "text_wrap": True}),
         }
         for sev, color in SEVERITY_FILL.items():
             for kind in ("text", "wrap", "date", "int"):
@@ -288,7 +290,7 @@ class _Writer:
         fields = rules.sheet(key).fields
         frame = self.order.get(key, pd.DataFrame())
         headers = META + [f.label for f in fields]
-        widths = [28, 16, 6, 30, 10, 12] + [min(max(f.width or 14, 8), 50) for f in fields]
+        widths = [36, 16, 6, 30, 13, 12] + [min(max(f.width or 14, 8), 50) for f in fields]
         self.table(ws, 0, headers, widths, len(frame))
         ws.set_row(0, 45)
         if frame.empty:
@@ -368,39 +370,55 @@ class _Writer:
         ws.write_comment(r, col, body[:30000], {"author": "ntvt", "x_scale": 2.5, "y_scale": 2})
 
     def city_list(self, ws) -> None:
+        """The list proposed to the City, ready to print: valid City-level nominations of the files
+        used, each with the warnings it still carries, and a signature block."""
         c, rules = self.c, self.rules
         frame = c.validation.frames.tables.get("nominations", pd.DataFrame())
         errors = c.validation.row_errors.get("nominations", set())
         used = {d.index for d in c.decisions if d.status == USED and d.kind == "monthly"}
         picked = frame[frame["_file"].isin(used) & ~frame.index.isin(errors)
                        & (frame["level"] == rules.consolidation.city_level)] if not frame.empty else frame
-        self.text(ws, 0, 0, f"DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG “NGƯỜI TỐT, VIỆC TỐT” CẤP {rules.consolidation.city_level.upper()}",
-                  "title")
-        self.text(ws, 1, 0, f"Kèm theo Kế hoạch số {rules.plan.number} ngày {rules.plan.issued:%d/%m/%Y} của "
-                            f"{rules.plan.issuer}; gương hợp lệ trong các báo cáo tháng được dùng, tính đến hết ngày "
-                            f"{c.as_of:%d/%m/%Y}.", "subtitle")
+        level = rules.consolidation.city_level
+        self.text(ws, 0, 0, f"DANH SÁCH GƯƠNG ĐỀ NGHỊ KHEN THƯỞNG “NGƯỜI TỐT, VIỆC TỐT” CẤP {level.upper()}", "title")
+        self.text(ws, 1, 0, f"Thực hiện Kế hoạch số {rules.plan.number} ngày {rules.plan.issued:%d/%m/%Y} của "
+                            f"{rules.plan.issuer}; các gương hợp lệ đề nghị cấp {level} trong báo cáo tháng của các "
+                            f"đơn vị, tính đến hết ngày {c.as_of:%d/%m/%Y}.", "subtitle")
         headers = ["STT", "Họ và tên / Tên tập thể", "Năm sinh", "Giới tính", "Chức vụ, bộ phận công tác", "Đơn vị",
-                   "Tóm tắt thành tích, việc làm tốt", "Phạm vi ảnh hưởng", "Kỳ", "Nguồn (tệp, dòng)"]
-        self.table(ws, 3, headers, [5, 22, 7, 7, 20, 22, 60, 11, 11, 22], len(picked), fit=True)
-        order = self.order.get("nominations")
+                   "Tóm tắt thành tích, việc làm tốt", "Phạm vi ảnh hưởng", "Kỳ", "Lưu ý khi xét"]
+        widths = [5, 20, 7, 7, 18, 20, 58, 11, 10, 24]
+        self.table(ws, 3, headers, widths, len(picked), fit=True)
         if picked.empty:
+            self.text(ws, 4, 0, f"Chưa có gương hợp lệ nào đề nghị cấp {level} tính đến ngày này.", "subtitle")
             return
+        order = self.order.get("nominations")
         chosen = set(picked.index)
         picked = picked.loc[[i for i in order.index if i in chosen]]
         books, decisions = c.validation.books, c.decisions
+        warnings: dict[tuple[str, int], list[str]] = {}
+        for f in c.findings:
+            if f.severity is Severity.WARNING and f.row:
+                warnings.setdefault((f.file, f.row), []).append(f"{f.rule_id}: {f.column or ''}")
+        cell, wrap = self.f["cell"], self.f["cell_wrap"]
+        n = 0
         for n, (_, row) in enumerate(picked.iterrows(), start=1):
-            r, d = 3 + n, decisions[int(row["_file"])]
-            ws.write_number(r, 0, n, self.f["int"])
-            self.text(ws, r, 1, row["name"])
+            r, d, book = 3 + n, decisions[int(row["_file"])], books[int(row["_file"])]
+            notes = warnings.get((book.name, int(row["_row"])), [])
+            ws.set_row(r, 15 * max(2, _lines(row["summary"], widths[6])))
+            ws.write_number(r, 0, n, cell)
+            ws.write_string(r, 1, row["name"] or "", wrap)
             if pd.notna(row["birth_year"]):
-                ws.write_number(r, 2, row["birth_year"], self.f["int"])
-            self.text(ws, r, 3, row["gender"])
-            self.text(ws, r, 4, row["position"], "wrap")
-            self.text(ws, r, 5, self._unit_name(d.unit_id), "wrap")
-            self.text(ws, r, 6, row["summary"], "wrap")
-            self.text(ws, r, 7, row["scope"])
-            self.text(ws, r, 8, rules.cycle_label(d.period))
-            self.text(ws, r, 9, f"{books[int(row['_file'])].name}, dòng {int(row['_row'])}", "wrap")
+                ws.write_number(r, 2, row["birth_year"], cell)
+            else:
+                ws.write_blank(r, 2, None, cell)
+            for col, value in ((3, row["gender"]), (4, row["position"]), (5, self._unit_name(d.unit_id)),
+                               (6, row["summary"]), (7, row["scope"]), (8, rules.cycle_label(d.period)),
+                               (9, "; ".join(notes) + (f" (nguồn: {book.name.split('/')[-1]}, dòng {int(row['_row'])})"))):
+                ws.write_string(r, col, value if isinstance(value, str) else "", wrap)
+        sign = 3 + n + 2
+        self.text(ws, sign, 6, f"Hà Nội, ngày …… tháng …… năm {rules.plan.year}", "subtitle")
+        self.text(ws, sign + 1, 1, "NGƯỜI LẬP BIỂU", "bold")
+        self.text(ws, sign + 1, 6, "THỦ TRƯỞNG CƠ QUAN", "bold")
+        self.text(ws, sign + 2, 6, "(Ký, ghi rõ họ tên, đóng dấu)", "subtitle")
 
     def findings_sheet(self, ws, positions) -> None:
         c = self.c

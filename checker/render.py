@@ -66,6 +66,10 @@ def rules_table(rules: RuleSet) -> str:
         body = textwrap.wrap(desc, width=max(40, width - 60))
         lines.append(f"{rule.id:<15} {sev:<20} {rule.clause:<22} {body[0]}")
         lines.extend(" " * 60 + part for part in body[1:])
+    lines += ["", "Các đơn vị (mã dùng cho `ntvt template --unit`):"]
+    for unit in rules.units:
+        note = "" if unit.required else " (không bắt buộc nộp)"
+        lines.append(f"  {unit.id:<10} {unit.name}{note}")
     return "\n".join(lines) + "\n"
 
 

@@ -102,11 +102,16 @@ def last_receiving_days(rules: RuleSet) -> tuple[list[tuple[str, dt.date]], dt.d
 
 
 def find_unit(rules: RuleSet, unit: str) -> Unit:
-    """A unit by id or exact name; ValueError when the rules file has no such unit."""
+    """A unit by id (any case) or by name as the checker matches names ("NH Chèo HN"); else ValueError."""
+    from .frames import UnitIndex
+
     wanted = nfc(unit).strip()
     for u in rules.units:
-        if wanted in (u.id, nfc(u.name)):
+        if wanted.upper() == u.id.upper() or wanted == nfc(u.name):
             return u
+    found = UnitIndex(rules).match(wanted)
+    if found is not None:
+        return found
     raise ValueError(f"unknown unit {unit!r}: give a unit id or the exact unit name from the rules file")
 
 

@@ -132,8 +132,18 @@ def main() -> None:
     clean_units = ["VP", "TTRA", "KHTC", "TCPC", "QLVH", "QLNT", "NSVH", "QLDS", "QLTDTT", "CMNTL", "MRTL", "KICH",
                    "CAILUONG", "BTHN", "THUVIEN", "DTDT", "HOALO", "VMQTG", "TTVH", "HLTD"]
     for n, unit in enumerate(clean_units):
-        s.workbook(f"thang_05/{unit}_thang05.xlsx", unit, "2023-05", dt.date(2023, 5, 10 + n % 8),
-                   s.nominations(1 + n % 2, dt.date(2023, 5, 8)), [act(dt.date(2023, 5, 5), "Phát động thi đua", "Phát động phong trào tại đơn vị")])
+        rows, mistakes = s.nominations(1 + n % 2, dt.date(2023, 5, 8)), []
+        f = f"thang_05/{unit}_thang05.xlsx"
+        if unit == "HOALO":  # proposed to the City: scope Thành phố fits, Toàn ngành gets DN-CAP's warning
+            rows = s.nominations(2, dt.date(2023, 5, 8))
+            rows[0].update(level="Thành phố", scope="Thành phố")
+            rows[1].update(level="Thành phố", scope="Toàn ngành")
+            mistakes = [(f, "Danh sách đề nghị", "P6", "DN-CAP")]
+        if unit == "TTVH":  # a deed from March proposed in May: not "ngay tại thời điểm phát hiện"
+            rows[0]["deed_date"] = dt.date(2023, 3, 1)
+            mistakes = [(f, "Danh sách đề nghị", "J5", "DN-KIPTHOI")]
+        s.workbook(f, unit, "2023-05", dt.date(2023, 5, 10 + n % 8), rows,
+                   [act(dt.date(2023, 5, 5), "Phát động thi đua", "Phát động phong trào tại đơn vị")], mistakes=mistakes)
     s.workbook("thang_05/TTTTTL_thang05.xlsx", "TTTTTL", "2023-05", dt.date(2023, 5, 18), s.nominations(1, dt.date(2023, 5, 9)),
                [act(dt.date(2023, 5, 12), "Tuyên truyền (tin, bài)", "Đăng tin về gương người tốt, việc tốt", articles=3,
                     channel="Cổng thông tin điện tử của Sở")])

@@ -91,9 +91,9 @@ def table(ws, first_header: str) -> list[dict]:
     head = header_map(ws, top)
     rows = []
     for r in range(top + 1, ws.max_row + 1):
-        row = {name: ws.cell(row=r, column=col) for name, col in head.items()}
-        if any(cell.value not in (None, "") for cell in row.values()):
-            rows.append(row)
+        if ws.cell(row=r, column=1).value in (None, ""):
+            break  # the table ends at its first row without a first column (a signature block may follow)
+        rows.append({name: ws.cell(row=r, column=col) for name, col in head.items()})
     return rows
 
 
@@ -655,10 +655,10 @@ def test_city_list_has_exactly_the_valid_city_nominations_of_used_files(audited)
     assert sorted(r["Họ và tên / Tên tập thể"] for r in rows) == sorted(["Trần Thị Bích", "Vũ Văn Em",
                                                                         "Hoàng Văn Giang", "Đinh Văn Phúc"])
     assert [r["STT"] for r in rows] == [1, 2, 3, 4]
-    sources = {r["Họ và tên / Tên tập thể"]: r["Nguồn (tệp, dòng)"] for r in rows}
-    assert sources["Trần Thị Bích"] == "thang_05/cheo_lan2.xlsx, dòng 5"
-    assert sources["Hoàng Văn Giang"] == "thang_06/xiec.xlsx, dòng 5"
-    assert sources["Đinh Văn Phúc"] == "thang_06/xiec.xlsx, dòng 6"
+    sources = {r["Họ và tên / Tên tập thể"]: r["Lưu ý khi xét"] for r in rows}
+    assert sources["Trần Thị Bích"].endswith("(nguồn: cheo_lan2.xlsx, dòng 5)")
+    assert sources["Hoàng Văn Giang"].endswith("(nguồn: xiec.xlsx, dòng 5)")
+    assert sources["Đinh Văn Phúc"].endswith("(nguồn: xiec.xlsx, dòng 6)")
 
 
 def test_data_sheets_hold_every_row_read(audited):
