@@ -37,6 +37,7 @@ class FileDecision:
     evidence: str | None = None
     valid_nominations: int = 0
     superseded_by: str | None = None
+    later: bool = False  # received after as_of: listed, not counted
 
 
 @dataclass
@@ -147,6 +148,7 @@ def _decide(validation: Validation, inbox: Inbox, rules: RuleSet, as_of: dt.date
             d.period = period
         if d.received_at >= dl.end_of(as_of, rules.deadlines):
             # "As of D" is a view of the inbox on day D: what arrived later is listed, not counted.
+            d.later = True
             d.reason = (f"nhận sau ngày tính ({d.received_at:%d/%m/%Y}): chưa tính trong bảng tổng hợp "
                         f"đến hết ngày {as_of:%d/%m/%Y}")
             continue

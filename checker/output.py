@@ -481,7 +481,7 @@ class _Writer:
         self.text(ws, 0, 0, "CÁC TỆP ĐÃ NHẬN", "title")
         self.text(ws, 1, 0, "Mọi tệp trong hộp thư đều được liệt kê; mã SHA-256 để đối chiếu đúng tệp gốc.", "subtitle")
         headers = ["Tệp", "Loại", "SHA-256", "Người gửi", "Thời điểm nhận", "Căn cứ thời điểm", "Đơn vị", "Kỳ",
-                   "Loại báo cáo", "Tình trạng", "Lý do", "Dòng đề nghị", "Dòng hoạt động", "Gương hợp lệ", "Lỗi",
+                   "Loại báo cáo", "Tình trạng", "Lý do, ghi chú", "Dòng đề nghị", "Dòng hoạt động", "Gương hợp lệ", "Lỗi",
                    "Cảnh báo"]
         rows = self.manifest_rows()
         self.table(ws, 4, headers, [34, 12, 66, 24, 17, 18, 30, 12, 16, 13, 44, 9, 9, 9, 7, 8], len(rows))

@@ -116,6 +116,19 @@ def consolidation_summary(result) -> str:
                      f"{codes.get('missing', 0)} chưa nộp (trên {len(part)} đơn vị phải nộp).")
     lines.append(f"{counts['findings_error']} lỗi, {counts['findings_warning']} cảnh báo, "
                  f"{counts['findings_info']} thông tin.")
+    if not counts["submissions"]:
+        lines.append("Chú ý: hộp thư không có tệp báo cáo nào; mọi đơn vị đều được ghi là chưa nộp.")
+    rejected = [(result.validation.books[d.index].name, d.reason) for d in result.decisions
+                if d.status == "rejected" and not d.later]
+    later = [d for d in result.decisions if d.later]
+    if later:
+        lines.append(f"{len(later)} tệp nhận sau ngày tính: liệt kê trong trang “Tệp đã nhận”, chưa được tính.")
+    rejected += [(f.name, f.reason) for f in result.inbox.files if f.kind != "spreadsheet" and f.status == "rejected"]
+    if rejected:
+        lines.append(f"Tệp bị loại ({len(rejected)}):")
+        lines += [f"  - {name}: {reason}" for name, reason in rejected[:20]]
+        if len(rejected) > 20:
+            lines.append(f"  … và {len(rejected) - 20} tệp khác (xem trang “Tệp đã nhận”).")
     if result.output is not None:
         lines.append(f"Đã ghi bảng tổng hợp: {result.output}")
     if result.feedback:

@@ -333,7 +333,7 @@ def test_unreadable_file_is_rejected_and_the_rest_consolidated(tmp_path, make_bo
     listed = {row["Tệp"].value: row for row in table(ws, "Tệp")}
     assert listed["hong.xlsx"]["SHA-256"].value == hashlib.sha256(unreadable_bytes()).hexdigest()
     assert listed["hong.xlsx"]["Tình trạng"].value == "Bị loại"
-    assert listed["hong.xlsx"]["Lý do"].value == bad.reason
+    assert listed["hong.xlsx"]["Lý do, ghi chú"].value == bad.reason
 
 
 def test_unreadable_file_keeps_its_receipt_time(tmp_path, make_book, rules):
@@ -644,7 +644,7 @@ def test_received_files_are_listed_with_sha256(audited):
     attachment = listed["thang_06/thu_VP.eml › VP_thang06.xlsx"]
     assert (attachment["Thời điểm nhận"].value, attachment["Căn cứ thời điểm"].value) == \
         (dt.datetime(2023, 6, 12, 9, 15), EMAIL)
-    assert all(listed[name]["Lý do"].value for name in ("ghi_chu.txt", "thang_05/hong.xlsx", "thang_05/la.xlsx",
+    assert all(listed[name]["Lý do, ghi chú"].value for name in ("ghi_chu.txt", "thang_05/hong.xlsx", "thang_05/la.xlsx",
                                                         "thang_05/cheo_lan1.xlsx"))
 
 
