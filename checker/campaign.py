@@ -8,6 +8,7 @@ The row rules run on the nomination rows; the campaign rules run, through the sa
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pandas as pd
@@ -106,11 +107,9 @@ def person_keys(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
     def part(value: Any) -> str:
         if isinstance(value, str):
             return text.person_key(value)
-        if isinstance(value, pd.Timestamp):
-            return value.date().isoformat()
+        if isinstance(value, (pd.Timestamp, dt.date)):
+            return value.isoformat()[:10]
         return "" if pd.isna(value) else str(int(value)) if isinstance(value, float) else str(value)
 
-    keys = frame[columns[0]].map(part)
-    for column in columns[1:]:
-        keys = keys + "|" + frame[column].map(part)
-    return keys
+    parts = [[part(v) for v in frame[column].tolist()] for column in columns]
+    return pd.Series(["|".join(values) for values in zip(*parts)], index=frame.index, dtype="object")

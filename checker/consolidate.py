@@ -317,20 +317,20 @@ def _history(c: Consolidation) -> pd.DataFrame:
     rows["_period"] = rows["_file"].map(lambda i: used[i].period)
     rows["_key"] = campaign.person_keys(rows, check.params["person"] + check.params["deed"])
     rows = rows.sort_values(["_period", "_file", "_row"], kind="stable")
-    first = rows.groupby(["_unit", "_key"]).head(1).set_index(["_unit", "_key"])
-    out = []
-    for _, r in rows.iterrows():
-        earliest = first.loc[(r["_unit"], r["_key"])]
-        book = c.validation.books[int(r["_file"])]
-        table = book.tables["nominations"]
-        col = table.columns.get("name")
-        repeat = earliest["_period"] < r["_period"]
-        out.append({"file": book.name, "sheet": table.sheet_name, "row": int(r["_row"]), "col": col,
-                    "cell": f"{_letter(col)}{int(r['_row'])}", "label": c.rules.sheet("nominations").field("name").label,
-                    "value": r["name__raw"], "name": r["name__raw"],
-                    "earlier_cycle": c.rules.cycle_label(earliest["_period"]) if repeat else None,
-                    "earlier_file": c.validation.books[int(earliest["_file"])].name if repeat else None})
-    return pd.DataFrame(out)
+    group = rows.groupby(["_unit", "_key"], sort=False)
+    first_period, first_file = group["_period"].transform("first"), group["_file"].transform("first")
+    repeat = first_period < rows["_period"]
+    books, label = c.validation.books, c.rules.sheet("nominations").field("name").label
+    names = [books[i].name for i in rows["_file"]]
+    columns = [books[i].tables["nominations"].columns.get("name") for i in rows["_file"]]
+    return pd.DataFrame({
+        "file": names, "sheet": [books[i].tables["nominations"].sheet_name for i in rows["_file"]],
+        "row": rows["_row"].astype(int).tolist(), "col": columns,
+        "cell": [f"{_letter(col)}{r}" for col, r in zip(columns, rows["_row"].astype(int))],
+        "label": label, "value": rows["name__raw"].tolist(), "name": rows["name__raw"].tolist(),
+        "earlier_cycle": [c.rules.cycle_label(p) if rep else None for p, rep in zip(first_period, repeat)],
+        "earlier_file": [books[int(f)].name if rep else None for f, rep in zip(first_file, repeat)],
+    })
 
 
 def _cell_words(label: str, raw: str | None) -> str:

@@ -751,3 +751,17 @@ def test_files_received_after_as_of_are_listed_not_counted(tmp_path, make_book, 
         "rejected", "nhận sau ngày tính (02/06/2023): chưa tính trong bảng tổng hợp đến hết ngày 31/05/2023")
     status = {(r.unit, r.cycle): r.status for r in c.cycles.itertuples()}
     assert (status[("CHEO", "2023-05")], status[("KICH", "2023-05")]) == ("Đúng hạn", "Chưa nộp")
+
+
+def test_same_person_and_deed_in_a_later_month_is_a_warning(tmp_path, make_book, rules):
+    """DN-TRUNG-KY: a person and deed already proposed in May and sent again in June is flagged in June."""
+    inbox = tmp_path / "inbox"
+    again = good_row(name="Phạm Thị Lan", deed_date=dt.date(2023, 5, 3))
+    make_book([again], name="t5.xlsx", directory=inbox, info={"sent_date": dt.date(2023, 5, 15)})
+    make_book([good_row(2, name="Lê Văn Tâm", deed_date=dt.date(2023, 6, 2)), again], name="t6.xlsx",
+              directory=inbox, period="2023-06", info={"sent_date": dt.date(2023, 6, 15)})
+    c = consolidate(inbox, None, rules, as_of=dt.date(2023, 6, 30))
+    found = [(f.file, f.cell, f.severity.value) for f in c.findings if f.rule_id == "DN-TRUNG-KY"]
+    assert found == [("t6.xlsx", "B6", "warning")]
+    [finding] = [f for f in c.findings if f.rule_id == "DN-TRUNG-KY"]
+    assert "đã được đề nghị ở kỳ Tháng 05/2023 (tệp t5.xlsx)" in finding.message
