@@ -11,6 +11,7 @@ placement, legacy TCVN3/VNI text, text dates) are applied here and recorded as `
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -169,6 +170,8 @@ class _Builder:
         original = raw if isinstance(raw, str) else as_text(raw)
         repaired, encoding = text.repair_legacy(original, font)
         value = text.clean_text(repaired if encoding else original)
+        if value == original:
+            value = original  # one string object for both columns, not two equal copies (memory at scale)
         notes = (("legacy_text", original, value, {"encoding": encoding}),) if encoding else ()
         if spec.type == "period":
             period, how = parse_period(value, text.strip_diacritics)
@@ -255,7 +258,9 @@ class _Builder:
                     font = book.fonts.get((table.sheet_name, r, col)) if book.fonts else None
                     value, bad = self.normalise(spec, raw, lambda b=book, t=table, r=r, c=col: (b.name, t.sheet_name, r, c), font)
                     values.append(value)
-                    raw_texts.append(as_text(raw))
+                    shown = as_text(raw)
+                    # Short texts recur in every file ("Cá nhân", "Có"); one shared copy each.
+                    raw_texts.append(sys.intern(shown) if len(shown) < 40 else shown)
                     bads.append(bad)
         frame = pd.DataFrame(data)
         for spec in sheet.fields:
