@@ -19,9 +19,11 @@ rotates (and reverses on odd repeats) so that drift on a shared machine falls on
                    can say; conditional and cross-row rules it cannot).
 
 Every approach runs as a child process: its wall time counts interpreter start-up and imports, the
-same for all. Peak memory is the RSS of the whole process tree (the child and all its
-descendants), sampled every 50 ms from /proc/<pid>/statm, so it is a close lower bound of the true
-peak; the largest single process's ru_maxrss (from wait4) is kept in the JSON too.
+same for all. Peak memory is taken over the whole process tree (the child and all its descendants,
+pool workers included), sampled every 50 ms from /proc/<pid>/smaps_rollup: the peak of the summed
+RSS (what was asked; it counts the pages forked workers share with their parent once per process)
+and the peak of the summed PSS (each shared page split among its sharers: the tree's real
+footprint). Sampling can miss a spike shorter than 50 ms.
 
 Recall is the share of planted problems found: for ntvt, read back from the "Lỗi và cảnh báo"
 sheet of the workbook it wrote, matching (file, cell, rule); for naive, (file, cell, rule) from its
@@ -58,7 +60,6 @@ LABELS = {"floor": "(a) floor: calamine read + xlsxwriter write", "ntvt": "(b) n
           "naive": "(c) naive: openpyxl + pandera per file + openpyxl", "frictionless": "(d) frictionless validate"}
 EXTRA = "bench"  # the setup.cfg extra that installs frictionless for this benchmark
 INSTALL_HINT = f"pip install -e '.[{EXTRA}]'  (or: pip install 'frictionless>=5.18')"
-PAGE = os.sysconf("SC_PAGE_SIZE")
 SAMPLE_SECONDS = 0.05
 FINDINGS_SHEET = "Lỗi và cảnh báo"
 
@@ -86,17 +87,20 @@ def _tree(root: int) -> list[int]:
     return out
 
 
-def _rss(pid: int) -> int:
+def _memory(pid: int) -> tuple[int, int]:
+    """(RSS, PSS) of one process in bytes. PSS shares each page among the processes mapping it, so
+    summed over a forked pool it does not count the pages the workers share with their parent twice."""
     try:
-        with open(f"/proc/{pid}/statm") as fh:
-            return int(fh.read().split()[1]) * PAGE
-    except (OSError, IndexError, ValueError):
-        return 0
+        with open(f"/proc/{pid}/smaps_rollup") as fh:
+            values = dict(line.split(":", 1) for line in fh.read().splitlines()[1:] if ":" in line)
+        return int(values["Rss"].split()[0]) * 1024, int(values["Pss"].split()[0]) * 1024
+    except (OSError, KeyError, ValueError, IndexError):
+        return 0, 0
 
 
 def measure(cmd: list[str], log: Path) -> dict[str, Any]:
-    """Run cmd; return wall seconds, peak tree RSS (sampled) and the largest process's maxrss."""
-    peak = [0]
+    """Run cmd; return wall seconds and the peak RSS and PSS of its whole process tree (sampled)."""
+    peak = {"rss": 0, "pss": 0}
     done = threading.Event()
     with open(log, "wb") as out:
         started = time.perf_counter()
@@ -104,17 +108,18 @@ def measure(cmd: list[str], log: Path) -> dict[str, Any]:
 
         def sample() -> None:
             while not done.is_set():
-                peak[0] = max(peak[0], sum(_rss(p) for p in _tree(proc.pid)))
+                sizes = [_memory(p) for p in _tree(proc.pid)]
+                peak["rss"] = max(peak["rss"], sum(r for r, _ in sizes))
+                peak["pss"] = max(peak["pss"], sum(p for _, p in sizes))
                 done.wait(SAMPLE_SECONDS)
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
-        _, status, usage = os.wait4(proc.pid, 0)  # not proc.wait(): wait4 also gives the child's rusage
+        proc.wait()
         seconds = time.perf_counter() - started
         done.set()
         sampler.join()
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return {"seconds": seconds, "peak_tree_rss_mib": peak[0] / 2**20, "max_process_rss_mib": usage.ru_maxrss / 1024,
+    return {"seconds": seconds, "peak_tree_rss_mib": peak["rss"] / 2**20, "peak_tree_pss_mib": peak["pss"] / 2**20,
             "returncode": proc.returncode}
 
 
@@ -135,6 +140,7 @@ def child_floor(inbox: Path, output: Path, planted: int, sheets: list[str]) -> N
     import python_calamine
     import xlsxwriter
 
+    started = time.perf_counter()
     tables: dict[str, list] = {name: [] for name in sheets}
     files, cells = [], 0
     for path in inbox_files(inbox):
@@ -149,6 +155,7 @@ def child_floor(inbox: Path, output: Path, planted: int, sheets: list[str]) -> N
                     tables[sheet].append([name, sheet, r, *line])
                     count += 1
         files.append((name, count))
+    read = time.perf_counter() - started
     wb = xlsxwriter.Workbook(str(output), {"constant_memory": True, "strings_to_numbers": False,
                                            "strings_to_formulas": False, "strings_to_urls": False})
     for sheet, rows in tables.items():
@@ -165,7 +172,8 @@ def child_floor(inbox: Path, output: Path, planted: int, sheets: list[str]) -> N
         ws.write_row(i, 0, [i + 1, "Lỗi", "DN-NGAY", "Mục III, Mục V", "Nhà hát Chèo Hà Nội", name,
                             "Danh sách đề nghị", "J13", message])
     wb.close()
-    print(json.dumps({"files": len(files), "cells": cells, "rows": sum(len(r) for r in tables.values())}))
+    print(json.dumps({"files": len(files), "cells": cells, "rows": sum(len(r) for r in tables.values()),
+                      "read_s": round(read, 3), "write_s": round(time.perf_counter() - started - read, 3)}))
 
 
 # -- (c) the naive path ------------------------------------------------------------------------
@@ -175,8 +183,16 @@ def _strip_marks(label: Any) -> str:
     return str(label or "").replace("(*)", "").replace("*", "").strip()
 
 
+def _missing(value: Any) -> bool:
+    """None, NaN or NaT (what pandas puts in a blank cell of a typed column)."""
+    try:
+        return value is None or bool(value != value)  # noqa: PLR0124 (NaN is the value unequal to itself)
+    except (TypeError, ValueError):
+        return False
+
+
 def _to_date(value: Any) -> dt.date | None:
-    if value is None or value != value:  # None, NaN, NaT
+    if _missing(value):
         return None
     if isinstance(value, dt.datetime):
         return value.date()
@@ -215,7 +231,7 @@ def naive_schemas(rules):
         return ~hit if c.when.negate else hit
 
     def text(v) -> str:
-        return "" if v is None or (isinstance(v, float) and v != v) else str(v)
+        return "" if _missing(v) else str(v)
 
     def whole(v) -> bool:
         if isinstance(v, bool):
@@ -549,9 +565,11 @@ def run_once(approach: str, inbox: Path, manifest: dict, out_dir: Path) -> dict[
         stale.unlink(missing_ok=True)
     result = measure(command(approach, inbox, output, manifest), out_dir / f"{approach}.log")
     ok = result["returncode"] in ((0, 1) if approach == "ntvt" else (0,)) and output.exists()
+    log = (out_dir / f"{approach}.log").read_text(encoding="utf-8", errors="replace")
     if not ok:
-        tail = (out_dir / f"{approach}.log").read_text(encoding="utf-8", errors="replace")[-3000:]
-        raise RuntimeError(f"{approach} failed (exit {result['returncode']}) on {inbox}:\n{tail}")
+        raise RuntimeError(f"{approach} failed (exit {result['returncode']}) on {inbox}:\n{log[-3000:]}")
+    if approach == "floor":  # the floor reports its own read / write split
+        result["detail"] = json.loads(log.strip().splitlines()[-1])
     return result
 
 
@@ -598,9 +616,11 @@ def bench(ns: list[int], repeats: int, seed: int, work: Path, subset: int, appro
                 load = os.getloadavg()[0]
                 r = run_once(a, box, man, out_dirs[a])
                 r["load_before"] = load
+                r["commit"] = code_version()  # the checker may change between runs on a shared tree
                 runs[a].append(r)
                 print(f"  N={n} rep {rep + 1}/{repeats} {a}: {r['seconds']:.2f} s, peak tree RSS "
-                      f"{r['peak_tree_rss_mib']:.0f} MiB, load average before {load:.2f}"
+                      f"{r['peak_tree_rss_mib']:.0f} MiB / PSS {r['peak_tree_pss_mib']:.0f} MiB, load average "
+                      f"before {load:.2f}"
                       + (f" (on {measured_n} files)" if measured_n != n else ""), flush=True)
         for a in approaches:
             box, man, measured_n = plan[a]
@@ -610,8 +630,10 @@ def bench(ns: list[int], repeats: int, seed: int, work: Path, subset: int, appro
                 "n": n, "approach": a, "label": LABELS[a], "measured_on_files": measured_n,
                 "extrapolated": measured_n != n, "median_s": measured * n / measured_n, "measured_median_s": measured,
                 "runs_s": [r["seconds"] for r in runs[a]], "load_before": [r["load_before"] for r in runs[a]],
+                "commits": sorted({r["commit"] for r in runs[a]}),
                 "peak_tree_rss_mib": max(r["peak_tree_rss_mib"] for r in runs[a]),
-                "max_process_rss_mib": max(r["max_process_rss_mib"] for r in runs[a]),
+                "peak_tree_pss_mib": max(r["peak_tree_pss_mib"] for r in runs[a]),
+                "detail": [r["detail"] for r in runs[a] if "detail" in r],
                 "recall_cell_rule": by_rule, "recall_cell": by_cell,
                 "rows": manifest["rows"], "planted": manifest["planted_count"],
             })
@@ -643,24 +665,28 @@ def _ratios(results: list[dict]) -> None:
         r["ratio"] = r["median_s"] / ref["median_s"] if ref else None
 
 
+def _share(x: float | None) -> str:
+    return "–" if x is None else f"{x:.3f}"
+
+
 def markdown(results: list[dict]) -> str:
-    lines = ["| N | approach | median s | ratio | peak RSS MiB (process tree) | recall (file, cell, rule) | recall (file, cell) |",
-             "|---:|---|---:|---|---:|---:|---:|"]
+    header = ("| N | approach | median s | ratio | peak RSS / PSS MiB (process tree) | recall (file, cell, rule) | "
+              "recall (file, cell) |")
+    lines = [header, "|---:|---|---:|---|---:|---:|---:|"]
     letter = {"floor": "a", "ntvt": "b", "naive": "c", "frictionless": "d"}
     for r in results:
         if "skipped" in r:
             lines.append(f"| {r['n']:,} | {r['label']} | skipped: {r['skipped']} | | | | |")
             continue
         seconds = f"{r['median_s']:.2f}"
-        rss = f"{r['peak_tree_rss_mib']:.0f}"
+        rss = f"{r['peak_tree_rss_mib']:.0f} / {r['peak_tree_pss_mib']:.0f}"
         if r["extrapolated"]:
             seconds = f"≈ {r['median_s']:.0f} (×{r['n'] / r['measured_on_files']:g} from {r['measured_on_files']:,} files)"
             rss += f" (on {r['measured_on_files']:,} files)"
         ratio = "1 (floor)" if r["approach"] == "floor" else (
             f"({letter[r['approach']]})/({letter[r['ratio_to']]}) = {r['ratio']:.2f}" if r.get("ratio") else "–")
-        rec = lambda x: "–" if x is None else f"{x:.3f}"  # noqa: E731
-        lines.append(f"| {r['n']:,} | {r['label']} | {seconds} | {ratio} | {rss} | {rec(r['recall_cell_rule'])} | "
-                     f"{rec(r['recall_cell'])} |")
+        lines.append(f"| {r['n']:,} | {r['label']} | {seconds} | {ratio} | {rss} | {_share(r['recall_cell_rule'])} | "
+                     f"{_share(r['recall_cell'])} |")
     return "\n".join(lines)
 
 
@@ -723,6 +749,12 @@ def time_split(inbox: Path, manifest: dict, output: Path) -> list[tuple[str, flo
         for mod, attr, original in saved:
             setattr(mod, attr, original)
     named = [(label, spent[label]) for _, _, label in stages if spent.get(label)]  # 0: ran in workers only
+    inside = sum(s for label, s in named if label.startswith("  "))
+    validate_label = next((label for label, _ in named if label.startswith("validate")), None)
+    if validate_label and inside:
+        at = [label for label, _ in named].index(validate_label)
+        named.insert(at + 1 + sum(1 for label, _ in named if label.startswith("  ")),
+                     ("  rest of validate: rendering findings and messages", spent[validate_label] - inside))
     accounted = sum(s for label, s in named if not label.startswith("  "))
     named.append(("rest (sorting findings, Consolidation object…)", total - accounted))
     named.append(("total consolidate() in-process", total))
@@ -749,12 +781,12 @@ def machine() -> dict[str, Any]:
             info["mem_gib"] = round(int(fh.readline().split()[1]) / 2**20, 1)
     except OSError:
         pass
+    from importlib.metadata import PackageNotFoundError, version
+
     for pkg in ("pandas", "pandera", "openpyxl", "xlsxwriter", "python-calamine", "frictionless"):
         try:
-            from importlib.metadata import version
-
             info[pkg] = version(pkg)
-        except Exception:
+        except PackageNotFoundError:
             info[pkg] = None
     return info
 
@@ -803,9 +835,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any] | None:
         "date": dt.datetime.now().isoformat(timespec="seconds"), "machine": machine(), "commit": version,
         "command": "python benchmarks/run.py " + " ".join(argv if argv is not None else sys.argv[1:]),
         "repeats": args.repeats, "seed": args.seed, "subset": args.subset,
-        "memory_method": f"sum of VmRSS (/proc/<pid>/statm) over the child and its descendants, sampled every "
-                         f"{SAMPLE_SECONDS * 1000:.0f} ms; max_process_rss_mib is the largest single process's "
-                         "ru_maxrss (wait4)",
+        "memory_method": f"sums of Rss and of Pss (/proc/<pid>/smaps_rollup) over the child and all its "
+                         f"descendants, sampled every {SAMPLE_SECONDS * 1000:.0f} ms; the peak of each sum",
         "ntvt_startup_s": startup, "results": results, "table": table,
     }
     print()
