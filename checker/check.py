@@ -15,7 +15,7 @@ from .checks import Context
 from .frames import Frames, build_frames, concat_frames
 from .reading import WorkbookData, read_workbook
 from .safety import Rejected
-from .report import FileResult, Finding, Report, Severity
+from .report import FileResult, Finding, Report, Severity, column_letter
 from .rules import RuleSet, load_rules
 from .schemas import render_failures, run_schema
 
@@ -289,8 +289,6 @@ def _file_findings(ctx, files, file_rules, books, rules) -> list[Finding]:
 
 
 def _letter(col: int) -> str:
-    from .report import column_letter
-
     return column_letter(col)
 
 

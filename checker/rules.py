@@ -10,6 +10,7 @@ No pandas here.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import os
 import re
@@ -236,7 +237,11 @@ class RuleSet:
         return next(s for s in self.sheets if s.key == key)
 
     def rule(self, rule_id: str) -> Rule:
-        return next(r for r in self.rules if r.id == rule_id)
+        return self._rules_by_id[rule_id]
+
+    @functools.cached_property
+    def _rules_by_id(self) -> dict[str, Rule]:
+        return {r.id: r for r in self.rules}
 
     def list_values(self, name: str) -> tuple[str, ...]:
         return tuple(item.value for item in self.lists[name])
@@ -251,10 +256,18 @@ class RuleSet:
 
     def citation(self, rule_id: str) -> str:
         """What a message ends with: the plan clause it rests on (or the template, for format rules)."""
-        clause = self.rule(rule_id).clause
-        if clause.startswith(("Mục", "Đoạn")):
-            return f" (Căn cứ: {clause}, Kế hoạch số {self.plan.number}.)"
-        return f" (Căn cứ: {clause[0].lower() + clause[1:]}.)"
+        return self._citations[rule_id]
+
+    @functools.cached_property
+    def _citations(self) -> dict[str, str]:
+        out = {}
+        for rule in self.rules:
+            clause = rule.clause
+            if clause.startswith(("Mục", "Đoạn")):
+                out[rule.id] = f" (Căn cứ: {clause}, Kế hoạch số {self.plan.number}.)"
+            else:
+                out[rule.id] = f" (Căn cứ: {clause[0].lower() + clause[1:]}.)"
+        return out
 
     def cycle_label(self, cycle: str) -> str:
         year, month = cycle.split("-")
