@@ -109,17 +109,21 @@ def _date_details(ctx, row, c, col):
     return {"limit_name": DATE_NAMES[ref], "limit": fmt_date(day)}
 
 
-def _reference(f, c) -> pd.Series:
-    return f["_sent"] if c.params["reference"] == "sent_date" else f[c.params["reference"]]
+def _reference(f, c, rules=None) -> pd.Series:
+    if c.params["reference"] == "sent_date":
+        return f["_sent"]
+    day = rules.plan.end if c.params["reference"] == "plan_end" else rules.plan.start
+    return pd.Series(pd.Timestamp(day), index=f.index)
 
 
 def _max_days_before(ctx, f, c, col):
-    gap = (_reference(f, c) - f[col]).dt.days
+    gap = (_reference(f, c, ctx.rules) - f[col]).dt.days
     return f[col].notna() & gap.notna() & (gap > c.params["days"])
 
 
 def _max_days_details(ctx, row, c, col):
-    ref = row["_sent"] if c.params["reference"] == "sent_date" else row[c.params["reference"]]
+    ref = {"sent_date": row["_sent"], "plan_end": pd.Timestamp(ctx.rules.plan.end),
+           "plan_start": pd.Timestamp(ctx.rules.plan.start)}[c.params["reference"]]
     return {"days": c.params["days"], "actual": int((ref - row[col]).days)}
 
 
