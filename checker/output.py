@@ -126,13 +126,13 @@ class _Writer:
 
     def data_positions(self) -> "_Positions":
         """Where each input data cell lands in the output; also fixes the output row order."""
-        self.order: dict[str, pd.DataFrame] = {}
+        self.order: dict[str, pd.Index] = {}  # output order of each data sheet's frame rows (not a copy)
         positions = _Positions()
         books, decisions = self.c.validation.books, self.c.decisions
         for key, name in (("nominations", "Danh sách đề nghị"), ("activities", "Hoạt động")):
             frame = self.c.validation.frames.tables.get(key, pd.DataFrame())
             if frame.empty:
-                self.order[key] = frame
+                self.order[key] = frame.index
                 continue
             # The official order of units (as in "Tình hình nộp"), then cycle, file and row.
             unit_order = {u.id: n for n, u in enumerate(self.rules.units)}
@@ -140,8 +140,8 @@ class _Writer:
                 "unit": frame["_file"].map(lambda i: unit_order.get(decisions[i].unit_id, len(unit_order))),
                 "period": frame["_file"].map(lambda i: decisions[i].period or ""),
                 "file": frame["_file"].map(lambda i: books[i].name), "row": frame["_row"]}, index=frame.index)
-            ordered = frame.loc[sort.sort_values(["unit", "period", "file", "row"], kind="stable").index]
-            self.order[key] = ordered
+            self.order[key] = sort.sort_values(["unit", "period", "file", "row"], kind="stable").index
+            ordered = frame.loc[self.order[key], ["_file", "_row"]]
             fields = self.rules.sheet(key).fields
             for i in ordered["_file"].unique():
                 table = books[i].tables[key]
@@ -288,7 +288,8 @@ class _Writer:
     def data_sheet(self, ws, key: str, positions) -> None:
         c, rules = self.c, self.rules
         fields = rules.sheet(key).fields
-        frame = self.order.get(key, pd.DataFrame())
+        frame = self.c.validation.frames.tables.get(key, pd.DataFrame())
+        order = self.order.get(key, frame.index)
         headers = META + [f.label for f in fields]
         widths = [36, 16, 6, 30, 13, 12] + [min(max(f.width or 14, 8), 50) for f in fields]
         self.table(ws, 0, headers, widths, len(frame))
@@ -305,48 +306,52 @@ class _Writer:
         books, decisions = c.validation.books, c.decisions
         # Everything that does not depend on the cell is worked out once per column or per file:
         # at city scale this loop writes millions of cells.
-        columns = [(len(META) + k, spec.type, _display(frame[spec.key], spec.type),
-                    frame[f"{spec.key}__raw"].tolist(), frame[f"{spec.key}__bad"].tolist())
-                   for k, spec in enumerate(fields)]
         plain = {"date": self.f["date"], "int": self.f["int"], "year": self.f["int"], "longtext": self.f["wrap"]}
-        # Rows holding a long text get the height it needs: programs do not always grow them by themselves.
-        tall = [(raws, widths[col]) for col, kind, _, raws, _ in columns if kind == "longtext"]
         meta: dict[int, list[str]] = {}
         text_fmt, int_fmt = self.f["text"], self.f["int"]
-        files, rows = frame["_file"].tolist(), frame["_row"].tolist()
-        for n in range(len(frame)):
-            r, i = n + 1, files[n]
-            if i not in meta:
-                d = decisions[i]
-                period = rules.cycle_label(d.period) if d.period else ("Tổng kết" if d.kind == "summary" else "")
-                meta[i] = [books[i].name, books[i].tables[key].sheet_name, self._unit_name(d.unit_id), period,
-                           STATUS_WORDS[d.status]]
-            name, sheet, unit, period, status = meta[i]
-            lines = max((_lines(raws[n], width) for raws, width in tall), default=1)
-            if lines > 1:
-                ws.set_row(r, 15 * lines)
-            ws.write_string(r, 0, name, text_fmt)
-            ws.write_string(r, 1, sheet, text_fmt)
-            ws.write_number(r, 2, rows[n], int_fmt)
-            ws.write_string(r, 3, unit, text_fmt)
-            ws.write_string(r, 4, period, text_fmt)
-            ws.write_string(r, 5, status, text_fmt)
-            for col, kind, shown, raws, bads in columns:
-                here = by_cell.get((r, col))
-                if here:
-                    sev = min((f.severity for f in here), key=lambda s: s.rank).value
-                    self._cell(ws, r, col, kind, shown[n], raws[n], bads[n], sev)
-                    self._comment(ws, r, col, here)
-                elif raws[n] == "":
-                    continue
-                elif bads[n] or shown[n] is None:
-                    ws.write_string(r, col, raws[n], text_fmt)
-                elif isinstance(shown[n], str):
-                    ws.write_string(r, col, shown[n], plain.get(kind, text_fmt))
-                elif kind == "date":
-                    ws.write_datetime(r, col, shown[n], plain["date"])
-                else:
-                    ws.write_number(r, col, shown[n], int_fmt)
+        # Rows are converted to what xlsxwriter takes a chunk at a time: a whole city's sheet as Python
+        # lists would cost hundreds of megabytes.
+        for start in range(0, len(order), 20_000):
+            part = frame.loc[order[start:start + 20_000]]
+            columns = [(len(META) + k, spec.type, _display(part[spec.key], spec.type),
+                        part[f"{spec.key}__raw"].tolist(), part[f"{spec.key}__bad"].tolist())
+                       for k, spec in enumerate(fields)]
+            # Rows holding a long text get the height it needs: programs do not always grow them.
+            tall = [(raws, widths[col]) for col, kind, _, raws, _ in columns if kind == "longtext"]
+            files, rows = part["_file"].tolist(), part["_row"].tolist()
+            for n in range(len(part)):
+                r, i = start + n + 1, files[n]
+                if i not in meta:
+                    d = decisions[i]
+                    period = rules.cycle_label(d.period) if d.period else ("Tổng kết" if d.kind == "summary" else "")
+                    meta[i] = [books[i].name, books[i].tables[key].sheet_name, self._unit_name(d.unit_id), period,
+                               STATUS_WORDS[d.status]]
+                name, sheet, unit, period, status = meta[i]
+                lines = max((_lines(raws[n], width) for raws, width in tall), default=1)
+                if lines > 1:
+                    ws.set_row(r, 15 * lines)
+                ws.write_string(r, 0, name, text_fmt)
+                ws.write_string(r, 1, sheet, text_fmt)
+                ws.write_number(r, 2, rows[n], int_fmt)
+                ws.write_string(r, 3, unit, text_fmt)
+                ws.write_string(r, 4, period, text_fmt)
+                ws.write_string(r, 5, status, text_fmt)
+                for col, kind, shown, raws, bads in columns:
+                    here = by_cell.get((r, col))
+                    if here:
+                        sev = min((f.severity for f in here), key=lambda s: s.rank).value
+                        self._cell(ws, r, col, kind, shown[n], raws[n], bads[n], sev)
+                        self._comment(ws, r, col, here)
+                    elif raws[n] == "":
+                        continue
+                    elif bads[n] or shown[n] is None:
+                        ws.write_string(r, col, raws[n], text_fmt)
+                    elif isinstance(shown[n], str):
+                        ws.write_string(r, col, shown[n], plain.get(kind, text_fmt))
+                    elif kind == "date":
+                        ws.write_datetime(r, col, shown[n], plain["date"])
+                    else:
+                        ws.write_number(r, col, shown[n], int_fmt)
 
     def _cell(self, ws, r: int, col: int, kind: str, value, raw: str, bad: bool, sev: str) -> None:
         """A cell with a finding: filled by severity (the comment is written beside it)."""
@@ -390,9 +395,8 @@ class _Writer:
         if picked.empty:
             self.text(ws, 4, 0, f"Chưa có gương hợp lệ nào đề nghị cấp {level} tính đến ngày này.", "subtitle")
             return
-        order = self.order.get("nominations")
         chosen = set(picked.index)
-        picked = picked.loc[[i for i in order.index if i in chosen]]
+        picked = picked.loc[[i for i in self.order["nominations"] if i in chosen]]
         books, decisions = c.validation.books, c.decisions
         warnings: dict[tuple[str, int], list[str]] = {}
         for f in c.findings:
