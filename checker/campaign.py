@@ -30,13 +30,13 @@ def _deadline_details(ctx, row, c, col):
             "deadline": row["deadline"]}
 
 
-def _activity_column(c: CheckSpec) -> str:
+def activity_column(c: CheckSpec) -> str:
     return f"activities::{c.params['activity_type']}"
 
 
 def _activity_in_window(ctx, f, c, col):
     due = pd.Timestamp(c.params["to"]) < pd.Timestamp(ctx.as_of)
-    return f["required"] & (f[_activity_column(c)] == 0) & due
+    return f["required"] & (f[activity_column(c)] == 0) & due
 
 
 def _activity_details(ctx, row, c, col):
@@ -50,7 +50,7 @@ def _activity_each_cycle(ctx, f, c, col):
     # Only for a cycle the unit reported on: a cycle with nothing sent is HAN-THANG's to report.
     has_role = f["roles"].map(lambda roles: c.params["role"] in roles)
     reported = f["status_code"].isin(["on_time", "late", "invalid"])
-    return has_role & f["due"] & reported & (f[_activity_column(c)] == 0)
+    return has_role & f["due"] & reported & (f[activity_column(c)] == 0)
 
 
 def _summary_matches(ctx, f, c, col):

@@ -15,7 +15,7 @@ from .checks import Context
 from .frames import Frames, build_frames, concat_frames
 from .reading import WorkbookData, read_workbook
 from .safety import Rejected
-from .report import FileResult, Finding, Report, Severity, column_letter
+from .report import FileResult, Finding, Report, Severity, cell_ref
 from .rules import RuleSet, load_rules
 from .schemas import render_failures, run_schema
 
@@ -221,7 +221,7 @@ def _reading_findings(books: list[WorkbookData], rules: RuleSet) -> list[Finding
             rule = rules.rule(rule_id)
             c = rule.checks[0]
             for sheet, row, col, extra in cells:
-                cell = f"{_letter(col)}{row}"
+                cell = cell_ref(row, col)
                 values = {"length": extra, "max": rules.limits.max_cell_chars} if kind == "cell_too_long" else {}
                 shown = "" if kind == "cell_too_long" else str(extra)
                 out.append(Finding(rule_id, kind, Severity(c.severity), book.name, sheet, row, col, None, shown,
@@ -252,7 +252,7 @@ def _table_findings(ctx, frame, sheet_key, row_rules, books, rules):
             continue
         row = int(values["_row"])
         raw = values[f"{column}__raw"]
-        cell = f"{_letter(col)}{row}"
+        cell = cell_ref(row, col)
         message = _message(rules, rule.id, check.message, cell=cell, column=labels[column], value=raw,
                            sheet=table.sheet_name, file=book.name, **extra)
         yield index, Finding(rule.id, check.kind, Severity(check.severity), book.name, table.sheet_name, row, col,
@@ -281,15 +281,13 @@ def _file_findings(ctx, files, file_rules, books, rules) -> list[Finding]:
             continue  # the field's row is missing: DV-MAU already says so
         sheet = book.form_sheets[sheet_key]
         raw = values[f"{column}__raw"]
-        message = _message(rules, rule.id, check.message, cell=f"{_letter(fv.col)}{fv.row}", column=spec.label,
+        message = _message(rules, rule.id, check.message, cell=cell_ref(fv.row, fv.col), column=spec.label,
                            value=raw, sheet=sheet, file=book.name, **extra)
         out.append(Finding(rule.id, check.kind, Severity(check.severity), book.name, sheet, fv.row, fv.col,
                            spec.label, raw, message, rule.clause))
     return out
 
 
-def _letter(col: int) -> str:
-    return column_letter(col)
 
 
 def validate_files(paths: Iterable[Path], rules: RuleSet | None = None, *, as_of: dt.date,

@@ -3,6 +3,7 @@ statuses as of a date, run the campaign rules, and write the workbook auditors o
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,7 +15,7 @@ from .check import Progress, Validation, validate
 from .checks import Context
 from .fileio import refuse_overwrite
 from .intake import EVIDENCE_MTIME, EVIDENCE_SENT, Inbox, gather, read_receipt_log
-from .report import Finding, Severity
+from .report import Finding, Severity, cell_ref
 from .rules import RuleSet, load_rules
 from .schemas import render_failures, run_schema
 
@@ -204,7 +205,7 @@ def _status_tables(c: Consolidation) -> tuple[pd.DataFrame, pd.DataFrame]:
                    "valid_nominations": c.decisions[used].valid_nominations if used is not None else 0,
                    "submissions": len(subs)}
             for ch in each_cycle:
-                row[campaign._activity_column(ch)] = _count_activities(activities, [used], ch.params["activity_type"])
+                row[campaign.activity_column(ch)] = _count_activities(activities, [used], ch.params["activity_type"])
             cycle_rows.append(row)
         bound = dl.summary_bound(deadlines)
         subs = per_unit.get((unit.id, "summary", None), [])
@@ -215,7 +216,7 @@ def _status_tables(c: Consolidation) -> tuple[pd.DataFrame, pd.DataFrame]:
                "deadline": dl.describe_deadline(bound), "received_at": _receipt(status, subs),
                "evidence": _evidence(status, subs)}
         for ch in in_window:
-            row[campaign._activity_column(ch)] = _count_activities(
+            row[campaign.activity_column(ch)] = _count_activities(
                 activities, used_files, ch.params["activity_type"], ch.params["from"], ch.params["to"])
         unit_rows.append(row)
     return pd.DataFrame(cycle_rows), pd.DataFrame(unit_rows)
@@ -260,7 +261,7 @@ def _campaign_findings(c: Consolidation) -> list[Finding]:
                 continue
             frame = frame.copy()
             frame[f"{column}__raw"] = frame[column].astype(str)
-            one = type(rule)(rule.id, rule.level, rule.sheet, rule.clause, rule.title, rule.quote, (check,))
+            one = dataclasses.replace(rule, checks=(check,))
             failures = run_schema(ctx, frame, [one], targets=lambda ch, col=column: (col,))
             for index, col, _, spec, extra, row in render_failures(ctx, frame, failures, [one]):
                 out.append(_campaign_finding(c, rule, spec, row, extra))
@@ -305,7 +306,7 @@ def _figures(c: Consolidation) -> pd.DataFrame:
             counted = campaign.count_where(table[table["_file"].isin(monthly)], spec)
             label = c.rules.sheet("summary").field(key).label
             rows.append({"file": book.name, "sheet": book.form_sheets["summary"], "row": fv.row, "col": fv.col,
-                         "cell": f"{_letter(fv.col)}{fv.row}", "label": label, "value": _num(stated),
+                         "cell": cell_ref(fv.row, fv.col), "label": label, "value": _num(stated),
                          "stated": float(stated), "expected": float(counted.sum()) if len(counted) else 0.0})
     return pd.DataFrame(rows)
 
@@ -331,7 +332,7 @@ def _history(c: Consolidation) -> pd.DataFrame:
     return pd.DataFrame({
         "file": names, "sheet": [books[i].tables["nominations"].sheet_name for i in rows["_file"]],
         "row": rows["_row"].astype(int).tolist(), "col": columns,
-        "cell": [f"{_letter(col)}{r}" for col, r in zip(columns, rows["_row"].astype(int))],
+        "cell": [cell_ref(r, col) for col, r in zip(columns, rows["_row"].astype(int))],
         "label": label, "value": rows["name__raw"].tolist(), "name": rows["name__raw"].tolist(),
         "earlier_cycle": [c.rules.cycle_label(p) if rep else None for p, rep in zip(first_period, repeat)],
         "earlier_file": [books[int(f)].name if rep else None for f, rep in zip(first_file, repeat)],
@@ -344,9 +345,3 @@ def _cell_words(label: str, raw: str | None) -> str:
 
 def _num(value) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
-
-
-def _letter(col: int) -> str:
-    from .report import column_letter
-
-    return column_letter(col)

@@ -20,7 +20,7 @@ import pandas as pd
 
 from . import text
 from .reading import WorkbookData
-from .report import Finding, Severity
+from .report import Finding, Severity, cell_ref
 from .rules import FieldSpec, RuleSet, Unit
 from .values import as_text, is_blank, parse_date, parse_period, parse_whole, parse_year
 
@@ -194,7 +194,7 @@ class _Builder:
         check = self.info_checks[kind]
         file, sheet, row, col = where()
         value = as_text(raw)
-        message = check.message.format(cell=f"{_letter(col)}{row}", column=spec.label, value=value,
+        message = check.message.format(cell=cell_ref(row, col) or "", column=spec.label, value=value,
                                        expected=expected, sheet=sheet, file=file, **extra)
         message += self.rules.citation(NORMALISE_RULE)
         rule = self.rules.rule(NORMALISE_RULE)
@@ -272,9 +272,3 @@ class _Builder:
         frame = frame.join(context, on="_file")
         frame.index = pd.RangeIndex(len(frame))
         return frame
-
-
-def _letter(col: int | None) -> str:
-    from .report import column_letter
-
-    return column_letter(col) if col else ""

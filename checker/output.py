@@ -17,7 +17,7 @@ import xlsxwriter
 
 from .consolidate import CAMPAIGN_FILE, REJECTED, STATUS_WORDS, USED, Consolidation
 from .fileio import atomic_output
-from .report import Finding, Severity
+from .report import Finding, Severity, cell_ref
 from .rules import RuleSet
 
 SHEETS = ["Tổng quan", "Tình hình nộp", "Danh sách đề nghị", "Hoạt động", "Đề xuất Thành phố",
@@ -450,8 +450,6 @@ class _Writer:
                 self.link(ws, n, 9, target, "Xem", links)
 
     def link_target(self, f: Finding, positions, manifest_rows) -> str | None:
-        from .report import cell_ref
-
         if f.file == CAMPAIGN_FILE:  # the unit's status cell for that cycle in the matrix
             r = self.matrix_rows.get(f.column)
             labels = [self.rules.cycle_label(x) for x in self.rules.deadlines.cycles]
