@@ -16,7 +16,7 @@ from .frames import Frames, build_frames, concat_frames
 from .reading import WorkbookData, read_workbook
 from .safety import Rejected
 from .report import FileResult, Finding, Report, Severity, cell_ref
-from .rules import RuleSet, load_rules
+from .rules import KINDS, RuleSet, load_rules
 from .schemas import render_failures, run_schema
 
 Progress = Callable[[int], None]
@@ -180,7 +180,8 @@ def validate(subs: list[Submission], rules: RuleSet, *, as_of: dt.date,
     return Validation(rules, subs, books, frames, findings, row_errors)
 
 
-_FILE_KINDS = {"required", "in_list", "date", "known_unit", "in_cycles", "min_valid_rows", "whole_number"}
+# The kinds pandera evaluates (cell and file checks); "structure" kinds are found while reading.
+_FILE_KINDS = {kind for kind, (level, _, _) in KINDS.items() if level in ("cell", "file")}
 
 
 def _field_lists(rules: RuleSet) -> Callable[[str], str | None]:
