@@ -52,6 +52,9 @@ SHEET_HINTS = {
 FORM_HINT, TABLE_HINT = SHEET_HINTS["info"], "Mỗi dòng một bản ghi, bắt đầu từ dòng 5."
 
 
+PRINT_CHARS_PER_PAGE = 180  # column-width characters that still print legibly across one A4 landscape page
+
+
 def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
@@ -254,10 +257,16 @@ class _TemplateWriter:
             kind = "text" if boxed else "wrap"  # form text cells keep leading zeros (phone numbers)
         return self.fmt[("box_" if boxed else "in_") + kind]
 
-    def _print_setup(self, ws, repeat_header: bool = False) -> None:
+    def _print_setup(self, ws, repeat_header: bool = False, width: int = 0) -> None:
+        """A4 landscape. A table wider than a page (the 19 nomination columns) prints over as many
+        pages across as keep the text readable, with STT and name repeated on each; squeezing it
+        onto one page width printed 3-point text."""
         ws.set_landscape()
         ws.set_paper(9)
-        ws.fit_to_pages(1, 0)
+        pages = max(1, -(-width // PRINT_CHARS_PER_PAGE))
+        ws.fit_to_pages(pages, 0)
+        if pages > 1:
+            ws.repeat_columns(0, 1)
         ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.7)
         number = nfc(self.rules.plan.number).replace("&", "&&")
         ws.set_footer(f"&L&8Kế hoạch số {number} – &A&R&8Trang &P/&N")
@@ -315,7 +324,7 @@ class _TemplateWriter:
             "format": self.fmt["border"]})
         ws.protect("", {"format_cells": True, "format_columns": True, "format_rows": True, "insert_rows": True,
                         "delete_rows": True, "sort": True, "autofilter": True, "insert_hyperlinks": True})
-        self._print_setup(ws, repeat_header=True)
+        self._print_setup(ws, repeat_header=True, width=sum(f.width or 14 for f in sheet.fields))
 
     @staticmethod
     def _header_height(sheet: SheetSpec, marks: dict[str, str]) -> float:
