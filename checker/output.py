@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import pandas as pd
 import xlsxwriter
 
+from . import sheetxml
 from .consolidate import CAMPAIGN_FILE, REJECTED, STATUS_WORDS, USED, Consolidation
 from .fileio import atomic_output
 from .report import Finding, Severity, cell_ref
@@ -33,6 +34,8 @@ META = ["Tệp", "Trang", "Dòng", "Đơn vị", "Kỳ", "Tình trạng tệp"]
 class _Writer:
     def __init__(self, c: Consolidation, path: Path):
         self.c, self.rules = c, c.rules
+        self.path = path
+        self.streams: dict[str, sheetxml.Stream] = {}
         self.wb = xlsxwriter.Workbook(str(path), {
             "constant_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,
             "strings_to_urls": False})
@@ -40,6 +43,9 @@ class _Writer:
         self.wb.set_properties({"title": f"Tổng hợp NTVT – {self.rules.plan.number}", "author": "ntvt",
                                 "created": created, "comments": f"Tính đến {c.as_of:%d/%m/%Y}"})
         self.f = self._formats()
+        # The style index of each format, for the streamed rows. Asking for it also makes
+        # xlsxwriter write the format into styles.xml (it writes only the formats in use).
+        self.xf = {name: fmt._get_xf_index() for name, fmt in self.f.items()}
         self.sheets = {name: self.wb.add_worksheet(name) for name in SHEETS}
         self.comments_left = self.rules.consolidation.max_comments
         self.links_capped = False
@@ -102,19 +108,10 @@ class _Writer:
             ws.repeat_rows(header_row)
         ws.set_footer("&CTrang &P/&N")
 
-    def link(self, ws, row: int, col: int, target: str, label: str, count: list[int]) -> None:
-        if count[0] >= MAX_LINKS:
-            self.links_capped = True
-            self.text(ws, row, col, label)
-            return
-        count[0] += 1
-        ws.write_url(row, col, f"internal:{target}", self.f["link"], string=label)
-
     # -- sheets --------------------------------------------------------------------------------
 
     def write(self) -> None:
         positions = self.data_positions()
-        self.overview(self.sheets["Tổng quan"])
         self.matrix(self.sheets["Tình hình nộp"])
         for key, name in (("nominations", "Danh sách đề nghị"), ("activities", "Hoạt động")):
             self.data_sheet(self.sheets[name], key, positions)
@@ -122,7 +119,9 @@ class _Writer:
         self.findings_sheet(self.sheets["Lỗi và cảnh báo"], positions)
         self.manifest(self.sheets["Tệp đã nhận"])
         self.rules_sheet(self.sheets["Quy tắc"])
+        self.overview(self.sheets["Tổng quan"])  # last: it notes whether comments or links were capped
         self.wb.close()
+        sheetxml.splice(self.path, self.streams)
 
     def data_positions(self) -> "_Positions":
         """Where each input data cell lands in the output; also fixes the output row order."""
@@ -286,10 +285,11 @@ class _Writer:
         ws.repeat_rows(3, 4)
 
     def data_sheet(self, ws, key: str, positions) -> None:
+        """Header, layout and comments through xlsxwriter; the data rows are streamed into the
+        sheet afterwards (sheetxml): at city scale they are millions of cells."""
         c, rules = self.c, self.rules
         fields = rules.sheet(key).fields
         frame = self.c.validation.frames.tables.get(key, pd.DataFrame())
-        order = self.order.get(key, frame.index)
         headers = META + [f.label for f in fields]
         widths = [36, 16, 6, 30, 13, 12] + [min(max(f.width or 14, 8), 50) for f in fields]
         self.table(ws, 0, headers, widths, len(frame))
@@ -303,68 +303,78 @@ class _Writer:
                 pos = positions.get((f.file, f.sheet, f.row, f.col))
                 if pos and pos[0] == out_sheet:
                     by_cell.setdefault((pos[1], pos[2]), []).append(f)
-        books, decisions = c.validation.books, c.decisions
-        # Everything that does not depend on the cell is worked out once per column or per file:
-        # at city scale this loop writes millions of cells.
-        plain = {"date": self.f["date"], "int": self.f["int"], "year": self.f["int"], "longtext": self.f["wrap"]}
-        meta: dict[int, list[str]] = {}
-        text_fmt, int_fmt = self.f["text"], self.f["int"]
-        # Rows are converted to what xlsxwriter takes a chunk at a time: a whole city's sheet as Python
-        # lists would cost hundreds of megabytes.
+        for (r, col), here in sorted(by_cell.items()):
+            self._comment(ws, r, col, here)
+        raw_chars = sum(int(frame[f"{spec.key}__raw"].str.len().sum()) for spec in fields)
+        self.streams[ws.name] = sheetxml.Stream(
+            lambda: self._data_rows(key, frame, fields, widths, by_cell), last_row=len(frame) + 1,
+            last_col=len(headers), size_hint=3 * raw_chars + 150 * len(frame) * len(headers))
+
+    def _data_rows(self, key: str, frame: pd.DataFrame, fields, widths: list[int],
+                   by_cell: dict[tuple[int, int], list[Finding]]) -> Iterator[str]:
+        """The data rows' XML, in output order; row 1 is the header."""
+        rules, books, decisions = self.rules, self.c.validation.books, self.c.decisions
+        order = self.order.get(key, frame.index)
+        letters = sheetxml.columns(len(META) + len(fields))
+        xf = self.xf
+        text_s, int_s = xf["text"], xf["int"]
+        plain = {"date": xf["date"], "int": int_s, "year": int_s, "longtext": xf["wrap"]}
+        meta: dict[int, tuple[str, ...]] = {}  # a file's provenance cells, escaped once
+        esc, text_cell, number_cell = sheetxml.escape, sheetxml.text_cell, sheetxml.number_cell
+        # Rows are converted a chunk at a time: a whole city's sheet as Python lists would cost
+        # hundreds of megabytes. Everything that does not depend on the cell is worked out once per
+        # column or per file: this loop writes millions of cells.
         for start in range(0, len(order), 20_000):
             part = frame.loc[order[start:start + 20_000]]
-            columns = [(len(META) + k, spec.type, _display(part[spec.key], spec.type),
-                        part[f"{spec.key}__raw"].tolist(), part[f"{spec.key}__bad"].tolist())
-                       for k, spec in enumerate(fields)]
+            columns = [(letters[len(META) + k], len(META) + k, spec.type, _values(part[spec.key], spec.type),
+                        part[f"{spec.key}__raw"].tolist(), part[f"{spec.key}__bad"].tolist(),
+                        plain.get(spec.type, text_s)) for k, spec in enumerate(fields)]
             # Rows holding a long text get the height it needs: programs do not always grow them.
-            tall = [(raws, widths[col]) for col, kind, _, raws, _ in columns if kind == "longtext"]
+            tall = [(raws, widths[col]) for _, col, kind, _, raws, _, _ in columns if kind == "longtext"]
             files, rows = part["_file"].tolist(), part["_row"].tolist()
             for n in range(len(part)):
-                r, i = start + n + 1, files[n]
+                r, i = start + n + 2, files[n]  # Excel's row number: the header is row 1
                 if i not in meta:
                     d = decisions[i]
                     period = rules.cycle_label(d.period) if d.period else ("Tổng kết" if d.kind == "summary" else "")
-                    meta[i] = [books[i].name, books[i].tables[key].sheet_name, self._unit_name(d.unit_id), period,
-                               STATUS_WORDS[d.status]]
+                    meta[i] = tuple(esc(v) for v in (books[i].name, books[i].tables[key].sheet_name,
+                                                     self._unit_name(d.unit_id), period, STATUS_WORDS[d.status]))
                 name, sheet, unit, period, status = meta[i]
-                lines = max((_lines(raws[n], width) for raws, width in tall), default=1)
-                if lines > 1:
-                    ws.set_row(r, 15 * lines)
-                ws.write_string(r, 0, name, text_fmt)
-                ws.write_string(r, 1, sheet, text_fmt)
-                ws.write_number(r, 2, rows[n], int_fmt)
-                ws.write_string(r, 3, unit, text_fmt)
-                ws.write_string(r, 4, period, text_fmt)
-                ws.write_string(r, 5, status, text_fmt)
-                for col, kind, shown, raws, bads in columns:
-                    here = by_cell.get((r, col))
+                cells = [f'<c r="A{r}" s="{text_s}" t="inlineStr"><is><t xml:space="preserve">{name}</t></is></c>'
+                         f'<c r="B{r}" s="{text_s}" t="inlineStr"><is><t xml:space="preserve">{sheet}</t></is></c>'
+                         f'<c r="C{r}" s="{int_s}"><v>{rows[n]}</v></c>'
+                         f'<c r="D{r}" s="{text_s}" t="inlineStr"><is><t xml:space="preserve">{unit}</t></is></c>'
+                         f'<c r="E{r}" s="{text_s}" t="inlineStr"><is><t xml:space="preserve">{period}</t></is></c>'
+                         f'<c r="F{r}" s="{text_s}" t="inlineStr"><is><t xml:space="preserve">{status}</t></is></c>']
+                for letter, col, kind, shown, raws, bads, style in columns:
+                    here = by_cell.get((r - 1, col))
+                    ref = f"{letter}{r}"
                     if here:
                         sev = min((f.severity for f in here), key=lambda s: s.rank).value
-                        self._cell(ws, r, col, kind, shown[n], raws[n], bads[n], sev)
-                        self._comment(ws, r, col, here)
+                        cells.append(self._flagged(ref, kind, shown[n], raws[n], bads[n], sev))
                     elif raws[n] == "":
                         continue
                     elif bads[n] or shown[n] is None:
-                        ws.write_string(r, col, raws[n], text_fmt)
+                        cells.append(text_cell(ref, text_s, raws[n]))
                     elif isinstance(shown[n], str):
-                        ws.write_string(r, col, shown[n], plain.get(kind, text_fmt))
-                    elif kind == "date":
-                        ws.write_datetime(r, col, shown[n], plain["date"])
+                        cells.append(text_cell(ref, style, shown[n]))
                     else:
-                        ws.write_number(r, col, shown[n], int_fmt)
+                        cells.append(number_cell(ref, style, shown[n]))
+                lines = max((_lines(raws[n], width) for raws, width in tall), default=1)
+                yield sheetxml.row(r, "".join(cells), 15 * lines if lines > 1 else None)
 
-    def _cell(self, ws, r: int, col: int, kind: str, value, raw: str, bad: bool, sev: str) -> None:
-        """A cell with a finding: filled by severity (the comment is written beside it)."""
+    def _flagged(self, ref: str, kind: str, value, raw: str, bad: bool, sev: str) -> str:
+        """A cell with a finding: filled by severity (its comment is registered separately)."""
+        xf = self.xf
         if raw == "":
-            ws.write_blank(r, col, None, self.f[f"text:{sev}"])
-        elif bad or value is None:
-            ws.write_string(r, col, raw, self.f[f"text:{sev}"])
-        elif kind == "date":
-            ws.write_datetime(r, col, value, self.f[f"date:{sev}"])
-        elif kind in ("int", "year"):
-            ws.write_number(r, col, value, self.f[f"int:{sev}"])
-        else:
-            ws.write_string(r, col, str(value), self.f[f"{'wrap' if kind == 'longtext' else 'text'}:{sev}"])
+            return sheetxml.blank_cell(ref, xf[f"text:{sev}"])
+        if bad or value is None:
+            return sheetxml.text_cell(ref, xf[f"text:{sev}"], raw)
+        if kind == "date":
+            return sheetxml.number_cell(ref, xf[f"date:{sev}"], value)
+        if kind in ("int", "year"):
+            return sheetxml.number_cell(ref, xf[f"int:{sev}"], value)
+        return sheetxml.text_cell(ref, xf[f"{'wrap' if kind == 'longtext' else 'text'}:{sev}"], str(value))
 
     def _comment(self, ws, r: int, col: int, here: list[Finding]) -> None:
         if self.comments_left <= 0:
@@ -425,29 +435,41 @@ class _Writer:
         self.text(ws, sign + 2, 6, "(Ký, ghi rõ họ tên, đóng dấu)", "subtitle")
 
     def findings_sheet(self, ws, positions) -> None:
+        """Every finding, one row each, with a link to its cell; rows streamed like the data sheets."""
         c = self.c
         headers = ["STT", "Mức độ", "Quy tắc", "Căn cứ", "Đơn vị", "Tệp", "Trang", "Ô", "Nội dung", "Xem"]
         self.table(ws, 0, headers, [6, 10, 14, 18, 28, 30, 16, 7, 90, 10], len(c.findings))
-        unit_of = {c.validation.books[d.index].name: self._unit_name(d.unit_id) for d in c.decisions}
-        manifest_rows = self.manifest_rows()
-        links = [0]
+        if not c.findings:
+            return
         ordered = sorted(c.findings, key=lambda f: (f.severity.rank, f.sort_key()))
-        for n, f in enumerate(ordered, start=1):
-            lines = _lines(f.message, 90)
-            if lines > 1:
-                ws.set_row(n, 15 * lines)
-            ws.write_number(n, 0, n, self.f["int"])
-            ws.write_string(n, 1, SEVERITY_WORD[f.severity], self.f[f"text:{f.severity.value}"])
-            self.text(ws, n, 2, f.rule_id)
-            self.text(ws, n, 3, f.clause)
-            self.text(ws, n, 4, f.column if f.file == CAMPAIGN_FILE else unit_of.get(f.file, ""))
-            self.text(ws, n, 5, f.file)
-            self.text(ws, n, 6, f.sheet or "")
-            self.text(ws, n, 7, f.cell or "")
-            self.text(ws, n, 8, f.message, "wrap")
+        manifest_rows = self.manifest_rows()
+        links = []
+        for n, f in enumerate(ordered, start=2):
             target = self.link_target(f, positions, manifest_rows)
-            if target:
-                self.link(ws, n, 9, target, "Xem", links)
+            if target and len(links) < MAX_LINKS:
+                links.append((f"J{n}", target, "Xem"))
+            elif target:
+                self.links_capped = True
+        chars = sum(len(f.message) + len(f.file) for f in ordered)
+        self.streams[ws.name] = sheetxml.Stream(
+            lambda: self._finding_rows(ordered, {ref for ref, _, _ in links}), last_row=len(ordered) + 1,
+            last_col=len(headers), links=links, size_hint=3 * chars + 1500 * len(ordered))
+
+    def _finding_rows(self, ordered: list[Finding], linked: set[str]) -> Iterator[str]:
+        c, xf = self.c, self.xf
+        unit_of = {c.validation.books[d.index].name: self._unit_name(d.unit_id) for d in c.decisions}
+        text_cell, text_s = sheetxml.text_cell, xf["text"]
+        for n, f in enumerate(ordered, start=2):  # Excel's row number: the header is row 1
+            lines = _lines(f.message, 90)
+            cells = [sheetxml.number_cell(f"A{n}", xf["int"], n - 1),
+                     text_cell(f"B{n}", xf[f"text:{f.severity.value}"], SEVERITY_WORD[f.severity]),
+                     text_cell(f"C{n}", text_s, f.rule_id), text_cell(f"D{n}", text_s, f.clause),
+                     text_cell(f"E{n}", text_s, (f.column or "") if f.file == CAMPAIGN_FILE else unit_of.get(f.file, "")),
+                     text_cell(f"F{n}", text_s, f.file), text_cell(f"G{n}", text_s, f.sheet or ""),
+                     text_cell(f"H{n}", text_s, f.cell or ""), text_cell(f"I{n}", xf["wrap"], f.message)]
+            if f"J{n}" in linked:
+                cells.append(text_cell(f"J{n}", xf["link"], "Xem"))
+            yield sheetxml.row(n, "".join(cells), 15 * lines if lines > 1 else None)
 
     def link_target(self, f: Finding, positions, manifest_rows) -> str | None:
         if f.file == CAMPAIGN_FILE:  # the unit's status cell for that cycle in the matrix
@@ -569,10 +591,15 @@ def _lines(text: str, width: int) -> int:
     return min(12, sum(1 + len(part) // max(1, int(width * 1.1)) for part in text.split("\n")))
 
 
-def _display(series: pd.Series, kind: str) -> list:
-    """A column's values as xlsxwriter takes them: datetimes, floats, text; None where missing."""
+EXCEL_EPOCH = pd.Timestamp("1899-12-30")  # serial 0, counting Excel's 29/02/1900 (dates from 01/03/1900)
+
+
+def _values(series: pd.Series, kind: str) -> list:
+    """A column's values as cells hold them: date serials, numbers, text; None where missing (and
+    for a date before 1900-03-01, which Excel's serials do not hold the same way: shown as typed)."""
     if kind == "date":
-        return [None if pd.isna(v) else v.to_pydatetime() for v in series]
+        serials = (series - EXCEL_EPOCH).dt.days
+        return [None if pd.isna(v) or v < 61 else int(v) for v in serials]
     if kind in ("int", "year"):
         return [None if pd.isna(v) else float(v) for v in series]
     return [v if isinstance(v, str) else None for v in series]
