@@ -156,7 +156,7 @@ def write_annotated_copies(validation, directory: Path, inputs: Iterable[Path] =
         while name in used:
             name, n = f"{stem}_{n}.xlsx", n + 1
         used.add(name)
-        wb = annotate_bytes(sub.data, book.format, found, book.name)
+        wb = annotate_bytes(sub.content(), book.format, found, book.name)
         with atomic_output(directory / name, inputs) as tmp:
             wb.save(tmp)
         written.append(directory / name)

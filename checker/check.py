@@ -12,9 +12,10 @@ from typing import Callable, Iterable
 import pandas as pd
 
 from .checks import Context
+from .fileio import file_sha256
 from .frames import Frames, build_frames, concat_frames
 from .reading import WorkbookData, read_workbook
-from .safety import Rejected
+from .safety import Rejected, size_verdict
 from .report import FileResult, Finding, Report, Severity, cell_ref
 from .rules import KINDS, RuleSet, load_rules
 from .schemas import render_failures, run_schema
@@ -27,10 +28,17 @@ class Submission:
     """One input to check: a file's bytes and what is known of its receipt."""
 
     name: str  # shown to people: a path, or "email.eml › attachment.xlsx"
-    data: bytes
+    data: bytes | None  # held for an email's attachment; None for a file read again from `path`
     received_at: dt.datetime | None = None  # aware, in the plan's local time
     evidence: str | None = None  # what received_at rests on
     sender: str | None = None
+    path: Path | None = None
+
+    def content(self) -> bytes:
+        """The file's bytes. Files in a folder are read when needed, not held: a city's inbox is
+        hundreds of megabytes, and pool workers forked from a process holding it would each count
+        it again in their memory."""
+        return self.data if self.data is not None else Path(self.path).read_bytes()
 
 
 @dataclass
@@ -69,7 +77,7 @@ class Validation:
 
 
 def read_paths(paths: Iterable[Path]) -> list[Submission]:
-    return [Submission(str(p), Path(p).read_bytes()) for p in paths]
+    return [Submission(str(p), None, path=Path(p)) for p in paths]
 
 
 def check_workbook(path: Path | str, rules: RuleSet | None = None, *, as_of: dt.date) -> Report:
@@ -87,15 +95,26 @@ def check_many(paths: Iterable[Path], rules: RuleSet | None = None, *, as_of: dt
 # ---------------------------------------------------------------------------------------------
 
 
-def read_safely(name: str, data: bytes, rules: RuleSet) -> WorkbookData:
+def read_safely(sub: Submission, rules: RuleSet) -> WorkbookData:
     """read_workbook, with a last guard: whatever a damaged file makes a parser raise, the batch goes on
     and the file is listed as unreadable (the exception type is kept in the reason for diagnosis)."""
-    try:
-        return read_workbook(name, data, rules)
-    except Exception as exc:
-        import hashlib
+    import hashlib
 
-        book = WorkbookData(name=name, sha256=hashlib.sha256(data).hexdigest())
+    try:
+        # A file far over the size limit is rejected without being read into memory.
+        too_large = size_verdict(Path(sub.path).stat().st_size, rules.limits) if sub.data is None else None
+        data = sub.content() if too_large is None else b""
+    except OSError as exc:  # gone or unreadable since the inbox was listed
+        too_large, data = Rejected("unreadable", f"không mở được tệp ({type(exc).__name__})"), b""
+    if too_large is not None:
+        digest = file_sha256(sub.path) if too_large.code == "too_large" else hashlib.sha256(data).hexdigest()
+        book = WorkbookData(name=sub.name, sha256=digest)
+        book.rejected = too_large
+        return book
+    try:
+        return read_workbook(sub.name, data, rules)
+    except Exception as exc:
+        book = WorkbookData(name=sub.name, sha256=hashlib.sha256(data).hexdigest())
         book.rejected = Rejected("corrupt", f"tệp hỏng, không đọc được ({type(exc).__name__})")
         return book
 
@@ -106,7 +125,7 @@ _JOB: tuple[list[Submission], RuleSet, list[dt.date | None]] | None = None
 
 def _read_chunk(span: tuple[int, int]) -> tuple[list[WorkbookData], Frames]:
     subs, rules, fallback = _JOB
-    books = [read_safely(s.name, s.data, rules) for s in subs[span[0]:span[1]]]
+    books = [read_safely(s, rules) for s in subs[span[0]:span[1]]]
     frames = build_frames(books, rules, fallback, first=span[0])
     return _lighten(books), frames
 
@@ -129,7 +148,7 @@ def read_and_frame(subs: list[Submission], rules: RuleSet, fallback: list[dt.dat
     if workers <= 1 or len(subs) < 64:
         books = []
         for sub in subs:
-            books.append(read_safely(sub.name, sub.data, rules))
+            books.append(read_safely(sub, rules))
             if progress:
                 progress(1)
         frames = build_frames(books, rules, fallback)

@@ -90,10 +90,10 @@ def consolidate(inbox: Path, output: Path | None = None, rules: RuleSet | None =
     gathered = gather(inbox, rules, log)
     validation = validate(gathered.submissions, rules, as_of=as_of, progress=progress)
     if feedback is None:
-        # The files' bytes are needed again only to annotate copies for units; a city's inbox holds
-        # hundreds of megabytes of them, so let them go.
+        # Attachments' bytes are needed again only to annotate copies for units: let them go.
         for sub in gathered.submissions:
-            sub.data = b""
+            if sub.path is None:
+                sub.data = b""
     decisions = _decide(validation, gathered, rules, as_of)
     result = Consolidation(rules, as_of, gathered, validation, decisions, pd.DataFrame(), pd.DataFrame())
     result.cycles, result.units = _status_tables(result)

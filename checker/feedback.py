@@ -50,7 +50,7 @@ def write_feedback(c: Consolidation, directory: Path, inputs: Iterable[Path] = (
                 continue
             book, sub = c.validation.books[d.index], c.validation.submissions[d.index]
             buffer = io.BytesIO()
-            annotate_bytes(sub.data, book.format, file_findings[name], name).save(buffer)
+            annotate_bytes(sub.content(), book.format, file_findings[name], name).save(buffer)
             target = directory / safe_unit_dir(unit.id) / annotated_name(name)
             with atomic_output(target, inputs) as tmp:
                 tmp.write_bytes(buffer.getvalue())

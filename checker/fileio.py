@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import tempfile
 from pathlib import Path
@@ -18,6 +19,15 @@ def refuse_overwrite(target: Path, inputs: Iterable[Path]) -> None:
         given = Path(given).resolve()
         if target == given or (given.is_dir() and given in target.parents):
             raise OutputError(f"refusing to write {target}: it is an input or inside the input folder {given}")
+
+
+def file_sha256(path: Path) -> str:
+    """A file's SHA-256, read in blocks: a file's bytes need not be held to be fingerprinted."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 @contextlib.contextmanager

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
 import io
 import unicodedata
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from . import mail
 from .check import Submission
 from .deadlines import local_zone, to_local
 from .errors import CheckerError
+from .fileio import file_sha256
 from .rules import RuleSet
 
 SPREADSHEETS = (".xlsx", ".xlsm", ".xls", ".ods")
@@ -94,18 +94,17 @@ def gather(inbox: Path, rules: RuleSet, receipt_log: dict[str, dt.datetime] | No
     paths = sorted((p for p in inbox.rglob("*") if p.is_file()), key=lambda p: p.relative_to(inbox).as_posix())
     for path in paths:
         name = unicodedata.normalize("NFC", path.relative_to(inbox).as_posix())
-        data = path.read_bytes()
-        digest = hashlib.sha256(data).hexdigest()
+        digest = file_sha256(path)
         suffix = path.suffix.lower()
         mtime = dt.datetime.fromtimestamp(path.stat().st_mtime, zone).replace(microsecond=0)
         if path.name.lower() in SYSTEM_FILES or path.name.startswith(("~$", ".~lock")):
             files.append(InboxFile(name, digest, "other", "rejected", "tệp tạm hoặc tệp hệ thống, không phải báo cáo"))
         elif suffix in EMAILS:
-            files.append(_email(path, name, digest, data, rules, subs, mtimes, mtime, log.get(name) or log.get(path.name)))
+            files.append(_email(path, name, digest, rules, subs, mtimes, mtime, log.get(name) or log.get(path.name)))
         elif suffix in SPREADSHEETS:
             files.append(InboxFile(name, digest, "spreadsheet"))
             received = log.get(name) or log.get(path.name)
-            subs.append(Submission(name, data, received, EVIDENCE_LOG if received else None))
+            subs.append(Submission(name, None, received, EVIDENCE_LOG if received else None, path=path))
             mtimes[name] = mtime
         else:
             files.append(InboxFile(name, digest, "other", "rejected",
@@ -113,7 +112,7 @@ def gather(inbox: Path, rules: RuleSet, receipt_log: dict[str, dt.datetime] | No
     return Inbox(files, subs, mtimes)
 
 
-def _email(path: Path, name: str, digest: str, data: bytes, rules: RuleSet, subs: list[Submission],
+def _email(path: Path, name: str, digest: str, rules: RuleSet, subs: list[Submission],
            mtimes: dict[str, dt.datetime], mtime: dt.datetime, logged: dt.datetime | None) -> InboxFile:
     entry = InboxFile(name, digest, "email", "email")
     try:

@@ -36,12 +36,20 @@ class Rejected(Exception):
         self.code, self.reason = code, reason
 
 
+def size_verdict(size: int, limits: Limits) -> Rejected | None:
+    """Empty or too large: known from the size alone, before a byte is read."""
+    if not size:
+        return Rejected("empty", "tệp rỗng (0 byte)")
+    if size > limits.max_file_bytes:
+        return Rejected("too_large", f"tệp quá lớn ({size:,} byte, giới hạn {limits.max_file_bytes:,} byte)")
+    return None
+
+
 def inspect_bytes(name: str, data: bytes, limits: Limits) -> str | Rejected:
     """Return the format ("xlsx", "xlsm", "xls", "ods") or a Rejected verdict."""
-    if not data:
-        return Rejected("empty", "tệp rỗng (0 byte)")
-    if len(data) > limits.max_file_bytes:
-        return Rejected("too_large", f"tệp quá lớn ({len(data):,} byte, giới hạn {limits.max_file_bytes:,} byte)")
+    verdict = size_verdict(len(data), limits)
+    if verdict is not None:
+        return verdict
     if data.startswith(OLE_MAGIC):
         return _inspect_ole(data)
     if data.startswith(b"PK\x03\x04") or data.startswith(b"PK\x05\x06"):

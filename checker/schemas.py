@@ -52,7 +52,11 @@ def run_schema(ctx: Context, frame: pd.DataFrame, rules: list[Rule], targets=tar
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            schema.validate(frame, lazy=True)
+            # Not pandera's default deep copy (hundreds of megabytes for a city's frame; nothing is
+            # coerced), nor the frame itself: pandera registers the schema on the object it validates,
+            # and ours refers back to the frame, which would then never be freed. A shallow copy
+            # (copy-on-write) is registered instead and dropped right after.
+            schema.validate(frame.copy(deep=False), lazy=True, inplace=True)
     except SchemaErrors as exc:
         cases = exc.failure_cases
         errors = cases[cases["index"].notna() & cases["check"].astype(str).str.contains("#")]

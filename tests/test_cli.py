@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import subprocess
+import sys
 
 import openpyxl
 import pytest
@@ -119,6 +121,17 @@ def test_consolidate_samples(tmp_path):
     result = run("consolidate", ROOT / "sample_workbooks", "-o", out, "--as-of", "2023-07-25")
     assert result.exit_code == 1
     assert "Kỳ Tháng 07/2023: 10 đơn vị đúng hạn" in result.output
+    assert out.exists()
+
+
+def test_consolidate_as_a_process_leaves_stderr_clean(tmp_path):
+    """Run as the user runs it: nothing on stderr but what ntvt means to say (no warnings or
+    "Exception ignored" from a library at interpreter exit)."""
+    out = tmp_path / "tong_hop.xlsx"
+    done = subprocess.run([sys.executable, "-m", "checker", "consolidate", str(ROOT / "sample_workbooks"), "-o",
+                           str(out), "--as-of", "2023-07-25"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr and "Exception" not in done.stderr and "Warning" not in done.stderr, done.stderr
     assert out.exists()
 
 

@@ -229,3 +229,44 @@ def test_feedback_drafts(tmp_path, make_book, rules):
     assert "- Nhà hát Kịch Hà Nội – Tháng 05/2023: Chưa nộp (hạn: nhận chậm nhất ngày 19/05/2023)." in text
     assert reminder["Subject"] == "Nhắc gửi hồ sơ “Người tốt, việc tốt” – Nhà hát Kịch Hà Nội"
     assert len(result.feedback) == 25  # 24 drafts + 1 annotated copy
+
+
+def test_files_are_read_when_checked_not_held(tmp_path, make_book, rules):
+    """gather keeps a file's fingerprint, not its bytes; the checker reads it when it gets to it."""
+    from checker.intake import gather
+
+    inbox = tmp_path / "inbox"
+    path = make_book([good_row(1)], directory=inbox, name="a.xlsx")
+    [sub] = gather(inbox, rules).submissions
+    assert sub.data is None and sub.path == path and sub.content() == path.read_bytes()
+
+
+def test_oversized_file_is_rejected_unread_with_its_real_fingerprint(tmp_path, make_book, rules):
+    """A file over max_file_bytes is rejected from its size; the manifest's SHA-256 is still the file's."""
+    import dataclasses
+    import hashlib
+
+    small = dataclasses.replace(rules, limits=dataclasses.replace(rules.limits, max_file_bytes=1000))
+    inbox = tmp_path / "inbox"
+    path = make_book([good_row(1)], directory=inbox, name="lon.xlsx")
+    c = consolidate(inbox, tmp_path / "out.xlsx", small, as_of=AS_OF)
+    [book] = c.validation.books
+    assert book.rejected.code == "too_large"
+    assert book.rejected.reason == f"tệp quá lớn ({path.stat().st_size:,} byte, giới hạn 1,000 byte)"
+    assert book.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_file_gone_before_it_is_read_is_rejected_and_the_rest_checked(tmp_path, make_book, rules):
+    """A file listed by gather and deleted before it is read is an unreadable file, not a crash."""
+    from checker.check import validate
+    from checker.intake import gather
+
+    inbox = tmp_path / "inbox"
+    gone = make_book([good_row(1)], directory=inbox, name="mat.xlsx")
+    make_book([good_row(1)], directory=inbox, name="con.xlsx")
+    subs = gather(inbox, rules).submissions
+    gone.unlink()
+    books = {b.name: b for b in validate(subs, rules, as_of=AS_OF).books}
+    assert books["mat.xlsx"].rejected.code == "unreadable"
+    assert books["mat.xlsx"].rejected.reason == "không mở được tệp (FileNotFoundError)"
+    assert books["con.xlsx"].rejected is None
