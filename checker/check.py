@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
@@ -14,6 +14,7 @@ import pandas as pd
 from .checks import Context
 from .fileio import file_sha256
 from .frames import Frames, build_frames, concat_frames
+from .memory import release_free_memory
 from .reading import WorkbookData, read_workbook
 from .safety import Rejected, size_verdict
 from .report import FileResult, Finding, Report, Severity, cell_ref
@@ -140,9 +141,14 @@ def _lighten(books: list[WorkbookData]) -> list[WorkbookData]:
 
 def read_and_frame(subs: list[Submission], rules: RuleSet, fallback: list[dt.date | None],
                    progress: Progress | None = None, workers: int | None = None) -> tuple[list[WorkbookData], Frames]:
-    """Read every submission once and build the frames. On many files both cores share the work:
-    each worker reads a chunk of files and returns that chunk's frames (few large objects crossing
-    processes, not one per file: measured, per-file results make the parent the bottleneck)."""
+    """Read every submission once and build the frames, on `workers` cores (default: up to 2).
+
+    Files are read in chunks, each returning that chunk's frames (few large objects crossing
+    processes, not one per file: measured, per-file results make the parent the bottleneck). The
+    parent reads chunks too, beside workers-1 forked processes, instead of waiting on a pool of
+    `workers`: the same cores with one process fewer, and every process counts in the memory
+    (a forked worker's resident memory starts with the parent's imports, ~100 MB).
+    """
     global _JOB
     workers = workers if workers is not None else min(2, os.cpu_count() or 1)
     if workers <= 1 or len(subs) < 64:
@@ -157,18 +163,33 @@ def read_and_frame(subs: list[Submission], rules: RuleSet, fallback: list[dt.dat
 
     size = max(16, min(250, len(subs) // (workers * 4)))
     spans = [(i, min(i + size, len(subs))) for i in range(0, len(subs), size)]
+    results: list[tuple[list[WorkbookData], Frames] | None] = [None] * len(spans)
     _JOB = (subs, rules, fallback)
     try:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            books, parts = [], []
-            for (start, end), (chunk, part) in zip(spans, pool.map(_read_chunk, spans)):
-                books.extend(chunk)
-                parts.append(part)
+        with ProcessPoolExecutor(workers - 1, mp_context=multiprocessing.get_context("fork")) as pool:
+            queued: dict[int, Future] = {}
+            for n, span in enumerate(spans):
+                # Keep each worker one chunk ahead, so it never waits on the parent; read the rest here.
+                if len(queued) < 2 * (workers - 1):
+                    queued[n] = pool.submit(_read_chunk, span)
+                else:
+                    results[n] = _read_chunk(span)
+                    if progress:
+                        progress(span[1] - span[0])
+                for done in [k for k, future in queued.items() if future.done()]:
+                    results[done] = queued.pop(done).result()
+                    if progress:
+                        progress(spans[done][1] - spans[done][0])
+            for k, future in queued.items():
+                results[k] = future.result()
                 if progress:
-                    progress(end - start)
+                    progress(spans[k][1] - spans[k][0])
     finally:
         _JOB = None
-    frames = concat_frames(parts, books)
+    books = [book for chunk, _ in results for book in chunk]
+    frames = concat_frames([part for _, part in results], books)
+    del results  # the chunks' frames, now joined
+    release_free_memory()
     return books, frames
 
 

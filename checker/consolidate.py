@@ -15,6 +15,7 @@ from .check import Progress, Validation, validate
 from .checks import Context
 from .fileio import refuse_overwrite
 from .intake import EVIDENCE_MTIME, EVIDENCE_SENT, Inbox, gather, read_receipt_log
+from .memory import release_free_memory
 from .report import Finding, Severity, cell_ref
 from .rules import RuleSet, load_rules
 from .schemas import render_failures, run_schema
@@ -98,6 +99,7 @@ def consolidate(inbox: Path, output: Path | None = None, rules: RuleSet | None =
     result = Consolidation(rules, as_of, gathered, validation, decisions, pd.DataFrame(), pd.DataFrame())
     result.cycles, result.units = _status_tables(result)
     result.findings = sorted(validation.findings + _campaign_findings(result), key=Finding.sort_key)
+    release_free_memory()  # what validation freed, before the output is written
     if output is not None:
         from .output import write_consolidated
 

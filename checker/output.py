@@ -8,6 +8,7 @@ conversions of strings to formulas, numbers and URLs are off, so "=cmd|â€¦", "+â
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from pathlib import Path
 from typing import Any, Iterator
@@ -142,12 +143,16 @@ class _Writer:
             self.order[key] = sort.sort_values(["unit", "period", "file", "row"], kind="stable").index
             ordered = frame.loc[self.order[key], ["_file", "_row"]]
             fields = self.rules.sheet(key).fields
-            for i in ordered["_file"].unique():
-                table = books[i].tables[key]
-                positions.columns[(books[i].name, table.sheet_name)] = {
+            # Each file's rows form one block, in row order (file names are unique): a block is
+            # stored, not a position per row.
+            files, rows = ordered["_file"].tolist(), ordered["_row"].tolist()
+            starts = [n for n in range(len(files)) if n == 0 or files[n] != files[n - 1]] + [len(files)]
+            for start, end in zip(starts, starts[1:]):
+                table = books[files[start]].tables[key]
+                where = (books[files[start]].name, table.sheet_name)
+                positions.columns[where] = {
                     table.columns[spec.key]: len(META) + n for n, spec in enumerate(fields) if spec.key in table.columns}
-            for out_row, (i, r) in enumerate(zip(ordered["_file"], ordered["_row"]), start=1):  # row 0: header
-                positions.rows[(books[i].name, books[i].tables[key].sheet_name, int(r))] = (name, out_row)
+                positions.blocks[where] = (name, start + 1, rows[start:end])  # output row 0 is the header
         return positions
 
     def _unit_name(self, unit_id: str | None) -> str:
@@ -606,18 +611,23 @@ def _values(series: pd.Series, kind: str) -> list:
 
 
 class _Positions:
-    """(file, input sheet, input row, input col) -> (output sheet, row, col), kept as a row map and a
-    column map per file (not one entry per cell: a city's inbox has millions of cells)."""
+    """(file, input sheet, input row, input col) -> (output sheet, row, col) (rows from 0), kept per
+    (file, sheet) as a block of output rows and a column map: not one entry per cell or row (a
+    city's inbox has millions of cells)."""
 
     def __init__(self):
-        self.rows: dict[tuple[str, str, int], tuple[str, int]] = {}
+        self.blocks: dict[tuple[str, str], tuple[str, int, list[int]]] = {}  # out sheet, first row, input rows
         self.columns: dict[tuple[str, str], dict[int, int]] = {}
 
     def get(self, key: tuple) -> tuple[str, int, int] | None:
         file, sheet, row, col = key
-        hit = self.rows.get((file, sheet, row))
+        block = self.blocks.get((file, sheet))
         out_col = self.columns.get((file, sheet), {}).get(col)
-        return (hit[0], hit[1], out_col) if hit and out_col is not None else None
+        if block is None or out_col is None:
+            return None
+        out_sheet, first, rows = block
+        k = bisect.bisect_left(rows, row)
+        return (out_sheet, first + k, out_col) if k < len(rows) and rows[k] == row else None
 
 
 def _status_cell(row) -> str:
