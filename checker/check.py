@@ -208,9 +208,12 @@ def validate(subs: list[Submission], rules: RuleSet, *, as_of: dt.date,
             continue
         frame = frames.tables[sheet.key]
         row_rules = [r for r in rules.rules_at("row") if r.sheet == sheet.key]
-        pairs = list(_table_findings(ctx, frame, sheet.key, row_rules, books, rules))
-        findings += [f for _, f in pairs if f is not None]
-        errors = {idx for idx, f in pairs if f is None or f.severity is Severity.ERROR}
+        errors: set[int] = set()
+        for idx, f in _table_findings(ctx, frame, sheet.key, row_rules, books, rules):
+            if f is None or f.severity is Severity.ERROR:
+                errors.add(idx)
+            if f is not None:
+                findings.append(f)
         row_errors[sheet.key] = errors
         if sheet.key == "nominations" and not frame.empty:
             valid = frame.loc[~frame.index.isin(errors)].groupby("_file").size()

@@ -112,12 +112,22 @@ def build_frames(books: list[WorkbookData], rules: RuleSet, fallback_dates: list
 
 
 def concat_frames(parts: list[Frames], books: list[WorkbookData]) -> Frames:
-    """Join frames built in parts, in input order; the index becomes one running row id again."""
+    """Join frames built in parts, in input order; the index becomes one running row id again.
+
+    The parts are consumed: joined a column at a time, each part's column dropped once joined, so
+    a city's rows are not held twice over (whole-frame concatenation would, while it copies).
+    """
     first = parts[0]
-    tables = {key: pd.concat([p.tables[key] for p in parts], ignore_index=True) for key in first.tables}
+    tables = {key: _concat_consuming([p.tables[key] for p in parts]) for key in first.tables}
     files = pd.concat([p.files for p in parts], ignore_index=True)
     info = [f for p in parts for f in p.info]
     return Frames(books, tables, files, info, first.units, first.lists)
+
+
+def _concat_consuming(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    columns = list(frames[0].columns)
+    joined = {col: pd.concat([f.pop(col) for f in frames], ignore_index=True) for col in columns}
+    return pd.DataFrame(joined, columns=columns, copy=False)
 
 
 class _Builder:
@@ -259,8 +269,13 @@ class _Builder:
                     value, bad = self.normalise(spec, raw, lambda b=book, t=table, r=r, c=col: (b.name, t.sheet_name, r, c), font)
                     values.append(value)
                     shown = as_text(raw)
-                    # Short texts recur in every file ("Cá nhân", "Có"); one shared copy each.
-                    raw_texts.append(sys.intern(shown) if len(shown) < 40 else shown)
+                    # A text typed as it is kept (a list value, most names) is held once, not as a
+                    # value and a raw copy; short texts recur in every file ("Cá nhân", "Có").
+                    if shown == value and isinstance(value, str):
+                        shown = value
+                    elif len(shown) < 40:
+                        shown = sys.intern(shown)
+                    raw_texts.append(shown)
                     bads.append(bad)
         frame = pd.DataFrame(data)
         for spec in sheet.fields:
