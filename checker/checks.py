@@ -184,6 +184,7 @@ def _unique_details(ctx, row, c, col):
     if ("first_rows", id(c)) not in ctx.cache:
         f = ctx.frame
         keyed = pd.DataFrame({"f": f["_file"], "k": _person(f, c), "r": f["_row"]})[given(f, col)]
+        keyed = keyed[keyed.duplicated(["f", "k"], keep=False)]  # only people listed twice are asked about
         ctx.cache[("keys", id(c))] = keyed["k"]
         ctx.cache[("first_rows", id(c))] = keyed.groupby(["f", "k"])["r"].min().to_dict()
     key = ctx.cache[("keys", id(c))].loc[row["_index"]]

@@ -30,6 +30,7 @@ STATUS_FILL = {"on_time": "#C6EFCE", "late": "#FFEB9C", "invalid": "#F8CBAD", "m
                "not_due": "#EDEDED"}
 MAX_LINKS = 65_000  # Excel allows 65,530 hyperlinks per sheet
 META = ["Tệp", "Trang", "Dòng", "Đơn vị", "Kỳ", "Tình trạng tệp"]
+CELL_KEY = 1 << 14  # more than Excel's 16,384 columns: row * CELL_KEY + column is one int per cell
 
 
 class _Writer:
@@ -302,21 +303,22 @@ class _Writer:
         if frame.empty:
             return
         out_sheet = rules.sheet(key).name
-        by_cell: dict[tuple[int, int], list[Finding]] = {}
+        # Keyed by row * CELL_KEY + column: a city's flagged cells are hundreds of thousands.
+        by_cell: dict[int, list[Finding]] = {}
         for f in c.findings:
             if f.row and f.col:
                 pos = positions.get((f.file, f.sheet, f.row, f.col))
                 if pos and pos[0] == out_sheet:
-                    by_cell.setdefault((pos[1], pos[2]), []).append(f)
-        for (r, col), here in sorted(by_cell.items()):
-            self._comment(ws, r, col, here)
+                    by_cell.setdefault(pos[1] * CELL_KEY + pos[2], []).append(f)
+        for at in sorted(by_cell):
+            self._comment(ws, *divmod(at, CELL_KEY), by_cell[at])
         raw_chars = sum(int(frame[f"{spec.key}__raw"].str.len().sum()) for spec in fields)
         self.streams[ws.name] = sheetxml.Stream(
             lambda: self._data_rows(key, frame, fields, widths, by_cell), last_row=len(frame) + 1,
             last_col=len(headers), size_hint=3 * raw_chars + 150 * len(frame) * len(headers))
 
     def _data_rows(self, key: str, frame: pd.DataFrame, fields, widths: list[int],
-                   by_cell: dict[tuple[int, int], list[Finding]]) -> Iterator[str]:
+                   by_cell: dict[int, list[Finding]]) -> Iterator[str]:
         """The data rows' XML, in output order; row 1 is the header."""
         rules, books, decisions = self.rules, self.c.validation.books, self.c.decisions
         order = self.order.get(key, frame.index)
@@ -329,8 +331,8 @@ class _Writer:
         # Rows are converted a chunk at a time: a whole city's sheet as Python lists would cost
         # hundreds of megabytes. Everything that does not depend on the cell is worked out once per
         # column or per file: this loop writes millions of cells.
-        for start in range(0, len(order), 20_000):
-            part = frame.loc[order[start:start + 20_000]]
+        for start in range(0, len(order), 5_000):
+            part = frame.loc[order[start:start + 5_000]]
             columns = [(letters[len(META) + k], len(META) + k, spec.type, _values(part[spec.key], spec.type),
                         part[f"{spec.key}__raw"].tolist(), part[f"{spec.key}__bad"].tolist(),
                         plain.get(spec.type, text_s)) for k, spec in enumerate(fields)]
@@ -352,7 +354,7 @@ class _Writer:
                          f'<c r="E{r}" s="{text_s}" t="inlineStr"><is><t xml:space="preserve">{period}</t></is></c>'
                          f'<c r="F{r}" s="{text_s}" t="inlineStr"><is><t xml:space="preserve">{status}</t></is></c>']
                 for letter, col, kind, shown, raws, bads, style in columns:
-                    here = by_cell.get((r - 1, col))
+                    here = by_cell.get((r - 1) * CELL_KEY + col)
                     ref = f"{letter}{r}"
                     if here:
                         sev = min((f.severity for f in here), key=lambda s: s.rank).value

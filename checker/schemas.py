@@ -22,6 +22,7 @@ import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
 from .checks import Context, details, failing, target_columns
+from .memory import release_free_memory
 from .rules import CheckSpec, Rule
 
 
@@ -58,20 +59,26 @@ def run_schema(ctx: Context, frame: pd.DataFrame, rules: list[Rule], targets=tar
             # (copy-on-write) is registered instead and dropped right after.
             schema.validate(frame.copy(deep=False), lazy=True, inplace=True)
     except SchemaErrors as exc:
-        cases = exc.failure_cases
-        errors = cases[cases["index"].notna() & cases["check"].astype(str).str.contains("#")]
-        if len(errors) != len(cases):
-            bad = cases[~cases.index.isin(errors.index)].head(3).to_dict("records")
-            raise RuntimeError(f"pandera reported failures that are not rule checks: {bad}")
-        out = errors[["index", "column", "check"]].copy()
-        out["index"] = out["index"].astype("int64")
-        out["rule"] = out["check"].str.split("#").str[0]
-        out["n"] = out["check"].str.split("#").str[1].astype(int)
-        # Within one rule the first failing check (in rules-file order) speaks for a cell:
-        # a placeholder summary is not also "too short".
-        out = out.sort_values(["index", "column", "rule", "n"]).drop_duplicates(["index", "column", "rule"])
-        return out.reset_index(drop=True)
-    return empty
+        failures = _rule_failures(exc.failure_cases)
+    else:
+        failures = empty
+    release_free_memory()  # pandera's masks and failure tables, before findings are rendered
+    return failures
+
+
+def _rule_failures(cases: pd.DataFrame) -> pd.DataFrame:
+    errors = cases[cases["index"].notna() & cases["check"].astype(str).str.contains("#")]
+    if len(errors) != len(cases):
+        bad = cases[~cases.index.isin(errors.index)].head(3).to_dict("records")
+        raise RuntimeError(f"pandera reported failures that are not rule checks: {bad}")
+    out = errors[["index", "column", "check"]].copy()
+    out["index"] = out["index"].astype("int64")
+    out["rule"] = out["check"].str.split("#").str[0]
+    out["n"] = out["check"].str.split("#").str[1].astype(int)
+    # Within one rule the first failing check (in rules-file order) speaks for a cell:
+    # a placeholder summary is not also "too short".
+    out = out.sort_values(["index", "column", "rule", "n"]).drop_duplicates(["index", "column", "rule"])
+    return out.reset_index(drop=True)
 
 
 # Columns any check's details may read, besides the failing column's own three.
@@ -101,3 +108,4 @@ def render_failures(ctx: Context, frame: pd.DataFrame, failures: pd.DataFrame, r
             row = rows[index]
             row["_index"] = index
             yield index, column, rule, spec, details(ctx, row, spec, column), row
+    ctx.cache, ctx.frame = {}, None  # what details computed for this frame (a city's rows' worth)

@@ -165,7 +165,7 @@ def _split_sheet(xml: str, stream: Stream) -> tuple[str, str]:
 def _pump(*pieces: Iterable[str], sink) -> None:
     """Write text pieces, UTF-8, to sink from a second thread that compresses while this one
     keeps generating. A failure on either side ends both and is raised here."""
-    work: queue.Queue = queue.Queue(maxsize=4)
+    work: queue.Queue = queue.Queue(maxsize=2)
     failed: list[BaseException] = []
 
     def drain() -> None:
