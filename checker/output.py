@@ -19,6 +19,7 @@ import xlsxwriter
 from . import sheetxml
 from .consolidate import CAMPAIGN_FILE, REJECTED, STATUS_WORDS, USED, Consolidation
 from .fileio import atomic_output
+from .memory import release_free_memory
 from .report import Finding, Severity, cell_ref
 from .rules import RuleSet
 
@@ -123,6 +124,7 @@ class _Writer:
         self.rules_sheet(self.sheets["Quy tắc"])
         self.overview(self.sheets["Tổng quan"])  # last: it notes whether comments or links were capped
         self.wb.close()
+        release_free_memory()  # xlsxwriter's and the layout's transients, before the big rows stream
         sheetxml.splice(self.path, self.streams)
 
     def data_positions(self) -> "_Positions":
