@@ -11,7 +11,7 @@ rotates (and reverses on odd repeats) so that drift on a shared machine falls on
                    (constant_memory, no formats) writes as many rows as ntvt writes: every data row,
                    one row per file and one per planted problem. No validation at all.
   (b) ntvt         `ntvt consolidate INBOX -o OUT --as-of AS_OF` (run as `python -m checker`), end
-                   to end, its Pool(2) workers included.
+                   to end, its forked worker included.
   (c) naive        what a developer writes first: openpyxl reads each workbook, pandera validates
                    each file's frames (the same rules, compiled naively), openpyxl writes the result.
   (d) frictionless `frictionless` validates the two table sheets of each file against a Table Schema
@@ -704,22 +704,22 @@ def time_split(inbox: Path, manifest: dict, output: Path) -> list[tuple[str, flo
     check_mod = importlib.import_module("checker.check")
     cons = importlib.import_module("checker.consolidate")
     out_mod = importlib.import_module("checker.output")
+    xml_mod = importlib.import_module("checker.sheetxml")
 
     spent: dict[str, float] = {}
     # Stages that do not exist in the checker measured (the pipeline changes) are left out; the ones
-    # indented are inside `validate`. Time spent inside forked workers is in the stage that waits.
+    # indented are inside the stage above them. Time spent in the forked worker is in the stage that waits.
     stages = [
-        (cons, "gather", "gather: walk the inbox, read and hash the bytes"),
+        (cons, "gather", "gather: walk the inbox, fingerprint the files"),
         (cons, "validate", "validate (total, includes the indented stages)"),
-        (check_mod, "read_and_frame", "  read_and_frame: calamine read + frames, Pool(2)"),
-        (check_mod, "read_all", "  read_all: calamine read + locate, Pool(2)"),
-        (check_mod, "build_frames", "  build_frames: normalise values, build DataFrames"),
+        (check_mod, "read_and_frame", "  read_and_frame: calamine read + frames, parent + 1 worker"),
         (check_mod, "run_schema", "  run_schema: pandera, row and file rules"),
         (check_mod, "_reading_findings", "  reading findings"),
         (cons, "_decide", "decide files of record"),
         (cons, "_status_tables", "status tables (unit × cycle)"),
         (cons, "_campaign_findings", "campaign rules (incl. their pandera run)"),
-        (out_mod, "write_consolidated", "write_consolidated: xlsxwriter output"),
+        (out_mod, "write_consolidated", "write_consolidated: the output workbook"),
+        (xml_mod, "splice", "  splice: big sheets' rows streamed into it (zip copied once)"),
     ]
     stages = [s for s in stages if callable(getattr(s[0], s[1], None))]
     saved = []
@@ -749,12 +749,19 @@ def time_split(inbox: Path, manifest: dict, output: Path) -> list[tuple[str, flo
         for mod, attr, original in saved:
             setattr(mod, attr, original)
     named = [(label, spent[label]) for _, _, label in stages if spent.get(label)]  # 0: ran in workers only
-    inside = sum(s for label, s in named if label.startswith("  "))
-    validate_label = next((label for label, _ in named if label.startswith("validate")), None)
-    if validate_label and inside:
-        at = [label for label, _ in named].index(validate_label)
-        named.insert(at + 1 + sum(1 for label, _ in named if label.startswith("  ")),
-                     ("  rest of validate: rendering findings and messages", spent[validate_label] - inside))
+    # After a stage with timed stages inside it (indented), what the inner ones do not account for.
+    rests = {"validate": "  rest of validate: rendering findings and messages",
+             "write_consolidated": "  rest of the output: xlsxwriter's sheets, layout, comments"}
+    at = 0
+    while at < len(named):
+        end = at + 1
+        while end < len(named) and named[end][0].startswith("  "):
+            end += 1
+        rest = next((text for key, text in rests.items() if named[at][0].startswith(key)), None)
+        if rest and end > at + 1:
+            named.insert(end, (rest, named[at][1] - sum(s for _, s in named[at + 1:end])))
+            end += 1
+        at = end
     accounted = sum(s for label, s in named if not label.startswith("  "))
     named.append(("rest (sorting findings, Consolidation object…)", total - accounted))
     named.append(("total consolidate() in-process", total))
