@@ -236,12 +236,12 @@ BLANK = "\x00"
 
 
 def _message(rules: RuleSet, rule_id: str, template: str, **values) -> str:
-    """Render a rule's message; a blank value reads "ô đang để trống", not an empty pair of quotes."""
+    """Render a rule's message text (its citation is the finding's `citation`); a blank value reads
+    "ô đang để trống", not an empty pair of quotes."""
     if values.get("value") == "":
         values["value"] = BLANK
     text = template.format(**values)
-    text = text.replace(f"nhận được “{BLANK}”", "ô đang để trống").replace(f"“{BLANK}”", "ô trống")
-    return text + rules.citation(rule_id)
+    return text.replace(f"nhận được “{BLANK}”", "ô đang để trống").replace(f"“{BLANK}”", "ô trống")
 
 
 def _reading_findings(books: list[WorkbookData], rules: RuleSet) -> list[Finding]:
@@ -253,13 +253,15 @@ def _reading_findings(books: list[WorkbookData], rules: RuleSet) -> list[Finding
             c = unreadable.checks[0]
             out.append(Finding(unreadable.id, book.rejected.code, Severity(c.severity), book.name, None, None, None,
                                None, book.rejected.reason,
-                               _message(rules, unreadable.id, c.message, value=book.rejected.reason), unreadable.clause))
+                               _message(rules, unreadable.id, c.message, value=book.rejected.reason), unreadable.clause,
+                               rules.citation(unreadable.id)))
             continue
         for kind, sheet, label in book.missing:
             c = structure[f"template_{kind}"]
             out.append(Finding("DV-MAU", c.kind, Severity(c.severity), book.name, sheet, None, None, label, None,
                                _message(rules, "DV-MAU", c.message, sheet=sheet, column=label or "", cell="",
-                                        value="", file=book.name), rules.rule("DV-MAU").clause))
+                                        value="", file=book.name), rules.rule("DV-MAU").clause,
+                               rules.citation("DV-MAU")))
         for kind, rule_id, cells in (("cell_too_long", "DL-GIOIHAN", book.long_cells),
                                      ("formula_without_value", "DL-CONGTHUC", book.formulas)):
             rule = rules.rule(rule_id)
@@ -269,14 +271,16 @@ def _reading_findings(books: list[WorkbookData], rules: RuleSet) -> list[Finding
                 values = {"length": extra, "max": rules.limits.max_cell_chars} if kind == "cell_too_long" else {}
                 shown = "" if kind == "cell_too_long" else str(extra)
                 out.append(Finding(rule_id, kind, Severity(c.severity), book.name, sheet, row, col, None, shown,
-                                   _message(rules, rule_id, c.message, cell=cell, value=shown, **values), rule.clause))
+                                   _message(rules, rule_id, c.message, cell=cell, value=shown, **values), rule.clause,
+                                   rules.citation(rule_id)))
         current = rules.template.version
         if book.version != current:
             c = structure["template_version"]
             shown = book.version or "(không có)"
             out.append(Finding("DV-MAU", c.kind, Severity(c.severity), book.name, None, None, None, None, shown,
                                _message(rules, "DV-MAU", c.message, value=shown, expected=current, sheet="",
-                                        column="", cell="", file=book.name), rules.rule("DV-MAU").clause))
+                                        column="", cell="", file=book.name), rules.rule("DV-MAU").clause,
+                               rules.citation("DV-MAU")))
     return out
 
 
@@ -300,7 +304,7 @@ def _table_findings(ctx, frame, sheet_key, row_rules, books, rules):
         message = _message(rules, rule.id, check.message, cell=cell, column=labels[column], value=raw,
                            sheet=table.sheet_name, file=book.name, **extra)
         yield index, Finding(rule.id, check.kind, Severity(check.severity), book.name, table.sheet_name, row, col,
-                             labels[column], raw, message, rule.clause)
+                             labels[column], raw, message, rule.clause, rules.citation(rule.id))
 
 
 def _file_findings(ctx, files, file_rules, books, rules) -> list[Finding]:
@@ -317,7 +321,7 @@ def _file_findings(ctx, files, file_rules, books, rules) -> list[Finding]:
             message = _message(rules, rule.id, check.message, cell="", column="", value="", sheet=sheet,
                                file=book.name, **extra)
             out.append(Finding(rule.id, check.kind, Severity(check.severity), book.name, sheet, None, None, None,
-                               str(extra.get("count", "")), message, rule.clause))
+                               str(extra.get("count", "")), message, rule.clause, rules.citation(rule.id)))
             continue
         sheet_key, spec = fields[column]
         fv = book.forms.get(sheet_key, {}).get(column)
@@ -328,7 +332,7 @@ def _file_findings(ctx, files, file_rules, books, rules) -> list[Finding]:
         message = _message(rules, rule.id, check.message, cell=cell_ref(fv.row, fv.col), column=spec.label,
                            value=raw, sheet=sheet, file=book.name, **extra)
         out.append(Finding(rule.id, check.kind, Severity(check.severity), book.name, sheet, fv.row, fv.col,
-                           spec.label, raw, message, rule.clause))
+                           spec.label, raw, message, rule.clause, rules.citation(rule.id)))
     return out
 
 

@@ -275,14 +275,14 @@ def _campaign_finding(c: Consolidation, rule, spec, row: dict, extra: dict) -> F
     if "file" in row and isinstance(row.get("sheet"), str):  # a finding on an input cell
         values = {"cell": row["cell"], "column": row["label"], "value": row["value"], "sheet": row["sheet"],
                   "file": row["file"], **extra}
-        message = spec.message.format(**values) + rules.citation(rule.id)
+        message = spec.message.format(**values)
         return Finding(rule.id, spec.kind, Severity(spec.severity), row["file"], row["sheet"], int(row["row"]),
-                       int(row["col"]), row["label"], str(row["value"]), message, rule.clause)
+                       int(row["col"]), row["label"], str(row["value"]), message, rule.clause, rules.citation(rule.id))
     values = {"cell": "", "column": "", "value": "", "sheet": "", "file": "", **extra}
-    message = spec.message.format(**values) + rules.citation(rule.id)
+    message = spec.message.format(**values)
     where = row.get("cycle_label") if isinstance(row.get("cycle_label"), str) else ""
     return Finding(rule.id, spec.kind, Severity(spec.severity), CAMPAIGN_FILE, None, None, None, row["unit_name"],
-                   where, message, rule.clause)
+                   where, message, rule.clause, rules.citation(rule.id))
 
 
 def _figures(c: Consolidation) -> pd.DataFrame:

@@ -206,10 +206,9 @@ class _Builder:
         value = as_text(raw)
         message = check.message.format(cell=cell_ref(row, col) or "", column=spec.label, value=value,
                                        expected=expected, sheet=sheet, file=file, **extra)
-        message += self.rules.citation(NORMALISE_RULE)
         rule = self.rules.rule(NORMALISE_RULE)
         self.info.append(Finding(NORMALISE_RULE, kind, Severity(check.severity), file, sheet, row, col,
-                                 spec.label, value, message, rule.clause))
+                                 spec.label, value, message, rule.clause, self.rules.citation(NORMALISE_RULE)))
 
     # -- frames ----------------------------------------------------------------------------------
 

@@ -49,8 +49,16 @@ class Finding:
     col: int | None  # Excel column number (1-based)
     column: str | None  # the column's label as in the template
     value: str | None  # the value as read, as text
-    message: str  # Vietnamese: where, what was expected, what was found
+    text: str  # Vietnamese: where, what was expected, what was found
     clause: str  # the plan clause, e.g. "Mục V"
+    # What the message ends with: the clause in words, "(Căn cứ: …)". Kept apart so that one string
+    # per rule is shared by all its findings (a city's 270,000 messages would each repeat it).
+    citation: str = ""
+
+    @property
+    def message(self) -> str:
+        """The whole message, as people read it: the text and the clause it rests on."""
+        return self.text + self.citation
 
     @property
     def cell(self) -> str | None:
@@ -61,6 +69,8 @@ class Finding:
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
+        del d["text"], d["citation"]
+        d["message"] = self.message
         d["severity"] = self.severity.value
         d["cell"] = self.cell
         return d

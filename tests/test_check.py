@@ -22,7 +22,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from checker.check import check_workbook
+from checker.check import check_many, check_workbook
 
 from .conftest import ROOT, SUMMARY, Raw, good_row
 
@@ -766,3 +766,18 @@ def test_parallel_reading_gives_the_same_findings(tmp_path, rules):
     parallel = validate(subs, rules, as_of=AS_OF, workers=2).report()
     assert parallel.to_dict() == serial.to_dict()
     assert sum(f.severity.value == "error" for f in serial.findings) > 15
+
+
+def test_message_is_text_and_shared_citation(make_book, rules):
+    """A finding's message ends with its rule's citation, held once per rule (not once per finding);
+    the JSON report carries the whole message."""
+    report = check_many([make_book([good_row(1, gender="Na"), good_row(2, gender="Nữa")])], rules, as_of=AS_OF)
+    found = [f for f in report.findings if f.rule_id == "DN-DANHMUC"]
+    assert len(found) == 2
+    for f in found:
+        assert f.citation == rules.citation("DN-DANHMUC") != ""
+        assert f.message == f.text + f.citation and f.text.startswith(f"Ô {f.cell} – ")
+    assert found[0].citation is found[1].citation
+    data = json.loads(report.to_json())
+    assert {"message"} <= set(data["findings"][0]) and not {"text", "citation"} & set(data["findings"][0])
+    assert [d["message"] for d in data["findings"] if d["rule_id"] == "DN-DANHMUC"] == [f.message for f in found]
