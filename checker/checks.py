@@ -176,15 +176,18 @@ def _person(f: pd.DataFrame, c: CheckSpec) -> pd.Series:
 def _unique(ctx, f, c, col):
     if col != c.params["columns"][0]:  # reported once, on the name cell
         return pd.Series(False, index=f.index)
-    key = _person(f, c)
-    return given(f, col) & pd.DataFrame({"f": f["_file"], "k": key}).duplicated(keep="first")
+    # Among the rows that name someone: a blank name is nobody's twin.
+    named = given(f, col)
+    keys = pd.DataFrame({"f": f["_file"], "k": _person(f, c)})[named]
+    return named & keys.duplicated(keep="first").reindex(f.index, fill_value=False)
 
 
 def _unique_details(ctx, row, c, col):
     if ("first_rows", id(c)) not in ctx.cache:
         f = ctx.frame
         keyed = pd.DataFrame({"f": f["_file"], "k": _person(f, c), "r": f["_row"]})[given(f, col)]
-        keyed = keyed[keyed.duplicated(["f", "k"], keep=False)]  # only people listed twice are asked about
+        # Only people listed twice are asked about: a map of every row would cost a city's rows.
+        keyed = keyed[keyed.duplicated(["f", "k"], keep=False)]
         ctx.cache[("keys", id(c))] = keyed["k"]
         ctx.cache[("first_rows", id(c))] = keyed.groupby(["f", "k"])["r"].min().to_dict()
     key = ctx.cache[("keys", id(c))].loc[row["_index"]]

@@ -216,6 +216,10 @@ DUPLICATE_CASES = [
                  [("B6", "DN-TRUNG", E)], id="birth-year-as-text"),
     pytest.param([good_row(1), good_row(2, name="Nguyễn  Thị Hoa 1 ")], [("B6", "DN-TRUNG", E)],
                  id="extra-spaces"),
+    # Found by the fuzz test: a name of punctuation only has the key of a blank name; a blank name
+    # is nobody's twin (and its details once crashed looking for the twin).
+    pytest.param([good_row(1, name=None), good_row(2, name="\r;")], [("B5", "DN-BATBUOC", E)],
+                 id="blank-name-is-nobodys-twin"),
 ]
 
 
