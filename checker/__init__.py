@@ -4,13 +4,22 @@ The public API mirrors the commands: load_rules, make_template, check_workbook, 
 validate_files, write_annotated_copies, consolidate. The CLI (`ntvt`) is a thin skin over these.
 """
 
-from .annotate import write_annotated_copies
 from .check import Submission, Validation, check_many, check_workbook, validate, validate_files
 from .errors import CheckerError, OutputError, RuleFileError
 from .report import FileResult, Finding, Report, Severity
 from .rules import RuleSet, load_rules
 from .template import make_template, make_unit_templates
 from .consolidate import Consolidation, consolidate  # noqa: E402  (after check: it builds on it)
+
+
+def __getattr__(name: str):
+    # Imported on first use: annotating needs openpyxl, whose import costs every run (and each
+    # forked reader) ~0.2 s and ~6 MB when nothing is annotated.
+    if name == "write_annotated_copies":
+        from .annotate import write_annotated_copies
+
+        return write_annotated_copies
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 __all__ = [
