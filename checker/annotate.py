@@ -20,6 +20,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 
+from .check import InputChanged
 from .fileio import atomic_output
 from .report import Finding, Severity
 
@@ -156,7 +157,11 @@ def write_annotated_copies(validation, directory: Path, inputs: Iterable[Path] =
         while name in used:
             name, n = f"{stem}_{n}.xlsx", n + 1
         used.add(name)
-        wb = annotate_bytes(sub.content(), book.format, found, book.name)
+        try:
+            data = sub.content()
+        except (OSError, InputChanged):  # gone or edited since it was checked: its cells may not be these
+            continue
+        wb = annotate_bytes(data, book.format, found, book.name)
         with atomic_output(directory / name, inputs) as tmp:
             wb.save(tmp)
         written.append(directory / name)

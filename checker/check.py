@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -34,12 +35,22 @@ class Submission:
     evidence: str | None = None  # what received_at rests on
     sender: str | None = None
     path: Path | None = None
+    sha256: str | None = None  # of the file when it was listed: what is read later must match it
 
     def content(self) -> bytes:
         """The file's bytes. Files in a folder are read when needed, not held: a city's inbox is
-        hundreds of megabytes, and pool workers forked from a process holding it would each count
-        it again in their memory."""
-        return self.data if self.data is not None else Path(self.path).read_bytes()
+        hundreds of megabytes, and a worker forked from a process holding it would count it again.
+        Raises OSError if the file is gone, InputChanged if it is not the file that was listed."""
+        if self.data is not None:
+            return self.data
+        data = Path(self.path).read_bytes()
+        if self.sha256 is not None and hashlib.sha256(data).hexdigest() != self.sha256:
+            raise InputChanged(f"{self.path} changed after it was listed")
+        return data
+
+
+class InputChanged(Exception):
+    """A file of the inbox was modified between listing and reading."""
 
 
 @dataclass
@@ -99,18 +110,20 @@ def check_many(paths: Iterable[Path], rules: RuleSet | None = None, *, as_of: dt
 def read_safely(sub: Submission, rules: RuleSet) -> WorkbookData:
     """read_workbook, with a last guard: whatever a damaged file makes a parser raise, the batch goes on
     and the file is listed as unreadable (the exception type is kept in the reason for diagnosis)."""
-    import hashlib
-
+    digest = sub.sha256  # the listed file's, when it was listed
     try:
         # A file far over the size limit is rejected without being read into memory.
-        too_large = size_verdict(Path(sub.path).stat().st_size, rules.limits) if sub.data is None else None
-        data = sub.content() if too_large is None else b""
+        refused = size_verdict(Path(sub.path).stat().st_size, rules.limits) if sub.data is None else None
+        if refused is not None and digest is None:
+            digest = file_sha256(sub.path)
+        data = sub.content() if refused is None else b""
     except OSError as exc:  # gone or unreadable since the inbox was listed
-        too_large, data = Rejected("unreadable", f"không mở được tệp ({type(exc).__name__})"), b""
-    if too_large is not None:
-        digest = file_sha256(sub.path) if too_large.code == "too_large" else hashlib.sha256(data).hexdigest()
-        book = WorkbookData(name=sub.name, sha256=digest)
-        book.rejected = too_large
+        refused, data = Rejected("unreadable", f"không mở được tệp ({type(exc).__name__})"), b""
+    except InputChanged:
+        refused, data = Rejected("changed", "tệp bị sửa trong lúc đang tổng hợp: hãy chạy lại"), b""
+    if refused is not None:
+        book = WorkbookData(name=sub.name, sha256=digest or hashlib.sha256(data).hexdigest())
+        book.rejected = refused
         return book
     try:
         return read_workbook(sub.name, data, rules)

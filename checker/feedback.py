@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Iterable
 
 from .annotate import annotate_bytes, annotated_name
+from .check import InputChanged
 from .consolidate import CAMPAIGN_FILE, REJECTED, SUPERSEDED, Consolidation
 from .errors import OutputError
 from .fileio import atomic_output
@@ -49,8 +50,12 @@ def write_feedback(c: Consolidation, directory: Path, inputs: Iterable[Path] = (
             if d.status == REJECTED or not any(f.severity is not Severity.INFO for f in file_findings[name]):
                 continue
             book, sub = c.validation.books[d.index], c.validation.submissions[d.index]
+            try:
+                data = sub.content()
+            except (OSError, InputChanged):  # gone or edited since it was checked: no copy to annotate
+                continue
             buffer = io.BytesIO()
-            annotate_bytes(sub.content(), book.format, file_findings[name], name).save(buffer)
+            annotate_bytes(data, book.format, file_findings[name], name).save(buffer)
             target = directory / safe_unit_dir(unit.id) / annotated_name(name)
             with atomic_output(target, inputs) as tmp:
                 tmp.write_bytes(buffer.getvalue())

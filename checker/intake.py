@@ -104,7 +104,7 @@ def gather(inbox: Path, rules: RuleSet, receipt_log: dict[str, dt.datetime] | No
         elif suffix in SPREADSHEETS:
             files.append(InboxFile(name, digest, "spreadsheet"))
             received = log.get(name) or log.get(path.name)
-            subs.append(Submission(name, None, received, EVIDENCE_LOG if received else None, path=path))
+            subs.append(Submission(name, None, received, EVIDENCE_LOG if received else None, path=path, sha256=digest))
             mtimes[name] = mtime
         else:
             files.append(InboxFile(name, digest, "other", "rejected",

@@ -18,6 +18,7 @@ import xlsxwriter
 
 from . import sheetxml
 from .consolidate import CAMPAIGN_FILE, REJECTED, STATUS_WORDS, USED, Consolidation
+from .errors import OutputError
 from .fileio import atomic_output
 from .memory import release_free_memory
 from .report import Finding, Severity, cell_ref
@@ -53,6 +54,7 @@ class _Writer:
         self.comments_left = self.rules.consolidation.max_comments
         self.links_capped = False
         self.comments_capped = False
+        self.findings_cut = 0  # findings beyond Excel's rows per sheet
 
     def _formats(self) -> dict[str, Any]:
         wb = self.wb
@@ -228,7 +230,10 @@ class _Writer:
         note = row + 12
         if self.comments_capped or self.links_capped:
             self.text(ws, note, 0, "Ghi chú: quá nhiều phát hiện để ghi chú (comment) và liên kết cho từng ô; "
-                                   "mọi ô vẫn được tô màu và trang “Lỗi và cảnh báo” liệt kê đầy đủ.", "subtitle")
+                                   "mọi ô vẫn được tô màu và trang “Lỗi và cảnh báo” liệt kê "
+                                   + ("các phát hiện." if self.findings_cut else "đầy đủ."), "subtitle")
+        if self.findings_cut:
+            self.text(ws, note + 1, 0, f"Trang “Lỗi và cảnh báo”: {self.cut_words()}", "subtitle")
         self.print_setup(ws)
 
     def matrix(self, ws) -> None:
@@ -300,6 +305,9 @@ class _Writer:
         frame = self.c.validation.frames.tables.get(key, pd.DataFrame())
         headers = META + [f.label for f in fields]
         widths = [36, 16, 6, 30, 13, 12] + [min(max(f.width or 14, 8), 50) for f in fields]
+        if len(frame) + 1 > sheetxml.MAX_ROWS:
+            raise OutputError(f"{len(frame):,} rows of {ws.name!r} do not fit one Excel sheet ({sheetxml.MAX_ROWS - 1:,} "
+                              "at most): consolidate the inbox in parts, e.g. one cycle's folder at a time")
         self.table(ws, 0, headers, widths, len(frame))
         ws.set_row(0, 45)
         if frame.empty:
@@ -312,12 +320,31 @@ class _Writer:
                 pos = positions.get((f.file, f.sheet, f.row, f.col))
                 if pos and pos[0] == out_sheet:
                     by_cell.setdefault(pos[1] * CELL_KEY + pos[2], []).append(f)
-        for at in sorted(by_cell):
-            self._comment(ws, *divmod(at, CELL_KEY), by_cell[at])
+        commented = [divmod(at, CELL_KEY) for at in sorted(by_cell)][:max(self.comments_left, 0)]
+        for r, col in commented:
+            self._comment(ws, r, col, by_cell[r * CELL_KEY + col])
+        self.comments_capped |= len(commented) < len(by_cell)
+        self._comment_rows(ws, key, frame, fields, widths, commented)
         raw_chars = sum(int(frame[f"{spec.key}__raw"].str.len().sum()) for spec in fields)
         self.streams[ws.name] = sheetxml.Stream(
             lambda: self._data_rows(key, frame, fields, widths, by_cell), last_row=len(frame) + 1,
-            last_col=len(headers), size_hint=3 * raw_chars + 150 * len(frame) * len(headers))
+            last_col=len(headers), size_hint=7 * raw_chars + 150 * len(frame) * len(headers))
+
+    def _comment_rows(self, ws, key: str, frame: pd.DataFrame, fields, widths: list[int],
+                      commented: list[tuple[int, int]]) -> None:
+        """Tell xlsxwriter the height of the tall rows a comment box lies over: it sizes the box from
+        the heights it knows, and the rows themselves are streamed later. (In constant-memory mode
+        set_row on a row not yet written records the height without writing a row.)"""
+        tall = [(f"{spec.key}__raw", widths[len(META) + n]) for n, spec in enumerate(fields) if spec.type == "longtext"]
+        near = sorted({x for r, _ in commented for x in range(max(1, r - 1), min(len(frame), r + 12) + 1)})
+        if not tall or not near:
+            return
+        order = self.order.get(key, frame.index)
+        part = frame.loc[order[[r - 1 for r in near]], [col for col, _ in tall]]
+        for r, raws in zip(near, part.itertuples(index=False)):
+            lines = max(_lines(raw, width) for raw, (_, width) in zip(raws, tall))
+            if lines > 1:
+                ws.set_row(r, 15 * lines)
 
     def _data_rows(self, key: str, frame: pd.DataFrame, fields, widths: list[int],
                    by_cell: dict[int, list[Finding]]) -> Iterator[str]:
@@ -451,6 +478,9 @@ class _Writer:
         if not c.findings:
             return
         ordered = sorted(c.findings, key=lambda f: (f.severity.rank, f.sort_key()))
+        room = sheetxml.MAX_ROWS - 2  # below the header; the last row then says how many are left out
+        if len(ordered) > room + 1:
+            self.findings_cut, ordered = len(ordered) - room, ordered[:room]  # errors come first
         manifest_rows = self.manifest_rows()
         links = []
         for n, f in enumerate(ordered, start=2):
@@ -461,8 +491,9 @@ class _Writer:
                 self.links_capped = True
         chars = sum(len(f.message) + len(f.file) for f in ordered)
         self.streams[ws.name] = sheetxml.Stream(
-            lambda: self._finding_rows(ordered, {ref for ref, _, _ in links}), last_row=len(ordered) + 1,
-            last_col=len(headers), links=links, size_hint=3 * chars + 1500 * len(ordered))
+            lambda: self._finding_rows(ordered, {ref for ref, _, _ in links}),
+            last_row=len(ordered) + 1 + (1 if self.findings_cut else 0), last_col=len(headers), links=links,
+            size_hint=7 * chars + 1500 * len(ordered))
 
     def _finding_rows(self, ordered: list[Finding], linked: set[str]) -> Iterator[str]:
         c, xf = self.c, self.xf
@@ -479,6 +510,14 @@ class _Writer:
             if f"J{n}" in linked:
                 cells.append(text_cell(f"J{n}", xf["link"], "Xem"))
             yield sheetxml.row(n, "".join(cells), 15 * lines if lines > 1 else None)
+        if self.findings_cut:
+            n = len(ordered) + 2
+            yield sheetxml.row(n, text_cell(f"I{n}", xf["bold"], self.cut_words()))
+
+    def cut_words(self) -> str:
+        return (f"… và {_thousands(self.findings_cut)} phát hiện nữa (mức nhẹ nhất, ở cuối danh sách) không ghi được vì "
+                f"một trang Excel có tối đa {_thousands(sheetxml.MAX_ROWS)} dòng; số lỗi, cảnh báo của từng tệp có ở "
+                "trang “Tệp đã nhận”, danh sách đầy đủ của một tệp: lệnh “ntvt check TỆP --json”.")
 
     def link_target(self, f: Finding, positions, manifest_rows) -> str | None:
         if f.file == CAMPAIGN_FILE:  # the unit's status cell for that cycle in the matrix
@@ -591,6 +630,11 @@ def _policy_words(rules: RuleSet) -> str:
 
 EVIDENCE_SHORT = {"ngày gửi của thư điện tử": "thư", "sổ nhận văn bản": "sổ nhận", "ô “Ngày gửi”": "Ngày gửi",
                   "thời gian sửa tệp": "giờ sửa tệp"}
+
+
+def _thousands(n: int) -> str:
+    """1048576 -> "1.048.576", as Vietnamese writes it."""
+    return f"{n:,}".replace(",", ".")
 
 
 def _lines(text: str, width: int) -> int:

@@ -29,10 +29,12 @@ from .report import column_letter
 # Excel's escape for characters XML 1.0 cannot hold: "\x01" -> "_x0001_"; a literal "_x0001_" in
 # the text is protected as "_x005F_x0001_" (the same substitutions as xlsxwriter's).
 _LITERAL_ESCAPE = re.compile(r"(_x[0-9a-fA-F]{4}_)")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x0c\x0e-\x1f\ufffe\uffff]")
-_NEEDS_CARE = re.compile(r"_x[0-9a-fA-F]{4}_|[\x00-\x08\x0b-\x0c\x0e-\x1f\ufffe\uffff]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]")  # \r too: XML readers would make it \n
+_NEEDS_CARE = re.compile(r"_x[0-9a-fA-F]{4}_|[\x00-\x08\x0b-\x1f\ufffe\uffff]")
+MAX_ROWS = 1_048_576  # Excel's rows per worksheet
+MAX_TEXT = 32_767  # Excel's characters per cell, counted in UTF-16 units
 _CHUNK = 1 << 20  # characters handed to the compressing thread at a time
-_ZIP64_FROM = 1 << 31  # a zip entry's size from which zip64 records are needed
+_ZIP64_FROM = 1 << 30  # an estimated entry size from which zip64 records are written (needed from 2 GiB)
 NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
       "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
       "pr": "http://schemas.openxmlformats.org/package/2006/relationships"}
@@ -51,8 +53,15 @@ def attribute(text: str) -> str:
     return escape(text).replace('"', "&quot;").replace("\n", "&#xA;")
 
 
+def clip(text: str) -> str:
+    """Text cut to what a cell holds (Excel calls a longer cell damaged), as xlsxwriter cuts it."""
+    if len(text) <= MAX_TEXT // 2:  # cannot be over, whatever its characters
+        return text
+    return text.encode("utf-16-le")[:2 * MAX_TEXT].decode("utf-16-le", errors="ignore")
+
+
 def text_cell(ref: str, style: int, value: str) -> str:
-    return f'<c r="{ref}" s="{style}" t="inlineStr"><is><t xml:space="preserve">{escape(value)}</t></is></c>'
+    return f'<c r="{ref}" s="{style}" t="inlineStr"><is><t xml:space="preserve">{escape(clip(value))}</t></is></c>'
 
 
 def number_cell(ref: str, style: int, value: float | int) -> str:
@@ -79,8 +88,8 @@ class Stream:
 
     rows: a callable returning the rows' XML (`row(...)` strings) in row order, all below the rows
     xlsxwriter wrote; last_row, last_col: the used range's corner, 1-based; links: internal
-    hyperlinks as (cell reference, location such as "'Trang'!B7", text shown on hovering);
-    size_hint: an upper bound of the rows' XML size in bytes, to know whether zip64 is needed.
+    hyperlinks as (cell reference, location such as "'Trang'!B7", the cell's text);
+    size_hint: an estimate of the rows' XML size in bytes, to know whether zip64 is needed.
     """
 
     rows: Callable[[], Iterable[str]]
@@ -144,6 +153,8 @@ def _sheet_parts(source: zipfile.ZipFile) -> dict[str, str]:
 def _split_sheet(xml: str, stream: Stream) -> tuple[str, str]:
     """The sheet's XML before and after the place of the streamed rows, with its dimension made
     to cover them and the hyperlinks placed where the schema wants them (before the print setup)."""
+    if stream.last_row > MAX_ROWS:
+        raise ValueError(f"{stream.last_row} rows do not fit a worksheet (Excel's limit: {MAX_ROWS})")
     corner = f"{column_letter(stream.last_col)}{stream.last_row}"
     xml, found = re.subn(r'<dimension ref="A1(:[A-Z]+[0-9]+)?"/>', f'<dimension ref="A1:{corner}"/>', xml, count=1)
     if not found:
@@ -157,7 +168,9 @@ def _split_sheet(xml: str, stream: Stream) -> tuple[str, str]:
             raise ValueError("worksheet already has hyperlinks; streamed links would duplicate them")
         links = "".join(f'<hyperlink ref="{ref}" location="{attribute(where)}" display="{attribute(shown)}"/>'
                         for ref, where, shown in stream.links)
-        place = min(i for i in (tail.find("<printOptions"), tail.find("<pageMargins"), len(tail)) if i >= 0)
+        later = ("<printOptions", "<pageMargins", "<pageSetup", "<headerFooter", "<drawing", "<legacyDrawing",
+                 "</worksheet>")  # what the schema puts after <hyperlinks>
+        place = min(i for i in (tail.find(tag) for tag in later) if i >= 0)
         tail = f"{tail[:place]}<hyperlinks>{links}</hyperlinks>{tail[place:]}"
     return head, tail
 

@@ -270,3 +270,21 @@ def test_file_gone_before_it_is_read_is_rejected_and_the_rest_checked(tmp_path, 
     assert books["mat.xlsx"].rejected.code == "unreadable"
     assert books["mat.xlsx"].rejected.reason == "không mở được tệp (FileNotFoundError)"
     assert books["con.xlsx"].rejected is None
+
+
+def test_file_edited_after_listing_is_rejected_not_misread(tmp_path, make_book, rules):
+    """A file changed between the inbox walk and its reading is not checked as if it were the file
+    fingerprinted: it is rejected with a reason asking to run again, and keeps the listed SHA-256."""
+    from checker.check import validate
+    from checker.intake import gather
+
+    inbox = tmp_path / "inbox"
+    path = make_book([good_row(1)], directory=inbox, name="sua.xlsx")
+    [sub] = gather(inbox, rules).submissions
+    listed = sub.sha256
+    make_book([good_row(1), good_row(2)], directory=inbox, name="sua.xlsx")
+    assert path.exists()
+    [book] = validate([sub], rules, as_of=AS_OF).books
+    assert book.rejected.code == "changed"
+    assert book.rejected.reason == "tệp bị sửa trong lúc đang tổng hợp: hãy chạy lại"
+    assert book.sha256 == listed

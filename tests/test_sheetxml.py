@@ -150,3 +150,47 @@ def test_libreoffice_reads_the_streamed_sheets_as_written(tmp_path, make_book, r
         seen = theirs.get_sheet_by_name(name).to_python()
         assert len(mine) == len(seen) > 1
         assert [[v for v in row if v != ""] for row in mine] == [[v for v in row if v != ""] for row in seen]
+
+
+def test_text_over_a_cells_limit_is_cut_as_excel_counts(tmp_path):
+    """Excel holds 32,767 UTF-16 units in a cell (more and it calls the file damaged): longer text is
+    cut there, never inside a character that takes two units."""
+    path = tmp_path / "out.xlsx"
+    long_text = "ệ" * 20_000 + "🌟" * 10_000  # 40,000 units
+    build(path, lambda xf: {"Dữ liệu": sheetxml.Stream(lambda: [sheetxml.row(2, sheetxml.text_cell("A2", 0, long_text))],
+                                                         last_row=2, last_col=1)})
+    value = openpyxl.load_workbook(path)["Dữ liệu"]["A2"].value
+    assert len(value.encode("utf-16-le")) // 2 == 32_767 - 1  # the next emoji would not fit whole
+    assert long_text.startswith(value) and value.endswith("🌟")
+
+
+def test_too_many_rows_for_a_sheet_is_a_program_error(tmp_path):
+    with pytest.raises(ValueError, match="do not fit a worksheet"):
+        build(tmp_path / "out.xlsx", lambda xf: {"Dữ liệu": sheetxml.Stream(lambda: [], last_row=sheetxml.MAX_ROWS + 1,
+                                                                             last_col=1)})
+
+
+def test_findings_beyond_excels_rows_are_counted_not_lost(tmp_path, make_book, rules, monkeypatch):
+    """When the findings outnumber a sheet's rows, the most serious are listed, the last row and the
+    overview say how many are left out and where to see them; data rows that cannot fit stop the run
+    with a clear error instead of a damaged workbook."""
+    from checker.errors import OutputError
+
+    inbox = tmp_path / "inbox"
+    make_book([good_row(n, gender="Na", kind="CN") for n in range(1, 4)], directory=inbox)
+    monkeypatch.setattr(sheetxml, "MAX_ROWS", 6)  # header + 4 findings + the note
+    output = tmp_path / "out.xlsx"
+    c = consolidate(inbox, output, rules, as_of=AS_OF)
+    assert len(c.findings) > 5
+    wb = openpyxl.load_workbook(output)
+    ws = wb["Lỗi và cảnh báo"]
+    assert [ws.cell(row=r, column=2).value for r in range(2, 6)] == ["Lỗi"] * 4
+    note = ws["I6"].value
+    assert note.startswith(f"… và {len(c.findings) - 4} phát hiện nữa") and "tối đa 6 dòng" in note
+    assert ws.max_row == 6
+    overview = [cell.value for row in wb["Tổng quan"].iter_rows() for cell in row if isinstance(cell.value, str)]
+    assert f"Trang “Lỗi và cảnh báo”: {note}" in overview
+    monkeypatch.setattr(sheetxml, "MAX_ROWS", 3)  # 3 data rows + header do not fit
+    with pytest.raises(OutputError, match="do not fit one Excel sheet"):
+        consolidate(inbox, tmp_path / "out2.xlsx", rules, as_of=AS_OF)
+    assert not (tmp_path / "out2.xlsx").exists()
