@@ -489,7 +489,7 @@ class _Writer:
                 links.append((f"J{n}", target, "Xem"))
             elif target:
                 self.links_capped = True
-        chars = sum(len(f.message) + len(f.file) for f in ordered)
+        chars = sum(len(f.text) + len(f.citation) + len(f.file) for f in ordered)
         self.streams[ws.name] = sheetxml.Stream(
             lambda: self._finding_rows(ordered, {ref for ref, _, _ in links}),
             last_row=len(ordered) + 1 + (1 if self.findings_cut else 0), last_col=len(headers), links=links,
@@ -500,13 +500,14 @@ class _Writer:
         unit_of = {c.validation.books[d.index].name: self._unit_name(d.unit_id) for d in c.decisions}
         text_cell, text_s = sheetxml.text_cell, xf["text"]
         for n, f in enumerate(ordered, start=2):  # Excel's row number: the header is row 1
-            lines = _lines(f.message, 90)
+            message = f.message
+            lines = _lines(message, 90)
             cells = [sheetxml.number_cell(f"A{n}", xf["int"], n - 1),
                      text_cell(f"B{n}", xf[f"text:{f.severity.value}"], SEVERITY_WORD[f.severity]),
                      text_cell(f"C{n}", text_s, f.rule_id), text_cell(f"D{n}", text_s, f.clause),
                      text_cell(f"E{n}", text_s, (f.column or "") if f.file == CAMPAIGN_FILE else unit_of.get(f.file, "")),
                      text_cell(f"F{n}", text_s, f.file), text_cell(f"G{n}", text_s, f.sheet or ""),
-                     text_cell(f"H{n}", text_s, f.cell or ""), text_cell(f"I{n}", xf["wrap"], f.message)]
+                     text_cell(f"H{n}", text_s, f.cell or ""), text_cell(f"I{n}", xf["wrap"], message)]
             if f"J{n}" in linked:
                 cells.append(text_cell(f"J{n}", xf["link"], "Xem"))
             yield sheetxml.row(n, "".join(cells), 15 * lines if lines > 1 else None)

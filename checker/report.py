@@ -65,7 +65,9 @@ class Finding:
         return cell_ref(self.row, self.col)
 
     def sort_key(self) -> tuple:
-        return (self.file, self.sheet or "", self.row or 0, self.col or 0, self.rule_id, self.code, self.message)
+        # The text, not the message: the citation follows from rule_id, and joining it here would
+        # build a copy of every message while a city's findings are sorted.
+        return (self.file, self.sheet or "", self.row or 0, self.col or 0, self.rule_id, self.code, self.text)
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
