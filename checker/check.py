@@ -126,7 +126,7 @@ def read_safely(sub: Submission, rules: RuleSet) -> WorkbookData:
         book.rejected = refused
         return book
     try:
-        return read_workbook(sub.name, data, rules)
+        return read_workbook(sub.name, data, rules, sha256=sub.sha256)  # content() checked the digest
     except Exception as exc:
         book = WorkbookData(name=sub.name, sha256=hashlib.sha256(data).hexdigest())
         book.rejected = Rejected("corrupt", f"tệp hỏng, không đọc được ({type(exc).__name__})")
@@ -180,23 +180,22 @@ def read_and_frame(subs: list[Submission], rules: RuleSet, fallback: list[dt.dat
     _JOB = (subs, rules, fallback)
     try:
         with ProcessPoolExecutor(workers - 1, mp_context=multiprocessing.get_context("fork")) as pool:
+            def finish(k: int, result) -> None:
+                results[k] = result
+                if progress:
+                    progress(spans[k][1] - spans[k][0])
+
             queued: dict[int, Future] = {}
             for n, span in enumerate(spans):
                 # Keep each worker one chunk ahead, so it never waits on the parent; read the rest here.
                 if len(queued) < 2 * (workers - 1):
                     queued[n] = pool.submit(_read_chunk, span)
                 else:
-                    results[n] = _read_chunk(span)
-                    if progress:
-                        progress(span[1] - span[0])
-                for done in [k for k, future in queued.items() if future.done()]:
-                    results[done] = queued.pop(done).result()
-                    if progress:
-                        progress(spans[done][1] - spans[done][0])
+                    finish(n, _read_chunk(span))
+                for k in [k for k, future in queued.items() if future.done()]:
+                    finish(k, queued.pop(k).result())
             for k, future in queued.items():
-                results[k] = future.result()
-                if progress:
-                    progress(spans[k][1] - spans[k][0])
+                finish(k, future.result())
     finally:
         _JOB = None
     books = [book for chunk, _ in results for book in chunk]

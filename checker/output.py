@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 import pandas as pd
 import xlsxwriter
@@ -320,9 +320,11 @@ class _Writer:
                 pos = positions.get((f.file, f.sheet, f.row, f.col))
                 if pos and pos[0] == out_sheet:
                     by_cell.setdefault(pos[1] * CELL_KEY + pos[2], []).append(f)
-        commented = [divmod(at, CELL_KEY) for at in sorted(by_cell)][:max(self.comments_left, 0)]
+        # Comments for the first cells, up to what is left of the workbook's allowance.
+        commented = [divmod(at, CELL_KEY) for at in sorted(by_cell)][:self.comments_left]
         for r, col in commented:
             self._comment(ws, r, col, by_cell[r * CELL_KEY + col])
+        self.comments_left -= len(commented)
         self.comments_capped |= len(commented) < len(by_cell)
         self._comment_rows(ws, key, frame, fields, widths, commented)
         raw_chars = sum(int(frame[f"{spec.key}__raw"].str.len().sum()) for spec in fields)
@@ -342,9 +344,9 @@ class _Writer:
         order = self.order.get(key, frame.index)
         part = frame.loc[order[[r - 1 for r in near]], [col for col, _ in tall]]
         for r, raws in zip(near, part.itertuples(index=False)):
-            lines = max(_lines(raw, width) for raw, (_, width) in zip(raws, tall))
-            if lines > 1:
-                ws.set_row(r, 15 * lines)
+            height = _height(zip(raws, (width for _, width in tall)))
+            if height:
+                ws.set_row(r, height)
 
     def _data_rows(self, key: str, frame: pd.DataFrame, fields, widths: list[int],
                    by_cell: dict[int, list[Finding]]) -> Iterator[str]:
@@ -396,8 +398,7 @@ class _Writer:
                         cells.append(text_cell(ref, style, shown[n]))
                     else:
                         cells.append(number_cell(ref, style, shown[n]))
-                lines = max((_lines(raws[n], width) for raws, width in tall), default=1)
-                yield sheetxml.row(r, "".join(cells), 15 * lines if lines > 1 else None)
+                yield sheetxml.row(r, "".join(cells), _height((raws[n], width) for raws, width in tall))
 
     def _flagged(self, ref: str, kind: str, value, raw: str, bad: bool, sev: str) -> str:
         """A cell with a finding: filled by severity (its comment is registered separately)."""
@@ -413,10 +414,6 @@ class _Writer:
         return sheetxml.text_cell(ref, xf[f"{'wrap' if kind == 'longtext' else 'text'}:{sev}"], str(value))
 
     def _comment(self, ws, r: int, col: int, here: list[Finding]) -> None:
-        if self.comments_left <= 0:
-            self.comments_capped = True
-            return
-        self.comments_left -= 1
         body = "\n".join(f"[{SEVERITY_WORD[f.severity]} {f.rule_id}] {f.message}" for f in here)
         ws.write_comment(r, col, body[:30000], {"author": "ntvt", "x_scale": 2.5, "y_scale": 2})
 
@@ -501,7 +498,6 @@ class _Writer:
         text_cell, text_s = sheetxml.text_cell, xf["text"]
         for n, f in enumerate(ordered, start=2):  # Excel's row number: the header is row 1
             message = f.message
-            lines = _lines(message, 90)
             cells = [sheetxml.number_cell(f"A{n}", xf["int"], n - 1),
                      text_cell(f"B{n}", xf[f"text:{f.severity.value}"], SEVERITY_WORD[f.severity]),
                      text_cell(f"C{n}", text_s, f.rule_id), text_cell(f"D{n}", text_s, f.clause),
@@ -510,7 +506,7 @@ class _Writer:
                      text_cell(f"H{n}", text_s, f.cell or ""), text_cell(f"I{n}", xf["wrap"], message)]
             if f"J{n}" in linked:
                 cells.append(text_cell(f"J{n}", xf["link"], "Xem"))
-            yield sheetxml.row(n, "".join(cells), 15 * lines if lines > 1 else None)
+            yield sheetxml.row(n, "".join(cells), _height([(message, 90)]))
         if self.findings_cut:
             n = len(ordered) + 2
             yield sheetxml.row(n, text_cell(f"I{n}", xf["bold"], self.cut_words()))
@@ -636,6 +632,13 @@ EVIDENCE_SHORT = {"ngày gửi của thư điện tử": "thư", "sổ nhận v�
 def _thousands(n: int) -> str:
     """1048576 -> "1.048.576", as Vietnamese writes it."""
     return f"{n:,}".replace(",", ".")
+
+
+def _height(texts: Iterable[tuple[str, int]]) -> float | None:
+    """The height a row needs for its wrapped (text, column width) pairs, 15 points a line; None for
+    one line (the default height)."""
+    lines = max((_lines(text, width) for text, width in texts), default=1)
+    return 15 * lines if lines > 1 else None
 
 
 def _lines(text: str, width: int) -> int:

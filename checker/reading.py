@@ -86,11 +86,12 @@ class WorkbookData:
     fonts: dict[tuple[str, int, int], str] = field(default_factory=dict)  # (sheet, row, col) -> font name
 
 
-def read_workbook(name: str, data: bytes, rules: RuleSet) -> WorkbookData:
-    """Read one input file's bytes; an unreadable file comes back with `rejected` set, never raised."""
+def read_workbook(name: str, data: bytes, rules: RuleSet, sha256: str | None = None) -> WorkbookData:
+    """Read one input file's bytes (`sha256` their digest, if already known); an unreadable file
+    comes back with `rejected` set, never raised."""
     import hashlib
 
-    book = WorkbookData(name=name, sha256=hashlib.sha256(data).hexdigest())
+    book = WorkbookData(name=name, sha256=sha256 or hashlib.sha256(data).hexdigest())
     verdict = inspect_bytes(name, data, rules.limits)
     if isinstance(verdict, Rejected):
         book.rejected = verdict

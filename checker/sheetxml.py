@@ -15,6 +15,7 @@ constant-memory mode, with the same escaping, so readers see no difference.
 
 from __future__ import annotations
 
+import itertools
 import queue
 import re
 import threading
@@ -132,7 +133,7 @@ def splice(path: Path, streams: dict[str, Stream]) -> None:
                     entry = zipfile.ZipInfo(info.filename, info.date_time)
                     entry.compress_type, entry.external_attr = zipfile.ZIP_DEFLATED, info.external_attr
                     with target.open(entry, "w", force_zip64=stream.size_hint >= _ZIP64_FROM) as sink:
-                        _pump([head], stream.rows(), [tail], sink=sink)
+                        _pump(itertools.chain([head], stream.rows(), [tail]), sink)
         spliced.replace(path)
     finally:
         spliced.unlink(missing_ok=True)
@@ -175,7 +176,7 @@ def _split_sheet(xml: str, stream: Stream) -> tuple[str, str]:
     return head, tail
 
 
-def _pump(*pieces: Iterable[str], sink) -> None:
+def _pump(pieces: Iterable[str], sink) -> None:
     """Write text pieces, UTF-8, to sink from a second thread that compresses while this one
     keeps generating. A failure on either side ends both and is raised here."""
     work: queue.Queue = queue.Queue(maxsize=2)
@@ -194,15 +195,14 @@ def _pump(*pieces: Iterable[str], sink) -> None:
     try:
         buffer: list[str] = []
         size = 0
-        for part in pieces:
-            for text in part:
-                buffer.append(text)
-                size += len(text)
-                if size >= _CHUNK:
-                    if failed:
-                        break
-                    work.put("".join(buffer).encode("utf-8"))
-                    buffer, size = [], 0
+        for text in pieces:
+            buffer.append(text)
+            size += len(text)
+            if size >= _CHUNK:
+                if failed:
+                    break
+                work.put("".join(buffer).encode("utf-8"))
+                buffer, size = [], 0
         if buffer and not failed:
             work.put("".join(buffer).encode("utf-8"))
     finally:
