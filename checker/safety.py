@@ -35,6 +35,11 @@ class Rejected(Exception):
         super().__init__(f"{code}: {reason}")
         self.code, self.reason = code, reason
 
+    def __reduce__(self):
+        # Rebuilt from (code, reason) when it crosses processes; the default would pass the joined
+        # message as one argument and fail, breaking the worker pool.
+        return (type(self), (self.code, self.reason))
+
 
 def size_verdict(size: int, limits: Limits) -> Rejected | None:
     """Empty or too large: known from the size alone, before a byte is read."""
