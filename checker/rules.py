@@ -5,15 +5,26 @@ lists, template sheets and columns, and every rule with its clause and Vietnames
 is strict: an unknown key, a duplicate rule id, a reference to a missing list or column, a malformed
 date or a message naming an unknown placeholder is a RuleFileError naming the file, place and line.
 No pandas here.
+
+A rules file is also untrusted input (it may come by mail, or be edited by hand): every problem in it
+ends as a RuleFileError, in bounded time and memory. The file's size, the nesting depth and the
+number of YAML nodes are capped before anything is built; anchors, aliases, merge keys and unusual
+tags are refused (no alias bomb can expand); every number has a type and a range; message templates
+may hold plain `{name}` placeholders only; unit ids are safe as Windows file names; and a value
+echoed in an error message is cut to a few dozen characters.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import gc
 import hashlib
+import math
 import os
 import re
+import reprlib
+import stat
 import string
 import sys
 from dataclasses import dataclass, field
@@ -21,6 +32,14 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.composer import Composer
+from yaml.constructor import SafeConstructor
+from yaml.resolver import Resolver
+
+try:  # libyaml's parser: 7x faster on the bundled rules than PyYAML's (13 ms against 87 ms, measured)
+    from yaml._yaml import CParser
+except ImportError:  # PyYAML built without libyaml
+    CParser = None
 
 from .errors import RuleFileError
 
@@ -71,6 +90,43 @@ KINDS: dict[str, tuple[str, set[str], set[str]]] = {
 }
 CHECK_KEYS = {"kind", "severity", "message", "when"}
 RULE_KEYS = {"id", "level", "sheet", "clause", "quote", "title", "checks"} | CHECK_KEYS
+# The reading findings of these kinds are rendered with fewer common placeholders (check.py passes
+# no file, sheet or column for them): a message may use only what its caller supplies.
+NARROW_PLACEHOLDERS = {"unreadable": {"value"}, "cell_too_long": {"cell", "value"},
+                       "formula_without_value": {"cell", "value"}}
+# Ranges of the numeric check parameters, per kind: (low, high), whole numbers.
+PARAM_RANGES = {
+    ("year_range", "min"): (1800, 2100),
+    ("year_range", "max_age_offset"): (0, 150),
+    ("max_days_before", "days"): (0, 36_500),
+    ("min_length", "min"): (0, 32_767),
+    ("max_length", "max"): (1, 32_767),
+    ("min_valid_rows", "min"): (0, 100_000),
+}
+
+# Bounds on the rules file itself. The bundled file is 36 KB, 8 levels deep, 2,028 YAML nodes.
+MAX_RULES_BYTES = 2 * 1024 * 1024
+MAX_DEPTH = 32
+MAX_NODES = 50_000  # 25x the bundled file (room for ~4,000 units); reaching it costs ~1 s (measured)
+MAX_TEXT = 10_000  # characters of any one text (well under Excel's 32,767 a cell)
+MAX_MESSAGE = 1_000  # characters of a message template (rendered once per finding)
+MAX_SHOWN = 80  # characters of a value echoed in an error message
+# Dates in a rules file: anything outside is a typo, and date arithmetic near year 9999 overflows.
+FIRST_DATE, LAST_DATE = dt.date(2000, 1, 1), dt.date(2099, 12, 31)
+
+# Unit ids become folder and file names (feedback/<ID>/, <ID>.eml, mau_NTVT_<ID>.xlsx). Upper-case
+# ASCII words joined by single '-' or '_' are left unchanged by every writer's file-name mapping, so
+# distinct ids give distinct names, also on Windows' case-insensitive file systems; the device
+# names Windows reserves (with any extension) are refused.
+UNIT_ID = re.compile(r"[A-Z0-9]+(?:[-_][A-Z0-9]+)*")
+MAX_UNIT_ID = 32
+WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL"} | {f"{d}{n}" for d in ("COM", "LPT") for n in range(10)}
+# Keys of sheets and fields and names of lists: lower-case ASCII words joined by single '_' (they
+# name DataFrame columns, and ntvt's own columns start with '_' or contain '__').
+NAME = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
+MAX_NAME = 40
+# Excel refuses these in a sheet name, and names over 31 characters.
+SHEET_NAME_CHARS = set("[]:*?/\\")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -206,6 +262,18 @@ class Limits:
     max_cell_chars: int = 32_767
 
 
+# What a rules file may set each limit to: (low, high), whole numbers.
+LIMIT_RANGES = {
+    "max_file_bytes": (1, 2**30),
+    "max_uncompressed_bytes": (1, 2**32),
+    "max_compression_ratio": (1, 10_000),
+    "max_zip_members": (1, 100_000),
+    "max_rows": (1, 1_048_576),  # Excel's
+    "max_columns": (1, 16_384),  # Excel's
+    "max_cell_chars": (1, 32_767),  # Excel's
+}
+
+
 @dataclass(frozen=True)
 class ConsolidationInfo:
     """Which list values carry meaning for consolidation."""
@@ -275,30 +343,148 @@ class RuleSet:
 
 
 # ---------------------------------------------------------------------------------------------
-# YAML with line numbers and duplicate-key detection
+# YAML: bounded, plain data, with line numbers and duplicate-key detection
+
+_REPR = reprlib.Repr()
+_REPR.maxlevel, _REPR.maxstring, _REPR.maxother = 2, MAX_SHOWN, MAX_SHOWN
+_REPR.maxlist = _REPR.maxtuple = _REPR.maxdict = _REPR.maxset = 4
+
+
+def shown(value: Any) -> str:
+    """A value as an error message echoes it: repr'd lazily (reprlib walks at most a few items of
+    two levels) and cut to MAX_SHOWN characters, so a huge or deep value costs nothing to show."""
+    text = _REPR.repr(value)
+    return text if len(text) <= MAX_SHOWN else text[:MAX_SHOWN - 1] + "…"
 
 
 class _Map(dict):
+    """A YAML mapping: `line` of the mapping, `lines[key]` of each key."""
+
     line: int | None = None
+    lines: dict = {}
 
 
-class _Loader(yaml.SafeLoader):
-    pass
+class _Seq(list):
+    """A YAML sequence: `line` of the sequence, `lines[i]` of each item."""
+
+    line: int | None = None
+    lines: tuple = ()
 
 
-def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> _Map:
-    seen: set[Any] = set()
+def _line(node: Any, key: Any = None) -> int | None:
+    """The line to name for a problem with `node[key]` (or with `node` itself)."""
+    lines = getattr(node, "lines", None)
+    if key is not None and lines:
+        if isinstance(node, _Map) and key in lines:
+            return lines[key]
+        if isinstance(node, _Seq) and isinstance(key, int) and 0 <= key < len(lines):
+            return lines[key]
+    return getattr(node, "line", None)
+
+
+_TAG = "tag:yaml.org,2002:"
+# Explicit tags a rules file may use (`!!str 2023.1`); `!` is YAML's "non-specific" tag.
+ALLOWED_TAGS = {None, "!"} | {_TAG + t for t in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")}
+
+
+class _Strict(Composer, SafeConstructor, Resolver):
+    """Composer and constructor for rules files, on top of either parser.
+
+    Bounds are enforced while composing, event by event, before any Python object is built: the
+    nesting depth (20,000-deep brackets would otherwise exhaust the C stack of libyaml's composer or
+    Python's recursion limit in the constructor), the node count, and no anchors or aliases (an
+    alias bomb is a few hundred bytes that stand for billions of nodes once walked).
+    """
+
+    def __init__(self, path: Path):
+        Composer.__init__(self)
+        SafeConstructor.__init__(self)
+        Resolver.__init__(self)
+        self.path, self.depth, self.nodes = path, 0, 0
+
+    def refuse(self, problem: str, mark: Any) -> RuleFileError:
+        return RuleFileError(self.path, "", problem, mark.line + 1 if mark is not None else None)
+
+    def compose_node(self, parent: Any, index: Any) -> yaml.Node:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise self.refuse("YAML anchors and aliases (&name, *name) are not allowed in a rules file: "
+                              "write the value out in full", event.start_mark)
+        if getattr(event, "tag", None) not in ALLOWED_TAGS:
+            raise self.refuse(f"YAML tag {shown(event.tag)} is not allowed in a rules file (plain texts, "
+                              "numbers, dates, lists and mappings only)", event.start_mark)
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise self.refuse(f"the rules file has more than {MAX_NODES:,} values", event.start_mark)
+        if self.depth >= MAX_DEPTH:
+            raise self.refuse(f"nested more than {MAX_DEPTH} levels deep", event.start_mark)
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        # PyYAML's constructors raise plain Python errors on some values: an impossible date
+        # (2023-13-45), an int of over 4,300 digits, `!!bool maybe`, `!!timestamp x`, `!!int ''`.
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, TypeError, KeyError, AttributeError, OverflowError, IndexError) as exc:
+            hint = "; dates are YYYY-MM-DD" if node.tag == _TAG + "timestamp" else ""
+            found = f", found {shown(node.value)}" if isinstance(node, yaml.ScalarNode) else ""
+            raise self.refuse(f"malformed value ({str(exc)[:MAX_SHOWN]}){hint}{found}", node.start_mark) from None
+
+
+def _construct_mapping(loader: _Strict, node: yaml.MappingNode) -> _Map:
+    lines: dict[str, int] = {}
     for key_node, _ in node.value:
+        if key_node.tag == _TAG + "merge":
+            raise loader.refuse("YAML merge keys (<<) are not allowed in a rules file", key_node.start_mark)
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise loader.refuse("a key must be a plain text, not a list or mapping", key_node.start_mark)
         key = loader.construct_object(key_node)
-        if key in seen:
-            raise RuleFileError(loader.name, "", f"duplicate key {key!r}", key_node.start_mark.line + 1)
-        seen.add(key)
+        if not isinstance(key, str):  # `ON:` or `2023-05-01:` read as a bool or a date
+            raise loader.refuse(f"key {shown(key_node.value)} is read as {type(key).__name__}, not text: "
+                                "put it in quotes", key_node.start_mark)
+        if key in lines:
+            raise loader.refuse(f"duplicate key {shown(key)}", key_node.start_mark)
+        lines[key] = key_node.start_mark.line + 1
     result = _Map(loader.construct_mapping(node, deep=True))
-    result.line = node.start_mark.line + 1
+    result.line, result.lines = node.start_mark.line + 1, lines
     return result
 
 
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+def _construct_sequence(loader: _Strict, node: yaml.SequenceNode) -> _Seq:
+    result = _Seq(loader.construct_sequence(node, deep=True))
+    result.line = node.start_mark.line + 1
+    result.lines = tuple(item.start_mark.line + 1 for item in node.value)
+    return result
+
+
+_Strict.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_Strict.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+
+
+class _PyLoader(_Strict, yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser):
+    def __init__(self, text: str, path: Path):
+        yaml.reader.Reader.__init__(self, text)
+        yaml.scanner.Scanner.__init__(self)
+        yaml.parser.Parser.__init__(self)
+        _Strict.__init__(self, path)
+
+
+if CParser is not None:
+    class _CLoader(_Strict, CParser):
+        """libyaml parses, events only: its own composer recurses in C, and depending on the build
+        has no depth limit (PyYAML 6.0.3 on the system libyaml died of SIGSEGV on 200,000-deep
+        brackets, measured; the 6.0.4 wheel's refuses them). Composing and constructing stay in
+        Python, so the bounds, line numbers and duplicate-key detection are the same with both."""
+
+        def __init__(self, text: str, path: Path):
+            CParser.__init__(self, text)
+            _Strict.__init__(self, path)
+
+_LOADER = _CLoader if CParser is not None else _PyLoader
 
 
 def default_rules_path() -> Path:
@@ -315,70 +501,153 @@ def default_rules_path() -> Path:
 def load_rules(path: Path | str | None = None) -> RuleSet:
     """Load a rules file (default: the bundled KH 327/KH-SVHTT rules) or raise RuleFileError."""
     path = Path(path) if path is not None else default_rules_path()
+    raw = _read(path)
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise RuleFileError(path, "", f"cannot read the rules file ({exc.strerror})") from None
-    try:
-        loader = _Loader(raw.decode("utf-8"))
-        loader.name = str(path)
-        try:
-            data = loader.get_single_data()
-        finally:
-            loader.dispose()
-    except UnicodeDecodeError:
-        raise RuleFileError(path, "", "the rules file is not UTF-8 text") from None
-    except ValueError as exc:  # PyYAML builds dates itself: 2023-13-45 fails there
-        raise RuleFileError(path, "", f"malformed value ({exc}); dates are YYYY-MM-DD") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise RuleFileError(path, "", f"not valid YAML: {getattr(exc, 'problem', exc)}",
-                            mark.line + 1 if mark else None) from None
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise RuleFileError(path, "", "the rules file is not UTF-8 text", raw[:exc.start].count(b"\n") + 1) from None
+    data = _parse(path, text, raw)
     return _Builder(path, data).build(hashlib.sha256(raw).hexdigest())
 
 
+def _read(path: Path) -> bytes:
+    # The size is checked before reading (a 50 MB rules file cost 61 s and 1.7 GB to refuse), and
+    # only a regular file is opened: opening a FIFO would wait for a writer for ever.
+    try:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            raise RuleFileError(path, "", "the rules file is not a regular file")
+        if info.st_size > MAX_RULES_BYTES:
+            raise RuleFileError(path, "", f"the rules file is too large ({info.st_size:,} bytes; "
+                                          f"the limit is {MAX_RULES_BYTES:,})")
+        with open(path, "rb") as f:
+            raw = f.read(MAX_RULES_BYTES + 1)
+    except OSError as exc:
+        raise RuleFileError(path, "", f"cannot read the rules file ({exc.strerror})") from None
+    if len(raw) > MAX_RULES_BYTES:  # it grew since stat
+        raise RuleFileError(path, "", f"the rules file is too large (the limit is {MAX_RULES_BYTES:,} bytes)")
+    return raw
+
+
+def _parse(path: Path, text: str, raw: bytes) -> Any:
+    # YAML nodes hold no reference cycles: pausing the cyclic collector while up to MAX_NODES of
+    # them are built halves the worst-case load time (1.5 s -> 0.8 s, measured).
+    collecting = gc.isenabled()
+    gc.disable()
+    loader = None
+    try:
+        loader = _LOADER(text, path)  # PyYAML's reader already checks every character here
+        return loader.get_single_data()
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        if line is None and getattr(exc, "position", None) is not None:  # a ReaderError (control character)
+            offset = exc.position
+            # libyaml counts bytes of the UTF-8 text, PyYAML characters
+            line = (raw[:offset].count(b"\n") if _LOADER is not _PyLoader else text[:offset].count("\n")) + 1
+        problem = getattr(exc, "problem", None) or getattr(exc, "reason", None) or str(exc)
+        raise RuleFileError(path, "", f"not valid YAML: {str(problem)[:200]}", line) from None
+    except RecursionError:  # not reachable with MAX_DEPTH; kept so that no nesting can be a traceback
+        raise RuleFileError(path, "", f"nested more than {MAX_DEPTH} levels deep") from None
+    finally:
+        if loader is not None:
+            loader.dispose()
+        if collecting:
+            gc.enable()
+
+
+# ---------------------------------------------------------------------------------------------
+# From plain data to the model
+
+_MISSING = object()
+
+
 class _Builder:
-    """Turns the parsed YAML into a RuleSet, checking every key and reference."""
+    """Turns the parsed YAML into a RuleSet, checking every key, type, range and reference."""
 
     def __init__(self, path: Path, data: Any):
         self.path, self.data = path, data
 
-    def fail(self, where: str, problem: str, node: Any = None) -> RuleFileError:
-        return RuleFileError(self.path, where, problem, getattr(node, "line", None))
+    def fail(self, where: str, problem: str, node: Any = None, key: Any = None) -> RuleFileError:
+        return RuleFileError(self.path, where, problem, _line(node, key))
 
-    def mapping(self, node: Any, where: str, required: set[str], optional: set[str] = frozenset()) -> dict:
+    # -- typed values ---------------------------------------------------------------------------
+
+    def mapping(self, node: Any, where: str, required: set[str], optional: set[str] = frozenset(),
+                parent: Any = None, key: Any = None) -> dict:
         if not isinstance(node, dict):
-            raise self.fail(where, f"expected a mapping, found {type(node).__name__}", node)
+            raise self.fail(where, f"expected a mapping, found {_kind(node)}", node if parent is None else parent, key)
         unknown = sorted(set(node) - required - set(optional))
         if unknown:
-            raise self.fail(where, f"unknown key {unknown[0]!r} (allowed: {', '.join(sorted(required | set(optional)))})", node)
+            raise self.fail(where, f"unknown key {shown(unknown[0])} "
+                                   f"(allowed: {', '.join(sorted(required | set(optional)))})", node, unknown[0])
         missing = sorted(required - set(node))
         if missing:
             raise self.fail(where, f"missing key {missing[0]!r}", node)
         return node
 
-    def text(self, node: dict, key: str, where: str, default: str | None = None) -> str:
+    def text(self, node: dict, key: str, where: str, default: Any = None, limit: int = MAX_TEXT) -> str:
         value = node.get(key, default)
         if not isinstance(value, str) or not value.strip():
-            raise self.fail(f"{where}.{key}", f"expected non-empty text, found {value!r}", node)
+            raise self.fail(f"{where}.{key}", f"expected non-empty text, found {shown(value)}", node, key)
+        if len(value) > limit:
+            raise self.fail(f"{where}.{key}", f"expected at most {limit:,} characters, found {len(value):,}", node, key)
         return " ".join(value.split()) if "\n" in value else value
 
-    def date(self, node: dict, key: str, where: str) -> dt.date:
+    def name(self, node: dict, key: str, where: str, what: str) -> str:
+        """A key or list name: lower-case ASCII words joined by '_' (e.g. birth_year)."""
         value = node.get(key)
-        if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
-            raise self.fail(f"{where}.{key}", f"expected a date YYYY-MM-DD, found {value!r}", node)
+        if not isinstance(value, str) or len(value) > MAX_NAME or not NAME.fullmatch(value):
+            raise self.fail(f"{where}.{key}", f"a {what} is lower-case ASCII words joined by '_', at most "
+                                              f"{MAX_NAME} characters (e.g. birth_year), found {shown(value)}",
+                            node, key)
         return value
 
-    def number(self, node: dict, key: str, where: str, kind: type = int) -> Any:
+    def choice(self, node: dict, key: str, where: str, allowed: Any, what: str) -> str:
         value = node.get(key)
-        if isinstance(value, bool) or not isinstance(value, (int, float) if kind is float else int):
-            raise self.fail(f"{where}.{key}", f"expected a number, found {value!r}", node)
+        if not isinstance(value, str) or value not in allowed:
+            raise self.fail(f"{where}.{key}", f"unknown {what} {shown(value)} (allowed: {', '.join(sorted(allowed))})",
+                            node, key)
+        return value
+
+    def date(self, node: dict, key: str, where: str, value: Any = _MISSING, index: Any = None) -> dt.date:
+        value = node.get(key) if value is _MISSING else value
+        if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+            raise self.fail(f"{where}.{key}", f"expected a date YYYY-MM-DD, found {shown(value)}",
+                            node if index is None else node[key], key if index is None else index)
+        if not FIRST_DATE <= value <= LAST_DATE:
+            raise self.fail(f"{where}.{key}", f"expected a date from {FIRST_DATE} to {LAST_DATE}, found {value}",
+                            node if index is None else node[key], key if index is None else index)
+        return value
+
+    def number(self, node: dict, key: str, where: str, low: float, high: float, whole: bool = True,
+               default: Any = _MISSING) -> Any:
+        """A number in [low, high]: an int if `whole`, else an int or a finite float; never a bool
+        (YAML's yes/no/on/off are bools) nor a text."""
+        value = node.get(key, default)
+        kinds = int if whole else (int, float)
+        ok = isinstance(value, kinds) and not isinstance(value, bool) and (whole or math.isfinite(value))
+        if not ok or not low <= value <= high:
+            expected = (f"a whole number from {_num(low)} to {_num(high)}" if whole
+                        else f"a number from {low:g} to {high:g}")
+            raise self.fail(f"{where}.{key}", f"expected {expected}, found {shown(value)}", node, key)
+        return value
+
+    def boolean(self, node: dict, key: str, where: str) -> bool:
+        value = node.get(key)
+        if not isinstance(value, bool):
+            raise self.fail(f"{where}.{key}", f"expected true or false, found {shown(value)}", node, key)
         return value
 
     def strings(self, node: dict, key: str, where: str, default: Any = None) -> tuple[str, ...]:
         value = node.get(key, default)
-        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-            raise self.fail(f"{where}.{key}", f"expected a list of texts, found {value!r}", node)
+        if not isinstance(value, list):
+            raise self.fail(f"{where}.{key}", f"expected a list of texts, found {shown(value)}", node, key)
+        for i, item in enumerate(value):
+            if not isinstance(item, str) or not item.strip() or len(item) > MAX_TEXT:
+                hint = " (a version or code such as 2023.0 needs quotes)" if isinstance(item, (int, float)) else ""
+                raise self.fail(f"{where}.{key}[{i}]", f"expected a list of texts, found {shown(item)}{hint}",
+                                value, i)
         return tuple(value)
 
     # -- sections -------------------------------------------------------------------------------
@@ -386,296 +655,420 @@ class _Builder:
     def build(self, sha256: str) -> RuleSet:
         top = self.mapping(self.data, "(top)", {"plan", "template", "deadlines", "unit_matching", "units",
                                                 "lists", "sheets", "rules", "consolidation"}, {"limits"})
-        self.plan = self.build_plan(top["plan"])
-        template = self.build_template(top["template"])
-        deadlines = self.build_deadlines(top["deadlines"])
-        m = self.mapping(top["unit_matching"], "unit_matching", {"abbreviations", "drop_suffixes"},
-                         {"suggestion_cutoff"})
-        abbreviations = m["abbreviations"]
-        if not isinstance(abbreviations, dict) or not all(isinstance(k, str) and isinstance(v, str)
-                                                          for k, v in abbreviations.items()):
-            raise self.fail("unit_matching.abbreviations", "expected a mapping of text to text", m)
-        units = self.build_units(top["units"])
-        self.lists = self.build_lists(top["lists"])
-        self.sheets = self.build_sheets(top["sheets"])
-        rules = self.build_rules(top["rules"])
-        consolidation = self.build_consolidation(top["consolidation"])
-        limits = self.build_limits(top.get("limits") or {})
-        return RuleSet(self.path, sha256, self.plan, template, deadlines, dict(abbreviations),
-                       self.strings(m, "drop_suffixes", "unit_matching"),
-                       float(m.get("suggestion_cutoff", 0.6)), units, self.lists, self.sheets, rules,
-                       consolidation, limits)
+        self.plan = self.build_plan(top["plan"], top)
+        template = self.build_template(top["template"], top)
+        deadlines = self.build_deadlines(top["deadlines"], top)
+        abbreviations, suffixes, cutoff = self.build_matching(top["unit_matching"], top)
+        units = self.build_units(top["units"], top)
+        self.lists = self.build_lists(top["lists"], top)
+        self.sheets = self.build_sheets(top["sheets"], top)
+        self.columns = {s.key: {f.key for f in s.fields} for s in self.sheets}
+        self.form_columns = {f.key for s in self.sheets if s.kind == "form" for f in s.fields}
+        # Looked up once per checked column: dicts, so the cost stays linear in the file's size.
+        self.specs = {(s.key, f.key): f for s in self.sheets for f in s.fields}
+        self.specs.update({("(file)", f.key): f for s in reversed(self.sheets) if s.kind == "form" for f in s.fields})
+        self.activity_types = {i.value for i in self.lists.get("activity_types", ())}
+        rules = self.build_rules(top["rules"], top)
+        consolidation = self.build_consolidation(top["consolidation"], top)
+        limits = self.build_limits(top.get("limits") or _Map(), top)
+        return RuleSet(self.path, sha256, self.plan, template, deadlines, abbreviations, suffixes, cutoff, units,
+                       self.lists, self.sheets, rules, consolidation, limits)
 
-    def build_consolidation(self, node: Any) -> ConsolidationInfo:
-        w = "consolidation"
-        n = self.mapping(node, w, {"monthly_report", "summary_report", "city_level"}, {"max_comments"})
-        report_types = {i.value for i in self.lists.get("report_types", ())}
-        for key in ("monthly_report", "summary_report"):
-            if n[key] not in report_types:
-                raise self.fail(f"{w}.{key}", f"{n[key]!r} is not in lists.report_types", n)
-        if n["city_level"] not in {i.value for i in self.lists.get("levels", ())}:
-            raise self.fail(f"{w}.city_level", f"{n['city_level']!r} is not in lists.levels", n)
-        return ConsolidationInfo(n["monthly_report"], n["summary_report"], n["city_level"],
-                                 int(n.get("max_comments", 5000)))
-
-    def build_plan(self, node: Any) -> Plan:
+    def build_plan(self, node: Any, top: dict) -> Plan:
         w = "plan"
-        n = self.mapping(node, w, {"id", "number", "issued", "title", "issuer", "recipient", "start", "end", "year"})
-        plan = Plan(self.text(n, "id", w), str(n["number"]), self.date(n, "issued", w), self.text(n, "title", w),
-                    self.text(n, "issuer", w), self.text(n, "recipient", w), self.date(n, "start", w),
-                    self.date(n, "end", w), self.number(n, "year", w))
+        n = self.mapping(node, w, {"id", "number", "issued", "title", "issuer", "recipient", "start", "end", "year"},
+                         parent=top, key=w)
+        plan = Plan(self.text(n, "id", w), self.text(n, "number", w), self.date(n, "issued", w),
+                    self.text(n, "title", w), self.text(n, "issuer", w), self.text(n, "recipient", w),
+                    self.date(n, "start", w), self.date(n, "end", w), self.number(n, "year", w, 2000, 2099))
         if plan.end < plan.start:
-            raise self.fail(w, "plan end is before its start", n)
+            raise self.fail(w, "plan end is before its start", n, "end")
         return plan
 
-    def build_template(self, node: Any) -> TemplateInfo:
+    def build_template(self, node: Any, top: dict) -> TemplateInfo:
         w = "template"
         n = self.mapping(node, w, {"version", "title", "contact"},
-                         {"older_versions", "nomination_rows", "activity_rows"})
-        return TemplateInfo(str(n["version"]), tuple(str(v) for v in n.get("older_versions", [])),
+                         {"older_versions", "nomination_rows", "activity_rows"}, parent=top, key=w)
+        if not isinstance(n["version"], str):
+            raise self.fail(f"{w}.version", "expected a text in quotes such as \"2023.1\", "
+                                            f"found {shown(n['version'])}", n, "version")
+        return TemplateInfo(self.text(n, "version", w), self.strings(n, "older_versions", w, _Seq()),
                             self.text(n, "title", w), self.text(n, "contact", w),
-                            int(n.get("nomination_rows", 200)), int(n.get("activity_rows", 100)))
+                            self.number(n, "nomination_rows", w, 1, 10_000, default=200),
+                            self.number(n, "activity_rows", w, 1, 10_000, default=100))
 
-    def build_deadlines(self, node: Any) -> Deadlines:
+    def build_deadlines(self, node: Any, top: dict) -> Deadlines:
         w = "deadlines"
-        n = self.mapping(node, w, {"utc_offset_hours", "policy", "monthly", "summary_report"}, {"holidays"})
-        if n["policy"] not in POLICIES:
-            raise self.fail(f"{w}.policy", f"unknown policy {n['policy']!r} (allowed: {', '.join(POLICIES)})", n)
-        holidays = n.get("holidays", [])
-        if not isinstance(holidays, list) or not all(isinstance(d, dt.date) for d in holidays):
-            raise self.fail(f"{w}.holidays", "expected a list of dates YYYY-MM-DD", n)
-        m = self.mapping(n["monthly"], f"{w}.monthly", {"day", "cycles", "clause"}, {"quote"})
-        day = self.number(m, "day", f"{w}.monthly")
-        if not 1 <= day <= 28:
-            raise self.fail(f"{w}.monthly.day", f"expected a day from 1 to 28, found {day}", m)
-        cycles = self.strings(m, "cycles", f"{w}.monthly")
-        for cycle in cycles:
-            if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", cycle):
-                raise self.fail(f"{w}.monthly.cycles", f"malformed cycle {cycle!r} (expected YYYY-MM)", m)
+        n = self.mapping(node, w, {"utc_offset_hours", "policy", "monthly", "summary_report"}, {"holidays"},
+                         parent=top, key=w)
+        offset = self.number(n, "utc_offset_hours", w, -12, 14, whole=False)
+        if offset * 4 != int(offset * 4):
+            raise self.fail(f"{w}.utc_offset_hours", f"expected whole quarter hours (7, 5.5, 5.75), found {offset}",
+                            n, "utc_offset_hours")
+        policy = self.choice(n, "policy", w, POLICIES, "policy")
+        holidays = n.get("holidays", _Seq())
+        if not isinstance(holidays, list):
+            raise self.fail(f"{w}.holidays", f"expected a list of dates YYYY-MM-DD, found {shown(holidays)}",
+                            n, "holidays")
+        holidays = [self.date(n, "holidays", w, value=d, index=i) for i, d in enumerate(holidays)]
+        mw = f"{w}.monthly"
+        m = self.mapping(n["monthly"], mw, {"day", "cycles", "clause"}, {"quote"}, parent=n, key="monthly")
+        day = self.number(m, "day", mw, 1, 28)
+        cycles = self.strings(m, "cycles", mw)
+        for i, cycle in enumerate(cycles):
+            if not re.fullmatch(r"20\d\d-(0[1-9]|1[0-2])", cycle):
+                raise self.fail(f"{mw}.cycles", f"malformed cycle {shown(cycle)} (expected YYYY-MM, 2000 to 2099)",
+                                m["cycles"], i)
         if len(set(cycles)) != len(cycles):
-            raise self.fail(f"{w}.monthly.cycles", "a cycle is listed twice", m)
-        s = self.mapping(n["summary_report"], f"{w}.summary_report", {"due", "clause"}, {"quote"})
-        return Deadlines(float(self.number(n, "utc_offset_hours", w, float)), n["policy"], frozenset(holidays), day,
-                         self.text(m, "clause", w), self.text(m, "quote", w, "-"), cycles,
-                         self.date(s, "due", f"{w}.summary_report"), self.text(s, "clause", w),
-                         self.text(s, "quote", w, "-"))
+            raise self.fail(f"{mw}.cycles", "a cycle is listed twice", m, "cycles")
+        sw = f"{w}.summary_report"
+        s = self.mapping(n["summary_report"], sw, {"due", "clause"}, {"quote"}, parent=n, key="summary_report")
+        return Deadlines(float(offset), policy, frozenset(holidays), day, self.text(m, "clause", mw),
+                         self.text(m, "quote", mw, "-"), cycles, self.date(s, "due", sw), self.text(s, "clause", sw),
+                         self.text(s, "quote", sw, "-"))
 
-    def build_units(self, node: Any) -> tuple[Unit, ...]:
+    def build_matching(self, node: Any, top: dict) -> tuple[dict[str, str], tuple[str, ...], float]:
+        w = "unit_matching"
+        m = self.mapping(node, w, {"abbreviations", "drop_suffixes"}, {"suggestion_cutoff"}, parent=top, key=w)
+        abbreviations = m["abbreviations"]
+        if not isinstance(abbreviations, dict):
+            raise self.fail(f"{w}.abbreviations", "expected a mapping of text to text", m, "abbreviations")
+        for short in abbreviations:
+            self.text(abbreviations, short, f"{w}.abbreviations")
+        cutoff = self.number(m, "suggestion_cutoff", w, 0, 1, whole=False, default=0.6)
+        return dict(abbreviations), self.strings(m, "drop_suffixes", w), float(cutoff)
+
+    def build_units(self, node: Any, top: dict) -> tuple[Unit, ...]:
         if not isinstance(node, list) or not node:
-            raise self.fail("units", "expected a non-empty list of units", node)
+            raise self.fail("units", f"expected a non-empty list of units, found {_kind(node)}", top, "units")
         units, ids = [], set()
         for i, u in enumerate(node):
             w = f"units[{i}]"
-            u = self.mapping(u, w, {"id", "name", "kind", "required"}, {"aliases", "roles"})
-            if u["id"] in ids:
-                raise self.fail(f"{w}.id", f"duplicate unit id {u['id']!r}", u)
-            ids.add(u["id"])
-            if not isinstance(u["required"], bool):
-                raise self.fail(f"{w}.required", "expected true or false", u)
-            units.append(Unit(self.text(u, "id", w), self.text(u, "name", w), self.text(u, "kind", w), u["required"],
-                              self.strings(u, "aliases", w, []), self.strings(u, "roles", w, [])))
+            u = self.mapping(u, w, {"id", "name", "kind", "required"}, {"aliases", "roles"}, parent=node, key=i)
+            uid = u["id"]
+            if not isinstance(uid, str) or len(uid) > MAX_UNIT_ID or not UNIT_ID.fullmatch(uid):
+                raise self.fail(f"{w}.id", f"a unit id is upper-case ASCII letters and digits, words joined by a "
+                                           f"single '-' or '_', at most {MAX_UNIT_ID} characters (it names files), "
+                                           f"found {shown(uid)}", u, "id")
+            if uid in WINDOWS_RESERVED:
+                raise self.fail(f"{w}.id", f"unit id {uid!r} is a device name on Windows and cannot name a file",
+                                u, "id")
+            if uid in ids:
+                raise self.fail(f"{w}.id", f"duplicate unit id {uid!r}", u, "id")
+            ids.add(uid)
+            units.append(Unit(uid, self.text(u, "name", w), self.text(u, "kind", w), self.boolean(u, "required", w),
+                              self.strings(u, "aliases", w, _Seq()), self.strings(u, "roles", w, _Seq())))
         return tuple(units)
 
-    def build_lists(self, node: Any) -> dict[str, tuple[ListItem, ...]]:
+    def build_lists(self, node: Any, top: dict) -> dict[str, tuple[ListItem, ...]]:
         if not isinstance(node, dict):
-            raise self.fail("lists", "expected a mapping of list name to values", node)
+            raise self.fail("lists", f"expected a mapping of list name to values, found {_kind(node)}", top, "lists")
         lists = {}
         for name, items in node.items():
+            if len(name) > MAX_NAME or not NAME.fullmatch(name):
+                raise self.fail("lists", f"a list name is lower-case ASCII words joined by '_' (e.g. yes_no), "
+                                         f"found {shown(name)}", node, name)
             w = f"lists.{name}"
             if not isinstance(items, list) or not items:
-                raise self.fail(w, "expected a non-empty list", node)
+                raise self.fail(w, f"expected a non-empty list, found {_kind(items)}", node, name)
             out = []
-            for item in items:
-                if isinstance(item, str):
+            for i, item in enumerate(items):
+                if isinstance(item, dict):
+                    item = self.mapping(item, f"{w}[{i}]", {"value"}, {"aliases"})
+                    out.append(ListItem(self.text(item, "value", f"{w}[{i}]"),
+                                        self.strings(item, "aliases", f"{w}[{i}]", _Seq())))
+                elif isinstance(item, str) and item.strip() and len(item) <= MAX_TEXT:
                     out.append(ListItem(item))
                 else:
-                    item = self.mapping(item, w, {"value"}, {"aliases"})
-                    out.append(ListItem(self.text(item, "value", w), self.strings(item, "aliases", w, [])))
+                    raise self.fail(f"{w}[{i}]", "expected a text or {value: …, aliases: […]}, "
+                                                 f"found {shown(item)}", items, i)
             if len({i.value for i in out}) != len(out):
-                raise self.fail(w, "a value is listed twice", node)
+                raise self.fail(w, "a value is listed twice", node, name)
             lists[name] = tuple(out)
         return lists
 
-    def build_sheets(self, node: Any) -> tuple[SheetSpec, ...]:
+    def build_sheets(self, node: Any, top: dict) -> tuple[SheetSpec, ...]:
         if not isinstance(node, list):
-            raise self.fail("sheets", "expected a list of sheets", node)
-        sheets = []
+            raise self.fail("sheets", f"expected a list of sheets, found {_kind(node)}", top, "sheets")
+        sheets, keys, names = [], set(), set()
         for i, s in enumerate(node):
             w = f"sheets[{i}]"
-            s = self.mapping(s, w, {"key", "name", "kind"}, {"fields", "columns", "min_rows_for_template"})
-            if s["kind"] not in ("guide", "form", "table"):
-                raise self.fail(f"{w}.kind", f"unknown sheet kind {s['kind']!r} (guide, form, table)", s)
-            raw_fields = s.get("fields" if s["kind"] == "form" else "columns", []) or []
-            fields, keys = [], set()
-            for j, f in enumerate(raw_fields):
-                fw = f"{w}.{'fields' if s['kind'] == 'form' else 'columns'}[{j}]"
-                f = self.mapping(f, fw, {"key", "label", "type", "prompt"}, {"list", "width"})
-                if f["type"] not in FIELD_TYPES:
-                    raise self.fail(f"{fw}.type", f"unknown type {f['type']!r} (allowed: {', '.join(FIELD_TYPES)})", f)
-                if (f["type"] == "list") != ("list" in f):
-                    raise self.fail(fw, "type list needs `list:` and only type list may have one", f)
-                if "list" in f and f["list"] not in self.lists:
-                    raise self.fail(f"{fw}.list", f"unknown list {f['list']!r}", f)
-                if f["key"] in keys:
-                    raise self.fail(f"{fw}.key", f"duplicate column key {f['key']!r}", f)
-                keys.add(f["key"])
-                fields.append(FieldSpec(f["key"], self.text(f, "label", fw), f["type"], self.text(f, "prompt", fw),
-                                        f.get("list"), f.get("width")))
-            sheets.append(SheetSpec(self.text(s, "key", w), self.text(s, "name", w), s["kind"], tuple(fields)))
-        keys = [s.key for s in sheets]
+            s = self.mapping(s, w, {"key", "name", "kind"}, {"fields", "columns", "min_rows_for_template"},
+                             parent=node, key=i)
+            key = self.name(s, "key", w, "sheet key")
+            if key in keys:
+                raise self.fail(f"{w}.key", f"duplicate sheet key {key!r}", s, "key")
+            keys.add(key)
+            name = self.sheet_name(s, w)
+            if name.casefold() in names:
+                raise self.fail(f"{w}.name", f"duplicate sheet name {name!r} (Excel ignores case)", s, "name")
+            names.add(name.casefold())
+            kind = self.choice(s, "kind", w, ("guide", "form", "table"), "sheet kind")
+            if "min_rows_for_template" in s:
+                self.number(s, "min_rows_for_template", w, 0, 10_000)
+            wanted = {"form": "fields", "table": "columns"}.get(kind)
+            for other in {"fields", "columns"} - {wanted}:
+                if other in s:
+                    raise self.fail(f"{w}.{other}", f"a {kind} sheet has no `{other}:`"
+                                                    + (f" (it has `{wanted}:`)" if wanted else ""), s, other)
+            raw_fields = s.get(wanted, _Seq()) if wanted else _Seq()
+            if not isinstance(raw_fields, list):
+                raise self.fail(f"{w}.{wanted}", f"expected a list of {wanted}, found {_kind(raw_fields)}", s, wanted)
+            fields = self.build_fields(raw_fields, f"{w}.{wanted}")
+            sheets.append(SheetSpec(key, name, kind, fields))
         for needed, kind in (("info", "form"), ("nominations", "table"), ("activities", "table")):
-            if needed not in keys:
-                raise self.fail("sheets", f"a {kind} sheet with key {needed!r} is required", node)
+            if not any(s.key == needed and s.kind == kind for s in sheets):
+                raise self.fail("sheets", f"a {kind} sheet with key {needed!r} is required", top, "sheets")
         return tuple(sheets)
 
-    def build_limits(self, node: Any) -> Limits:
-        fields = Limits.__dataclass_fields__
-        n = self.mapping(node, "limits", set(), set(fields))
-        return Limits(**{k: self.number(n, k, "limits") for k in n})
+    def sheet_name(self, s: dict, w: str) -> str:
+        name = self.text(s, "name", w)
+        bad = sorted(SHEET_NAME_CHARS & set(name))
+        if len(name) > 31 or bad or name.startswith("'") or name.endswith("'") or name.casefold() == "history":
+            raise self.fail(f"{w}.name", "not a valid Excel sheet name: at most 31 characters, none of "
+                                         "[ ] : * ? / \\, no ' at either end, not History; "
+                                         f"found {shown(name)}", s, "name")
+        return name
+
+    def build_fields(self, raw_fields: list, w: str) -> tuple[FieldSpec, ...]:
+        fields, keys = [], set()
+        for j, f in enumerate(raw_fields):
+            fw = f"{w}[{j}]"
+            f = self.mapping(f, fw, {"key", "label", "type", "prompt"}, {"list", "width"}, parent=raw_fields, key=j)
+            key = self.name(f, "key", fw, "column key")
+            ftype = self.choice(f, "type", fw, FIELD_TYPES, "type")
+            if (ftype == "list") != ("list" in f):
+                raise self.fail(fw, "type list needs `list:` and only type list may have one", f, "type")
+            if "list" in f and (not isinstance(f["list"], str) or f["list"] not in self.lists):
+                raise self.fail(f"{fw}.list", f"unknown list {shown(f['list'])}", f, "list")
+            if key in keys:
+                raise self.fail(f"{fw}.key", f"duplicate column key {key!r}", f, "key")
+            keys.add(key)
+            width = self.number(f, "width", fw, 1, 255) if "width" in f else None  # Excel's widest column
+            fields.append(FieldSpec(key, self.text(f, "label", fw), ftype, self.text(f, "prompt", fw), f.get("list"),
+                                    width))
+        return tuple(fields)
+
+    def build_limits(self, node: Any, top: dict) -> Limits:
+        n = self.mapping(node, "limits", set(), set(LIMIT_RANGES), parent=top, key="limits")
+        return Limits(**{k: self.number(n, k, "limits", *LIMIT_RANGES[k]) for k in n})
+
+    def build_consolidation(self, node: Any, top: dict) -> ConsolidationInfo:
+        w = "consolidation"
+        n = self.mapping(node, w, {"monthly_report", "summary_report", "city_level"}, {"max_comments"},
+                         parent=top, key=w)
+        report_types = {i.value for i in self.lists.get("report_types", ())}
+        for key in ("monthly_report", "summary_report"):
+            if not isinstance(n[key], str) or n[key] not in report_types:
+                raise self.fail(f"{w}.{key}", f"{shown(n[key])} is not in lists.report_types", n, key)
+        levels = {i.value for i in self.lists.get("levels", ())}
+        if not isinstance(n["city_level"], str) or n["city_level"] not in levels:
+            raise self.fail(f"{w}.city_level", f"{shown(n['city_level'])} is not in lists.levels", n, "city_level")
+        # Each comment costs xlsxwriter memory until the workbook is closed: 50,000 is 10x the default.
+        return ConsolidationInfo(n["monthly_report"], n["summary_report"], n["city_level"],
+                                 self.number(n, "max_comments", w, 0, 50_000, default=5000))
 
     # -- rules ----------------------------------------------------------------------------------
 
-    def build_rules(self, node: Any) -> tuple[Rule, ...]:
+    def build_rules(self, node: Any, top: dict) -> tuple[Rule, ...]:
         if not isinstance(node, list) or not node:
-            raise self.fail("rules", "expected a non-empty list of rules", node)
+            raise self.fail("rules", f"expected a non-empty list of rules, found {_kind(node)}", top, "rules")
+        kinds_params = set().union(*(p for _, p, _ in KINDS.values()))
         rules, ids = [], set()
         for i, r in enumerate(node):
             w = f"rules[{i}]"
-            if not isinstance(r, dict):
-                raise self.fail(w, "expected a mapping", r)
-            kinds_params = set().union(*(p for _, p, _ in KINDS.values()))
-            r = self.mapping(r, w, {"id", "level", "clause", "title"}, RULE_KEYS | kinds_params)
+            r = self.mapping(r, w, {"id", "level", "clause", "title"}, RULE_KEYS | kinds_params, parent=node, key=i)
             rid = self.text(r, "id", w)
+            if len(rid) > 40 or not re.fullmatch(r"[A-Z0-9]+(-[A-Z0-9]+)+", rid):
+                raise self.fail(f"{w}.id", f"rule ids are upper-case ASCII words joined by '-', e.g. DN-NGAY, "
+                                           f"found {shown(rid)}", r, "id")
             w = f"rules[{i}] ({rid})"
-            if not re.fullmatch(r"[A-Z0-9]+(-[A-Z0-9]+)+", rid):
-                raise self.fail(f"{w}.id", "rule ids are upper-case ASCII words joined by '-', e.g. DN-NGAY", r)
             if rid in ids:
-                raise self.fail(f"{w}.id", f"duplicate rule id {rid!r}", r)
+                raise self.fail(f"{w}.id", f"duplicate rule id {rid!r}", r, "id")
             ids.add(rid)
-            if r["level"] not in LEVELS:
-                raise self.fail(f"{w}.level", f"unknown level {r['level']!r} (allowed: {', '.join(LEVELS)})", r)
+            level = self.choice(r, "level", w, LEVELS, "level")
             sheet = r.get("sheet")
-            if sheet is not None and sheet not in {s.key for s in self.sheets}:
-                raise self.fail(f"{w}.sheet", f"unknown sheet {sheet!r}", r)
-            if r["level"] == "row" and sheet is None:
+            if sheet is not None and (not isinstance(sheet, str) or sheet not in self.columns):
+                raise self.fail(f"{w}.sheet", f"unknown sheet {shown(sheet)}", r, "sheet")
+            if level == "row" and sheet is None:
                 raise self.fail(w, "a row rule needs `sheet:`", r)
-            defaults = {k: v for k, v in r.items() if k not in {"id", "level", "sheet", "clause", "quote", "title", "checks"}}
+            defaults = [k for k in r if k not in {"id", "level", "sheet", "clause", "quote", "title", "checks"}]
             if "checks" in r:
                 if "kind" in r or not isinstance(r["checks"], list) or not r["checks"]:
-                    raise self.fail(w, "give either `kind:` or a non-empty `checks:` list", r)
-                raw_checks = [{**defaults, **c} if isinstance(c, dict) else c for c in r["checks"]]
+                    raise self.fail(w, "give either `kind:` or a non-empty `checks:` list", r, "checks")
+                raw_checks = [_merged(r, defaults, c) if isinstance(c, _Map) else c for c in r["checks"]]
             else:
-                raw_checks = [defaults]
-            checks = tuple(self.build_check(rid, r["level"], sheet, c, f"{w}.checks[{j}]", r)
+                raw_checks = [_merged(r, defaults, _Map())]
+            checks = tuple(self.build_check(rid, level, sheet, c, f"{w}.checks[{j}]", r.get("checks", r), j)
                            for j, c in enumerate(raw_checks))
-            rules.append(Rule(rid, r["level"], sheet, self.text(r, "clause", w), self.text(r, "title", w),
+            rules.append(Rule(rid, level, sheet, self.text(r, "clause", w), self.text(r, "title", w),
                               self.text(r, "quote", w, "-") if "quote" in r else "", checks))
         return tuple(rules)
 
-    def build_check(self, rule_id: str, level: str, sheet: str | None, c: Any, w: str, rule_node: Any) -> CheckSpec:
-        if not isinstance(c, dict) or "kind" not in c:
-            raise self.fail(w, "a check needs `kind:`", rule_node)
-        kind = c["kind"]
-        if kind not in KINDS:
-            raise self.fail(f"{w}.kind", f"unknown check kind {kind!r} (allowed: {', '.join(sorted(KINDS))})", rule_node)
+    def build_check(self, rule_id: str, level: str, sheet: str | None, c: Any, w: str, parent: Any,
+                    index: int) -> CheckSpec:
+        if not isinstance(c, dict):
+            raise self.fail(w, f"a check is a mapping with `kind:`, found {_kind(c)}", parent, index)
+        if "kind" not in c:
+            raise self.fail(w, "a check needs `kind:`", c)
+        kind = self.choice(c, "kind", w, KINDS, "check kind")
         kind_level, params, placeholders = KINDS[kind]
         if (level == "campaign") != (kind_level == "campaign"):
-            raise self.fail(f"{w}.kind", f"kind {kind!r} does not fit a {level} rule", rule_node)
+            raise self.fail(f"{w}.kind", f"kind {kind!r} does not fit a {level} rule", c, "kind")
         unknown = sorted(set(c) - CHECK_KEYS - params)
         if unknown:
             raise self.fail(w, f"unknown key {unknown[0]!r} for kind {kind!r} (allowed: "
-                               f"{', '.join(sorted(CHECK_KEYS | params))})", rule_node)
+                               f"{', '.join(sorted(CHECK_KEYS | params))})", c, unknown[0])
         optional = {"not_after"}
         missing = sorted(params - set(c) - optional)
         if missing:
-            raise self.fail(w, f"missing key {missing[0]!r} for kind {kind!r}", rule_node)
+            raise self.fail(w, f"missing key {missing[0]!r} for kind {kind!r}", c)
         severity = c.get("severity")
-        if severity not in SEVERITIES:
-            raise self.fail(f"{w}.severity", f"expected one of {', '.join(SEVERITIES)}, found {severity!r}", rule_node)
-        message = c.get("message")
-        if not isinstance(message, str) or not message.strip():
-            raise self.fail(f"{w}.message", "every check needs a Vietnamese message", rule_node)
-        try:
-            names = {f for _, f, _, _ in string.Formatter().parse(message) if f}
-        except ValueError as exc:
-            raise self.fail(f"{w}.message", f"malformed placeholder: {exc}", rule_node) from None
-        allowed = COMMON_PLACEHOLDERS | placeholders
-        if names - allowed:
-            raise self.fail(f"{w}.message", f"unknown placeholder {{{sorted(names - allowed)[0]}}} "
-                                            f"(allowed: {', '.join(sorted(allowed))})", rule_node)
+        if not isinstance(severity, str) or severity not in SEVERITIES:
+            raise self.fail(f"{w}.severity", f"expected one of {', '.join(SEVERITIES)}, found {shown(severity)}",
+                            c, "severity")
+        message = self.message(c, kind, placeholders, w)
         p = {k: v for k, v in c.items() if k in params}
-        self.check_references(kind, level, sheet, p, w, rule_node)
-        when = self.build_condition(c.get("when"), level, sheet, w, rule_node) if "when" in c else None
-        return CheckSpec(rule_id, kind, severity, " ".join(message.split()), p, when)
+        self.check_params(kind, level, sheet, p, w, c)
+        when = self.build_condition(c["when"], level, sheet, w, c, "when") if "when" in c else None
+        return CheckSpec(rule_id, kind, severity, message, p, when)
+
+    def message(self, c: dict, kind: str, placeholders: set[str], w: str) -> str:
+        """A message template: literal text with plain `{name}` placeholders the caller supplies.
+
+        This is what makes the run-time `message.format(**values)` calls (check.py, frames.py,
+        consolidate.py) safe by construction: with no format spec (`{value:>1000000000}` would
+        allocate a gigabyte, `{value:d}` raise on a text), no conversion, no attribute access or
+        indexing (`{cell.__class__}`), no nested field and only names the caller passes, format can
+        do nothing but insert str(value) of a given value.
+        """
+        value = c.get("message")
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(f"{w}.message", "every check needs a Vietnamese message", c, "message")
+        self.text(c, "message", w, limit=MAX_MESSAGE)
+        allowed = NARROW_PLACEHOLDERS.get(kind, COMMON_PLACEHOLDERS) | placeholders
+        hint = f"(allowed: {', '.join('{' + a + '}' for a in sorted(allowed))}; a literal brace is {{{{ or }}}})"
+        try:
+            parts = list(string.Formatter().parse(value))
+        except ValueError as exc:
+            raise self.fail(f"{w}.message", f"malformed placeholder: {exc} {hint}", c, "message") from None
+        for _, name, spec, conversion in parts:
+            if name is None:
+                continue
+            whole = "{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
+            if name == "":
+                problem = "an empty placeholder {}: name what goes there"
+            elif conversion is not None or spec:
+                problem = f"placeholder {shown(whole)} has a format or conversion: write plain {{name}}"
+            elif "." in name or "[" in name:
+                problem = f"placeholder {shown(whole)} uses attribute access or indexing: write plain {{name}}"
+            elif name not in allowed:
+                problem = f"unknown placeholder {{{name[:MAX_SHOWN]}}}"
+            else:
+                continue
+            raise self.fail(f"{w}.message", f"{problem} {hint}", c, "message")
+        return " ".join(value.split())
 
     def columns_of(self, level: str, sheet: str | None) -> set[str]:
         if level == "file":
-            return {f.key for s in self.sheets if s.kind == "form" for f in s.fields}
-        return {f.key for s in self.sheets if s.key == sheet for f in s.fields}
+            return self.form_columns
+        return self.columns.get(sheet, set())
 
-    def check_references(self, kind: str, level: str, sheet: str | None, p: dict, w: str, node: Any) -> None:
+    def column_list(self, p: dict, key: str, w: str, node: dict, known: set[str]) -> list[str]:
+        value = p[key] if key == "columns" else [p[key]]
+        if not isinstance(value, list) or not value:
+            raise self.fail(f"{w}.{key}", f"expected a non-empty list of column keys, found {shown(value)}", node, key)
+        for col in value:
+            if not isinstance(col, str) or col not in known:
+                raise self.fail(w, f"unknown column {shown(col)} (known: {', '.join(sorted(known))})", node, key)
+        return value
+
+    def check_params(self, kind: str, level: str, sheet: str | None, p: dict, w: str, node: dict) -> None:
         known = self.columns_of(level, sheet)
-        cols = p.get("columns", [p["column"]] if "column" in p else [])
-        if "columns" in p and (not isinstance(p["columns"], list) or not p["columns"]):
-            raise self.fail(f"{w}.columns", "expected a non-empty list of column keys", node)
-        for col in cols:
-            if col not in known:
-                raise self.fail(w, f"unknown column {col!r} (known: {', '.join(sorted(known))})", node)
-        if kind == "in_list":
-            for col in cols:
-                spec = self.field_spec(col, level, sheet)
-                if spec.list is None:
-                    raise self.fail(w, f"column {col!r} has no list to check against", node)
-        for ref in p.get("not_after", []):
-            if ref not in DATE_REFERENCES:
-                raise self.fail(f"{w}.not_after", f"unknown date {ref!r} (allowed: {', '.join(DATE_REFERENCES)})", node)
-        if "reference" in p and p["reference"] not in DATE_REFERENCES:
-            raise self.fail(f"{w}.reference", f"unknown date {p['reference']!r}", node)
+        for key in ("columns", "column"):
+            if key in p:
+                for col in self.column_list(p, key, w, node, known):
+                    if kind == "in_list" and self.field_spec(col, level, sheet).list is None:
+                        raise self.fail(w, f"column {col!r} has no list to check against", node, key)
+        if "not_after" in p:
+            refs = self.strings(node, "not_after", w)
+            for ref in refs:
+                if ref not in DATE_REFERENCES:
+                    raise self.fail(f"{w}.not_after", f"unknown date {shown(ref)} "
+                                                      f"(allowed: {', '.join(DATE_REFERENCES)})", node, "not_after")
+        if "reference" in p:
+            self.choice(node, "reference", w, DATE_REFERENCES, "date")
         for key in ("from", "to"):
-            if key in p and (isinstance(p[key], dt.datetime) or not isinstance(p[key], dt.date)):
-                raise self.fail(f"{w}.{key}", f"expected a date YYYY-MM-DD, found {p[key]!r}", node)
+            if key in p:
+                self.date(node, key, w)
         for key in ("min", "max", "days", "max_age_offset"):
-            if key in p and (isinstance(p[key], bool) or not isinstance(p[key], int)):
-                raise self.fail(f"{w}.{key}", f"expected a whole number, found {p[key]!r}", node)
+            if key in p:
+                self.number(node, key, w, *PARAM_RANGES[(kind, key)])
+        if "values" in p:
+            self.strings(node, "values", w)
+        for key in ("value", "role"):
+            if key in p:
+                self.text(node, key, w)
         if "counts" in p:
             self.check_counts(p["counts"], f"{w}.counts", node)
         for key in ("person", "deed"):
             if key in p:
-                known = self.columns_of("row", "nominations")
-                if not isinstance(p[key], list) or not p[key] or set(p[key]) - known:
-                    raise self.fail(f"{w}.{key}", f"expected a list of nominations columns, found {p[key]!r}", node)
-        if "activity_type" in p and p["activity_type"] not in {i.value for i in self.lists.get("activity_types", ())}:
-            raise self.fail(f"{w}.activity_type", f"{p['activity_type']!r} is not in lists.activity_types", node)
+                nominations = self.columns_of("row", "nominations")
+                if not isinstance(p[key], list) or not p[key] or not all(isinstance(v, str) and v in nominations
+                                                                         for v in p[key]):
+                    raise self.fail(f"{w}.{key}", f"expected a list of nominations columns, found {shown(p[key])}",
+                                    node, key)
+        if "activity_type" in p:
+            value = p["activity_type"]
+            if not isinstance(value, str) or value not in self.activity_types:
+                raise self.fail(f"{w}.activity_type", f"{shown(value)} is not in lists.activity_types", node,
+                                "activity_type")
 
-    def check_counts(self, counts: Any, w: str, node: Any) -> None:
-        summary = {f.key for s in self.sheets if s.key == "summary" for f in s.fields}
+    def check_counts(self, counts: Any, w: str, node: dict) -> None:
+        summary = self.columns.get("summary", set())
         if not isinstance(counts, dict) or not counts:
-            raise self.fail(w, "expected a mapping of summary field to a count", node)
+            raise self.fail(w, "expected a mapping of summary field to a count", node, "counts")
         for key, spec in counts.items():
             if key not in summary:
-                raise self.fail(w, f"unknown summary field {key!r}", node)
-            spec = self.mapping(spec, f"{w}.{key}", {"sheet"}, {"where", "sum"})
-            columns = self.columns_of("row", spec["sheet"])
-            if not columns:
-                raise self.fail(f"{w}.{key}.sheet", f"unknown table sheet {spec['sheet']!r}", node)
-            if "sum" in spec and spec["sum"] not in columns:
-                raise self.fail(f"{w}.{key}.sum", f"unknown column {spec['sum']!r}", node)
+                raise self.fail(w, f"unknown summary field {shown(key)}", counts, key)
+            spec = self.mapping(spec, f"{w}.{key}", {"sheet"}, {"where", "sum"}, parent=counts, key=key)
+            table = spec["sheet"]
+            if not isinstance(table, str) or not any(s.key == table and s.kind == "table" for s in self.sheets):
+                raise self.fail(f"{w}.{key}.sheet", f"unknown table sheet {shown(table)}", spec, "sheet")
+            if "sum" in spec and (not isinstance(spec["sum"], str) or spec["sum"] not in self.columns[table]):
+                raise self.fail(f"{w}.{key}.sum", f"unknown column {shown(spec['sum'])}", spec, "sum")
             if "where" in spec:
-                self.build_condition(spec["where"], "row", spec["sheet"], f"{w}.{key}", node)
+                self.build_condition(spec["where"], "row", table, f"{w}.{key}", spec, "where")
 
     def field_spec(self, key: str, level: str, sheet: str | None) -> FieldSpec:
-        for s in self.sheets:
-            if (level == "file" and s.kind == "form") or s.key == sheet:
-                for f in s.fields:
-                    if f.key == key:
-                        return f
-        raise KeyError(key)
+        return self.specs[("(file)" if level == "file" else sheet, key)]
 
-    def build_condition(self, node: Any, level: str, sheet: str | None, w: str, rule_node: Any) -> Condition:
-        n = self.mapping(node, f"{w}.when", {"column"}, {"in", "not_in"})
+    def build_condition(self, node: Any, level: str, sheet: str | None, w: str, parent: dict, key: str) -> Condition:
+        n = self.mapping(node, f"{w}.when", {"column"}, {"in", "not_in"}, parent=parent, key=key)
         if ("in" in n) == ("not_in" in n):
             raise self.fail(f"{w}.when", "give exactly one of `in:` or `not_in:`", n)
-        if n["column"] not in self.columns_of(level, sheet) and n["column"] not in self.columns_of("file", None):
-            raise self.fail(f"{w}.when.column", f"unknown column {n['column']!r}", n)
+        column = n["column"]
+        if not isinstance(column, str) or (column not in self.columns_of(level, sheet)
+                                           and column not in self.form_columns):
+            raise self.fail(f"{w}.when.column", f"unknown column {shown(column)}", n, "column")
         values = self.strings(n, "in" if "in" in n else "not_in", f"{w}.when")
-        return Condition(n["column"], values, "not_in" in n)
+        return Condition(column, values, "not_in" in n)
+
+
+def _merged(rule: _Map, defaults: list[str], check: _Map) -> _Map:
+    """A check with the rule-level keys as defaults, keeping the line of every key."""
+    out = _Map({**{k: rule[k] for k in defaults}, **check})
+    out.line = check.line or rule.line
+    out.lines = {**{k: rule.lines[k] for k in defaults if k in rule.lines}, **check.lines}
+    return out
+
+
+def _num(n: int) -> str:
+    return f"{n:,}" if abs(n) >= 10_000 else str(n)  # 50,000 but 2099, a year
+
+
+def _kind(value: Any) -> str:
+    """What was found, for an 'expected a list' message: the type, and the value if it is short."""
+    if isinstance(value, (dict, list)):
+        return f"a {'mapping' if isinstance(value, dict) else 'list'} of {len(value)}"
+    return f"{type(value).__name__} {shown(value)}"
