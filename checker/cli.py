@@ -4,36 +4,123 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
+import platform
 import sys
+import tempfile
+import traceback
 from pathlib import Path
 
 import click
 
 import checker as api
 from .errors import CheckerError, OutputError, RuleFileError
-from .render import consolidation_summary, findings_table, rules_table, summary_line
+from .render import consolidation_summary, copy_failures, findings_table, rules_table, summary_line
+from .terminal import printable
 
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+# 128 + SIGINT, as shells report a command stopped by Ctrl+C: a script can tell "stopped" from
+# "wrong arguments" (2), and the same number on Windows.
+EXIT_INTERRUPTED = 130
+AS_OF_YEARS = (2000, 2100)  # a sane span for a status date; far dates overflow date arithmetic
+
+
+def _valid_as_of(ctx: click.Context, param: click.Parameter, value: dt.datetime | None):
+    if value is not None and not AS_OF_YEARS[0] <= value.year <= AS_OF_YEARS[1]:
+        raise click.UsageError(f"Ngày --as-of {value.date().isoformat()} nằm ngoài khoảng cho phép (năm "
+                               f"{AS_OF_YEARS[0]}–{AS_OF_YEARS[1]}): hãy nhập ngày tính trạng thái, dạng YYYY-MM-DD.", ctx)
+    return value
+
 
 rules_option = click.option("--rules", "rules_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
                             envvar="NTVT_RULES", help="Tệp quy tắc YAML (mặc định: KH 327/KH-SVHTT 2023).")
-as_of_option = click.option("--as-of", type=click.DateTime(["%Y-%m-%d", "%d/%m/%Y"]),
+as_of_option = click.option("--as-of", type=click.DateTime(["%Y-%m-%d", "%d/%m/%Y"]), callback=_valid_as_of,
                             help="Ngày tính trạng thái, YYYY-MM-DD (mặc định: hôm nay, giờ Hà Nội).")
 
 
-class Group(click.Group):
-    """Program problems stop with exit code 2 and a Vietnamese line saying what kind of problem it is;
-    the English detail after it is for whoever maintains the rules file or the tool."""
+def write_log(headline: str, exc: BaseException, args: list[str]) -> Path | None:
+    """Write the English detail of exc (traceback included) to a new log file in the system temp
+    folder (Windows: %TEMP%); return its path, or None if it cannot be written."""
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    lines = [headline, f"time: {dt.datetime.now().astimezone().isoformat()}", f"ntvt: {_version()}",
+             f"python: {sys.version.split()[0]} on {platform.platform()}", f"arguments: {args!r}", "",
+             *traceback.format_exception(type(exc), exc, exc.__traceback__)]
+    try:
+        fd, name = tempfile.mkstemp(prefix=f"ntvt-loi-{stamp}-{os.getpid()}-", suffix=".log")
+        with open(fd, "w", encoding="utf-8", errors="backslashreplace") as log:
+            log.write("\n".join(line.rstrip("\n") for line in lines) + "\n")
+    except OSError:
+        return None
+    return Path(name)
 
-    WORDS = {RuleFileError: "Tệp quy tắc không hợp lệ", OutputError: "Không ghi được kết quả"}
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("ntvt")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def _say(line: str) -> None:
+    click.echo(printable(line), err=True)
+
+
+class Group(click.Group):
+    """Every way a command can fail has its exit code and one Vietnamese line on stderr:
+    2 for a configuration or usage problem (CheckerError), 3 for a bug (any other exception, its
+    traceback written to a log file the line names), 130 for Ctrl+C. English details go to the log."""
+
+    # What to say when a CheckerError carries no Vietnamese message of its own.
+    WORDS = {RuleFileError: "Tệp quy tắc không hợp lệ.",
+             OutputError: "Không ghi được kết quả: kiểm tra nơi ghi rồi chạy lại.",
+             CheckerError: "Không thực hiện được lệnh: kiểm tra các tệp và tuỳ chọn đã nhập rồi chạy lại."}
+    args: list[str] = []
+
+    def main(self, args=None, *rest, **kwargs):
+        # Errors raised outside a command (while parsing arguments) end here, not in invoke.
+        self.args = list(sys.argv[1:] if args is None else args)  # for the log only
+        try:
+            # args passed as given: None lets click expand wildcards on Windows (cmd.exe does not).
+            return super().main(args, *rest, **kwargs)
+        except Exception as exc:
+            sys.exit(self.internal_error(exc))
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
         except CheckerError as exc:
-            words = next((w for kind, w in self.WORDS.items() if isinstance(exc, kind)), "Không thực hiện được")
-            click.echo(f"Lỗi: {words}. ({exc})", err=True)
+            self.cannot_proceed(exc)
             ctx.exit(EXIT_USAGE)
+        except KeyboardInterrupt:
+            _say("Đã dừng theo yêu cầu (Ctrl+C); kết quả cũ, nếu có, vẫn giữ nguyên.")
+            ctx.exit(EXIT_INTERRUPTED)
+        except Exception as exc:
+            ctx.exit(self.internal_error(exc))
+
+    def cannot_proceed(self, exc: CheckerError) -> None:
+        if isinstance(exc, RuleFileError) and not exc.message:
+            # Shown whole: whoever edits the rules file needs the place (file:line) and the problem.
+            _say(f"Lỗi: {self.WORDS[RuleFileError]} ({exc})")
+            return
+        log = write_log(f"ntvt could not proceed: {type(exc).__name__}: {exc}", exc, self.args)
+        where = f"Chi tiết kỹ thuật đã ghi vào {log}." if log else "Không ghi được tệp chi tiết kỹ thuật."
+        words = exc.message or next(w for kind, w in self.WORDS.items() if isinstance(exc, kind))
+        _say(f"Lỗi: {words} {where}")
+
+    def internal_error(self, exc: BaseException) -> int:
+        log = write_log(f"ntvt internal error: {type(exc).__name__}: {exc}", exc, self.args)
+        if log is None:  # no log file: the traceback is the only record, so it goes to stderr
+            traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
+            _say("Lỗi chương trình (không phải do tệp của đơn vị), không ghi được tệp chi tiết: hãy gửi "
+                 "nội dung trên cho người quản trị ntvt.")
+        else:
+            _say(f"Lỗi chương trình (không phải do tệp của đơn vị): chi tiết đã ghi vào {log}. Hãy gửi "
+                 f"tệp này cho người quản trị ntvt.")
+        return EXIT_INTERNAL
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -54,7 +141,7 @@ def _as_of(value: dt.datetime | None, rules) -> dt.date:
 
 def _require_xlsx(path: Path) -> None:
     if path.suffix.lower() != ".xlsx":
-        raise click.UsageError(f"Tệp kết quả phải có đuôi .xlsx (nhận được “{path.name}”).")
+        raise click.UsageError(printable(f"Tệp kết quả phải có đuôi .xlsx (nhận được “{path.name}”)."))
 
 
 @contextlib.contextmanager
@@ -92,12 +179,14 @@ def template(rules_path, output, unit, period, all_units, as_of):
     try:
         if all_units:
             paths = api.make_unit_templates(rules, all_units, as_of=day, period=period)
-            click.echo(f"Đã ghi {len(paths)} mẫu vào {all_units}")
+            click.echo(printable(f"Đã ghi {len(paths)} mẫu vào {all_units}"))
         else:
             api.make_template(rules, output, as_of=day, unit=unit, period=period)
-            click.echo(f"Đã ghi mẫu: {output}")
-    except ValueError as exc:
-        raise click.UsageError(f"Không nhận ra đơn vị hoặc kỳ báo cáo (xem mã đơn vị bằng `ntvt rules`). ({exc})") from None
+            click.echo(printable(f"Đã ghi mẫu: {output}"))
+    except ValueError:
+        given = ", ".join(f"{name} “{value}”" for name, value in (("--unit", unit), ("--month", period)) if value)
+        raise click.UsageError(printable(f"Không nhận ra đơn vị hoặc kỳ báo cáo ({given or 'không có'}): xem mã "
+                                         f"đơn vị và các kỳ bằng `ntvt rules`.")) from None
 
 
 @main.command()
@@ -124,7 +213,9 @@ def check(rules_path, files, as_json, annotate, as_of):
     report = validation.report()
     if annotate:
         written = api.write_annotated_copies(validation, annotate, inputs=files)
-        click.echo(f"Đã ghi {len(written)} bản sao có đánh dấu vào {annotate}", err=True)
+        click.echo(printable(f"Đã ghi {len(written)} bản sao có đánh dấu vào {annotate}"), err=True)
+        if written.failures:
+            click.echo(copy_failures(written.failures), err=True)
     click.echo(report.to_json() if as_json else findings_table(report))
     click.echo(summary_line(report), err=True)
     if any(f.status == "rejected" for f in report.files):
@@ -148,7 +239,7 @@ def rules(rules_path, check_path):
     """
     loaded = api.load_rules(check_path or rules_path)
     if check_path:
-        click.echo(f"Tệp quy tắc hợp lệ: {check_path} ({len(loaded.rules)} quy tắc, {len(loaded.units)} đơn vị)")
+        click.echo(printable(f"Tệp quy tắc hợp lệ: {check_path} ({len(loaded.rules)} quy tắc, {len(loaded.units)} đơn vị)"))
         return
     click.echo(rules_table(loaded))
 
@@ -177,7 +268,8 @@ def consolidate(rules_path, inbox, output, receipt_log, feedback, as_of):
     rules = api.load_rules(rules_path)
     day = _as_of(as_of, rules)
     _require_xlsx(output)
-    total = sum(1 for p in inbox.rglob("*") if p.is_file())
+    # Only a size for the progress bar: links are not followed (gather lists, never reads, them).
+    total = sum(len(names) for _, _, names in os.walk(inbox))
     with _progress(total, "Đang đọc hồ sơ") as progress:
         result = api.consolidate(inbox, output, rules, as_of=day, receipt_log=receipt_log, feedback=feedback,
                                  progress=progress)

@@ -2,6 +2,9 @@
 
 Problems in a unit's workbook are never raised: they become findings in a report. These exceptions
 are for when ntvt cannot go on at all (a broken rules file, an unwritable output, a bug).
+
+`str(exc)` is the English detail, for logs and whoever maintains ntvt. `exc.message`, when set, is
+the Vietnamese line for the person at the keyboard: what went wrong and what to do.
 """
 
 from __future__ import annotations
@@ -9,6 +12,21 @@ from __future__ import annotations
 
 class CheckerError(Exception):
     """Base class: the command cannot proceed (exit code 2)."""
+
+    def __init__(self, detail: str = "", *, message: str | None = None):
+        super().__init__(detail)
+        self.message = message
+
+    def __reduce__(self):
+        # Rebuilt with its Vietnamese message when it crosses processes (the default passes args only).
+        return (_rebuild, (type(self), self.args, self.__dict__))
+
+
+def _rebuild(kind, args, state):
+    exc = Exception.__new__(kind)
+    exc.args = args
+    exc.__dict__.update(state)
+    return exc
 
 
 class RuleFileError(CheckerError):
@@ -21,4 +39,4 @@ class RuleFileError(CheckerError):
 
 
 class OutputError(CheckerError):
-    """The output cannot be written where asked (e.g. it would overwrite an input)."""
+    """The output cannot be written where asked (it would overwrite an input, the disk is full…)."""

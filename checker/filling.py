@@ -34,17 +34,14 @@ def fill_template(rules: RuleSet, target: Path, *, as_of: dt.date, info: dict[st
                   summary: dict[str, Any] | None = None, unit: str | None = None,
                   period: str | None = None) -> Path:
     """Write a filled copy of the standard template; dict keys are field keys of the rules file."""
-    buffer = io.BytesIO()
-    tmp = Path(str(target) + ".blank.xlsx")
-    make_template(rules, tmp, as_of=as_of, unit=unit, period=period)
-    buffer.write(tmp.read_bytes())
-    tmp.unlink()
-    wb = openpyxl.load_workbook(buffer)
-    _fill_form(wb, rules, "info", info or {})
-    _fill_form(wb, rules, "summary", summary or {})
-    _fill_table(wb, rules, "nominations", nominations)
-    _fill_table(wb, rules, "activities", activities)
     with atomic_output(Path(target)) as out:
+        # The blank template is written in the scratch folder too, so nothing is left beside target.
+        make_template(rules, out, as_of=as_of, unit=unit, period=period)
+        wb = openpyxl.load_workbook(io.BytesIO(out.read_bytes()))
+        _fill_form(wb, rules, "info", info or {})
+        _fill_form(wb, rules, "summary", summary or {})
+        _fill_table(wb, rules, "nominations", nominations)
+        _fill_table(wb, rules, "activities", activities)
         wb.save(out)
     return Path(target)
 

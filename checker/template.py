@@ -170,8 +170,9 @@ class _TemplateWriter:
     def __init__(self, rules: RuleSet, path: Path, as_of: dt.date, prefill: dict[str, str]):
         as_of = as_of.date() if isinstance(as_of, dt.datetime) else as_of
         self.rules, self.as_of, self.prefill = rules, as_of, prefill
+        # tmpdir: xlsxwriter's temporary files go in atomic_output's scratch folder, beside the output.
         self.wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
-                                                  "strings_to_urls": False})
+                                                  "strings_to_urls": False, "tmpdir": str(Path(path).parent)})
         self.lists = {name: tuple(nfc(i.value) for i in items) for name, items in rules.lists.items()}
         self.lists[UNITS_LIST] = tuple(nfc(u.name) for u in rules.units)
         self.lists[CYCLES_LIST] = tuple(rules.cycle_label(c) for c in rules.deadlines.cycles)

@@ -42,6 +42,14 @@ def good_info(**changes) -> dict:
     return info
 
 
+@pytest.fixture(autouse=True)
+def private_temp(tmp_path_factory, monkeypatch):
+    """Each test's temporary files (xlsxwriter's, the CLI's error logs) go to its own folder, not /tmp."""
+    folder = tmp_path_factory.mktemp("temp")
+    monkeypatch.setattr("tempfile.tempdir", str(folder))
+    return folder
+
+
 @pytest.fixture(scope="session")
 def rules():
     return load_rules()

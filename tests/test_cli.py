@@ -141,4 +141,4 @@ def test_consolidate_refuses_output_inside_inbox(tmp_path, make_book):
     make_book(directory=inbox)
     result = CliRunner().invoke(main, ["consolidate", str(inbox), "-o", str(inbox / "out.xlsx")])
     assert result.exit_code == 2
-    assert "refusing to write" in result.output
+    assert "đó là tệp đầu vào hoặc nằm trong thư mục đầu vào" in result.output
