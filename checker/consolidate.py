@@ -16,6 +16,7 @@ from .checks import Context
 from .fileio import refuse_overwrite
 from .intake import EVIDENCE_MTIME, EVIDENCE_SENT, Inbox, gather, read_receipt_log
 from .memory import release_free_memory
+from .reading import NOT_DATA
 from .report import Finding, Severity, cell_ref
 from .rules import RuleSet, load_rules
 from .schemas import render_failures, run_schema
@@ -54,14 +55,55 @@ class Consolidation:
     findings: list[Finding] = field(default_factory=list)  # every finding, input and campaign
     output: Path | None = None
     feedback: list[Path] = field(default_factory=list)  # files written for units
+    # Data rows the output writer wrote to each data sheet (sheet key -> rows), counted as it wrote
+    # them; None until the consolidated workbook is written.
+    written: dict[str, int] | None = None
+
+    def row_accounts(self) -> dict[str, dict[str, int]]:
+        """Per table sheet (key): rows holding anything under the header, counted by the reader apart
+        from its row selection ("seen"); data rows it took ("data"); the other rows by kind (NOT_DATA);
+        rows in the validated frames ("frames"); and, once the output is written, rows written
+        ("written"). The books' counts are independent of the writer's."""
+        accounts = {}
+        for spec in self.rules.sheets:
+            if spec.kind != "table":
+                continue
+            tables = [b.tables[spec.key] for b in self.validation.books if spec.key in b.tables]
+            frame = self.validation.frames.tables.get(spec.key)
+            row = {"seen": sum(t.seen for t in tables), "data": sum(len(t.rows) for t in tables)}
+            row.update({kind: sum(len(t.not_data.get(kind, ())) for t in tables) for kind in NOT_DATA})
+            row["frames"] = 0 if frame is None else len(frame)
+            if self.written is not None:
+                row["written"] = self.written.get(spec.key, 0)
+            accounts[spec.key] = row
+        return accounts
+
+    @staticmethod
+    def row_mismatches(accounts: dict[str, dict[str, int]]) -> list[str]:
+        """The sheet keys whose rows do not add up: seen = data + not data, data = frames (= written)."""
+        return [key for key, a in accounts.items()
+                if a["seen"] != a["data"] + sum(a[kind] for kind in NOT_DATA) or a["data"] != a["frames"]
+                or a.get("written", a["data"]) != a["data"]]
 
     @property
     def counts(self) -> dict[str, int]:
-        """The reconciliation the overview states: everything read is accounted for."""
+        """The reconciliation the overview states: every file and every row read is accounted for.
+
+        rows_seen (the reader's own count of non-blank rows under the tables' headers) = rows_in
+        (data rows) + rows_not_data_* (rows that are not data, by kind); rows_out (rows in the
+        validated frames) = rows_in; rows_written (only once the output is written: rows the
+        writer streamed into the data sheets) = rows_in.
+        """
         statuses = [d.status for d in self.decisions]
-        rows_in = sum(len(t.rows) for b in self.validation.books for t in b.tables.values())
-        rows_out = sum(len(f) for f in self.validation.frames.tables.values())
+        accounts = self.row_accounts().values()
+        rows_in = sum(a["data"] for a in accounts)
+        rows_out = sum(a["frames"] for a in accounts)
         not_submissions = sum(1 for f in self.inbox.files if f.kind != "spreadsheet" and f.status == "rejected")
+        rows = {"rows_seen": sum(a["seen"] for a in accounts), "rows_in": rows_in,
+                **{f"rows_not_data_{kind}": sum(a[kind] for a in accounts) for kind in NOT_DATA},
+                "rows_out": rows_out}
+        if self.written is not None:
+            rows["rows_written"] = sum(self.written.values())
         return {
             "inbox_files": len(self.inbox.files),
             "emails": sum(f.kind == "email" for f in self.inbox.files),
@@ -70,8 +112,7 @@ class Consolidation:
             "superseded": statuses.count(SUPERSEDED),
             "rejected": statuses.count(REJECTED),
             "not_submissions": not_submissions,
-            "rows_in": rows_in,
-            "rows_out": rows_out,
+            **rows,
             **{f"findings_{s.value}": sum(f.severity is s for f in self.findings) for s in Severity},
         }
 

@@ -33,6 +33,12 @@ STATUS_FILL = {"on_time": "#C6EFCE", "late": "#FFEB9C", "invalid": "#F8CBAD", "m
 MAX_LINKS = 65_000  # Excel allows 65,530 hyperlinks per sheet
 META = ["Tệp", "Trang", "Dòng", "Đơn vị", "Kỳ", "Tình trạng tệp"]
 CELL_KEY = 1 << 14  # more than Excel's 16,384 columns: row * CELL_KEY + column is one int per cell
+DATA_SHEETS = (("nominations", "Danh sách đề nghị"), ("activities", "Hoạt động"))
+# The rows under a table's header that are not data, as the overview names them.
+NOT_DATA_WORDS = {"numbered_blank": "Dòng chỉ có số thứ tự (để trống)",
+                  "group": "Dòng tiêu đề nhóm (như “I. Cá nhân”)",
+                  "footer": "Dòng ký tên, ngày tháng (khối chữ ký)",
+                  "outside": "Dòng chỉ có ô ngoài các cột của bảng"}
 
 
 class _Writer:
@@ -40,9 +46,11 @@ class _Writer:
         self.c, self.rules = c, c.rules
         self.path = path
         self.streams: dict[str, sheetxml.Stream] = {}
+        # tmpdir: xlsxwriter's temporary files (the rows, in constant_memory) go beside the output,
+        # in atomic_output's scratch folder, which is removed whatever happens.
         self.wb = xlsxwriter.Workbook(str(path), {
             "constant_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,
-            "strings_to_urls": False})
+            "strings_to_urls": False, "tmpdir": str(Path(path).parent)})
         created = dt.datetime.combine(c.as_of, dt.time(0))
         self.wb.set_properties({"title": f"Tổng hợp NTVT – {self.rules.plan.number}", "author": "ntvt",
                                 "created": created, "comments": f"Tính đến {c.as_of:%d/%m/%Y}"})
@@ -118,7 +126,7 @@ class _Writer:
     def write(self) -> None:
         positions = self.data_positions()
         self.matrix(self.sheets["Tình hình nộp"])
-        for key, name in (("nominations", "Danh sách đề nghị"), ("activities", "Hoạt động")):
+        for key, name in DATA_SHEETS:
             self.data_sheet(self.sheets[name], key, positions)
         self.city_list(self.sheets["Đề xuất Thành phố"])
         self.findings_sheet(self.sheets["Lỗi và cảnh báo"], positions)
@@ -127,7 +135,14 @@ class _Writer:
         self.overview(self.sheets["Tổng quan"])  # last: it notes whether comments or links were capped
         self.wb.close()
         release_free_memory()  # xlsxwriter's and the layout's transients, before the big rows stream
-        sheetxml.splice(self.path, self.streams)
+        # The overview states how many rows were written: its cells are filled once the data
+        # sheets have been streamed, from the streams' own counts.
+        sheetxml.splice(self.path, self.streams, finish={"Tổng quan": self.reconcile})
+        self.c.written = self.written()
+
+    def written(self) -> dict[str, int]:
+        """Rows the writer wrote to each data sheet (sheet key -> rows), as counted while streaming."""
+        return {key: self.streams[name].written if name in self.streams else 0 for key, name in DATA_SHEETS}
 
     def data_positions(self) -> "_Positions":
         """Where each input data cell lands in the output; also fixes the output row order."""
@@ -178,7 +193,6 @@ class _Writer:
             ("  được dùng", counts["used"]), ("  đã thay thế (nộp lại)", counts["superseded"]),
             ("  bị loại", counts["rejected"]),
             ("Tệp khác không phải báo cáo (bị loại)", counts["not_submissions"]),
-            ("Dòng dữ liệu đọc được", counts["rows_in"]), ("Dòng dữ liệu trong bảng tổng hợp", counts["rows_out"]),
             ("Lỗi", counts["findings_error"]), ("Cảnh báo", counts["findings_warning"]),
             ("Thông tin", counts["findings_info"]),
         ]
@@ -186,11 +200,10 @@ class _Writer:
         for n, (label, value) in enumerate(lines, start=4):
             self.text(ws, n, 0, label)
             ws.write_number(n, 1, value, self.f["int"])
-        row = 4 + len(lines)
-        balanced = counts["submissions"] == counts["used"] + counts["superseded"] + counts["rejected"] \
-            and counts["rows_in"] == counts["rows_out"]
-        self.text(ws, row, 0, "Khớp: tệp báo cáo = được dùng + đã thay thế + bị loại; dòng đọc = dòng ghi."
-                  if balanced else "KHÔNG KHỚP: kiểm tra lại (lỗi chương trình, xin báo cho nhóm phát triển).", "bold")
+        row = self.row_table(ws, 4 + len(lines) + 1)
+        # Filled once the data sheets are written (see reconcile): whether everything adds up.
+        self.verdict_cell = cell_ref(row + 1, 1)
+        self.text(ws, row, 0, "…", "bold")
         row += 2
         self.text(ws, row, 0, "Tình hình nộp theo kỳ (các đơn vị phải nộp)", "bold")
         heads = ["Kỳ", "Hạn", "Đúng hạn", "Trễ hạn", "Chưa hợp lệ", "Chưa nộp", "Chưa đến hạn", "Tỉ lệ đúng hạn"]
@@ -235,6 +248,61 @@ class _Writer:
         if self.findings_cut:
             self.text(ws, note + 1, 0, f"Trang “Lỗi và cảnh báo”: {self.cut_words()}", "subtitle")
         self.print_setup(ws)
+
+    def row_table(self, ws, top: int) -> int:
+        """The rows of every readable file, by table sheet: what the reader saw under the header
+        (counted apart from its row selection), how it took them, and (filled after streaming) what
+        the writer wrote. Returns the next free row."""
+        accounts = self.c.row_accounts()
+        self.accounts = accounts
+        keys = [key for key, _ in DATA_SHEETS if key in accounts]
+        ws.write_string(top, 0, "Đối chiếu dòng (mọi tệp đọc được)", self.f["header"])
+        ws.write_string(top, 1, "Tổng", self.f["header"])
+        for k, key in enumerate(keys, start=2):
+            ws.write_string(top, k, self.rules.sheet(key).name, self.f["header"])
+        lines = [("Dòng có nội dung dưới dòng tiêu đề", "seen"), ("Dòng dữ liệu đọc được", "data"),
+                 *((f"  {words}", kind) for kind, words in NOT_DATA_WORDS.items())]
+        for n, (label, kind) in enumerate(lines, start=top + 1):
+            self.text(ws, n, 0, label)
+            ws.write_number(n, 1, sum(accounts[key][kind] for key in keys), self.f["int"])
+            for k, key in enumerate(keys, start=2):
+                ws.write_number(n, k, accounts[key][kind], self.f["int"])
+        written = top + 1 + len(lines)
+        self.text(ws, written, 0, "Dòng dữ liệu trong bảng tổng hợp")
+        self.written_cells = [cell_ref(written + 1, k + 1) for k in range(1, len(keys) + 2)]
+        for k in range(1, len(keys) + 2):
+            ws.write_number(written, k, 0, self.f["int"])  # placeholders: filled by reconcile
+        return written + 1
+
+    def reconcile(self, xml: str) -> str:
+        """The overview's XML with the rows written (the streams' counts) and the verdict filled in."""
+        written = self.written()
+        keys = [key for key, _ in DATA_SHEETS if key in self.accounts]
+        values = [sum(written.get(key, 0) for key in keys)] + [written.get(key, 0) for key in keys]
+        cells: dict[str, str | int] = dict(zip(self.written_cells, values))
+        cells[self.verdict_cell] = self.verdict(written)
+        return sheetxml.set_cells(xml, cells)
+
+    def verdict(self, written: dict[str, int]) -> str:
+        """"Khớp: …" when files and rows add up; otherwise "KHÔNG KHỚP: …" saying where."""
+        counts, problems = self.c.counts, []
+        if counts["submissions"] != counts["used"] + counts["superseded"] + counts["rejected"]:
+            problems.append(f"{counts['submissions']} tệp báo cáo nhưng {counts['used']} được dùng + "
+                            f"{counts['superseded']} đã thay thế + {counts['rejected']} bị loại")
+        for key, a in self.accounts.items():
+            name = self.rules.sheet(key).name
+            explained = a["data"] + sum(a[kind] for kind in NOT_DATA_WORDS)
+            if a["seen"] != explained:
+                problems.append(f"trang “{name}”: {a['seen']} dòng có nội dung nhưng chỉ {explained} dòng được "
+                                "đọc là dữ liệu hoặc nhận ra không phải dữ liệu")
+            if written.get(key, 0) != a["data"] or a["frames"] != a["data"]:
+                problems.append(f"trang “{name}”: đọc được {a['data']} dòng dữ liệu nhưng ghi "
+                                f"{written.get(key, 0)} dòng vào bảng tổng hợp")
+        if not problems:
+            return ("Khớp: tệp báo cáo = được dùng + đã thay thế + bị loại; dòng có nội dung = dòng dữ liệu + "
+                    "các dòng không phải dữ liệu; dòng dữ liệu đọc được = dòng ghi vào bảng tổng hợp.")
+        return ("KHÔNG KHỚP: " + "; ".join(problems) + ". Có thể đã mất dữ liệu: chưa dùng bảng này, hãy báo "
+                "cho nhóm phát triển (lỗi chương trình) kèm hộp thư đã tổng hợp.")
 
     def matrix(self, ws) -> None:
         c, rules = self.c, self.rules
@@ -307,7 +375,10 @@ class _Writer:
         widths = [36, 16, 6, 30, 13, 12] + [min(max(f.width or 14, 8), 50) for f in fields]
         if len(frame) + 1 > sheetxml.MAX_ROWS:
             raise OutputError(f"{len(frame):,} rows of {ws.name!r} do not fit one Excel sheet ({sheetxml.MAX_ROWS - 1:,} "
-                              "at most): consolidate the inbox in parts, e.g. one cycle's folder at a time")
+                              "at most)",
+                              message=f"Không ghi được kết quả: {len(frame):,} dòng của trang “{ws.name}” vượt số dòng "
+                                      f"tối đa của một trang Excel ({sheetxml.MAX_ROWS - 1:,}); hãy tổng hợp từng phần, "
+                                      "ví dụ từng thư mục kỳ báo cáo")
         self.table(ws, 0, headers, widths, len(frame))
         ws.set_row(0, 45)
         if frame.empty:
@@ -533,15 +604,12 @@ class _Writer:
     def manifest_rows(self) -> dict[str, int]:
         if not hasattr(self, "_manifest"):
             rows, n = {}, 4
-            subs_by_name = {b.name for b in self.c.validation.books}
             for entry in self.c.inbox.files:
                 n += 1
                 rows[entry.name] = n
                 for shown in entry.attachments:
                     n += 1
                     rows[shown] = n
-                if entry.kind == "spreadsheet" and entry.name not in subs_by_name:
-                    pass
             self._manifest = rows
         return self._manifest
 
@@ -569,7 +637,8 @@ class _Writer:
             elif entry.kind == "spreadsheet":
                 self._submission_row(ws, r, entry.name, "Bảng tính", by_name[entry.name], counts)
             else:
-                self._manifest_row(ws, r, entry.name, "Khác", entry.sha256, None, None, None, status="Bị loại",
+                kind = {"link": "Liên kết", "special": "Tệp đặc biệt", "folder": "Thư mục"}.get(entry.kind, "Khác")
+                self._manifest_row(ws, r, entry.name, kind, entry.sha256, None, None, None, status="Bị loại",
                                    reason=entry.reason)
 
     def _submission_row(self, ws, r: int, name: str, kind: str, d, counts) -> None:
@@ -701,5 +770,15 @@ def _receipt_text(row) -> str:
 def write_consolidated(c: Consolidation, target: Path, inputs=()) -> Path:
     """Write the consolidated workbook atomically; never over an input."""
     with atomic_output(Path(target), inputs) as tmp:
-        _Writer(c, tmp).write()
+        writer = _Writer(c, tmp)
+        try:
+            writer.write()
+        except BaseException:
+            # constant_memory sheets hold open temporary files until closed or collected; on Windows
+            # an open file keeps the scratch folder from being removed in this run.
+            for ws in writer.wb.worksheets():
+                handle = getattr(ws, "row_data_fh", None)
+                if handle is not None:
+                    handle.close()
+            raise
     return Path(target)

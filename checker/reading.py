@@ -4,8 +4,14 @@ Everything is located by label, not by position: rows inserted above the header,
 or extra columns, blank rows, merged cells, a signature block under the table and a renamed sheet
 are all read correctly, and what cannot be found is reported by name. Rows keep their real Excel row
 numbers so every finding carries a true cell reference. python-calamine reads the cells (fast, and
-the same API for .xlsx/.xlsm/.xls/.ods); openpyxl is opened only for the rare cell whose font must be
-known to decode legacy Vietnamese text.
+the same API for .xlsx/.xlsm/.xls/.ods). Before calamine touches a sheet, its extent is measured
+from the file's bytes (`sheetscan`), so a tiny file cannot make it allocate a dense grid of
+gigabytes; the same streamed pass finds formulas saved without a value, and the fonts of the rare
+cells whose legacy Vietnamese text needs them are read from the sheet and styles XML alone.
+
+Rows under a table's header are accounted for: each non-blank row is a data row, or one of the
+kinds of rows that are not data (numbered but empty, a group title, the signature block, values
+outside the table's columns), so the consolidation can show that nothing was dropped.
 """
 
 from __future__ import annotations
@@ -13,12 +19,13 @@ from __future__ import annotations
 import functools
 import io
 import re
+import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
 import python_calamine as calamine
 
-from . import text
+from . import sheetscan, text
 from .rules import FieldSpec, RuleSet, SheetSpec
 from .safety import Rejected, inspect_bytes
 from .values import as_text, is_blank
@@ -27,8 +34,9 @@ HEADER_SCAN_ROWS = 30
 FORM_SCAN_ROWS = 80
 FORM_SCAN_COLS = 6
 VERSION_SHEET = "_ntvt"
-# A row under the table that starts the signature block ends the data: these are the usual
-# footer phrases of Vietnamese administrative forms (compared without diacritics).
+# A row under the table that opens the signature block: the usual footer phrases of Vietnamese
+# administrative forms (compared without diacritics). Such a row is not data; rows after it are
+# still read (a unit may sign in the middle and go on typing), see _read_table.
 FOOTER_MARKERS = ("ky ghi ro ho ten", "thu truong don vi", "nguoi lap bieu", "dong dau")
 # "Hà Nội, ngày 15 tháng 5 năm 2023": the place-and-date line that opens a signature block.
 _PLACE_DATE = re.compile(r"\bngay\s+\S+\s+thang\s+\S+\s+nam\b")
@@ -59,6 +67,15 @@ class TableData:
     columns: dict[str, int]  # field key -> Excel column number (1-based)
     rows: list[int] = field(default_factory=list)
     values: dict[str, list[Any]] = field(default_factory=dict)
+    # The reader's own count of the rows under the header holding anything, made apart from the
+    # row selection, and the rows the selection did not take as data, by kind (NOT_DATA): data rows
+    # + these = seen, or a row was lost.
+    seen: int = 0
+    not_data: dict[str, list[int]] = field(default_factory=dict)
+
+
+# Kinds of non-blank rows under a table's header that are not data rows.
+NOT_DATA = ("numbered_blank", "group", "footer", "outside")
 
 
 @dataclass
@@ -97,9 +114,13 @@ def read_workbook(name: str, data: bytes, rules: RuleSet, sha256: str | None = N
         book.rejected = verdict
         return book
     book.format = verdict
+    zf = zipfile.ZipFile(io.BytesIO(data)) if verdict in ("xlsx", "xlsm") else None
     try:
+        # .ods and .xls are read whole when calamine opens them: bound every sheet first.
+        sheetscan.bound_whole_file(verdict, data, rules.limits)
         wb = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-        grids = _load_grids(wb, rules)
+        sheets = _Sheets(zf, rules)
+        grids = _load_grids(wb, rules, sheets)
     except Rejected as exc:
         book.rejected = exc
         return book
@@ -108,9 +129,13 @@ def read_workbook(name: str, data: bytes, rules: RuleSet, sha256: str | None = N
         return book
     _truncate_long_cells(book, grids, rules.limits.max_cell_chars)
     _locate(book, grids, rules)
-    if book.format in ("xlsx", "xlsm"):
-        _read_fonts_if_needed(book, data, grids)
-        _find_formulas_without_value(book, data)
+    if zf is not None:
+        # Formulas without a value were found while each sheet was bounded: keep those of the
+        # sheets ntvt reads (table and form sheets), as before.
+        wanted = {t.sheet_name for t in book.tables.values()} | set(book.form_sheets.values())
+        book.formulas = [(name, r, c, f) for name, found in sheets.formulas.items() if name in wanted
+                         for r, c, f in found]
+        _read_fonts_if_needed(book, sheets)
     return book
 
 
@@ -122,37 +147,6 @@ def _truncate_long_cells(book: WorkbookData, grids: list[_Grid], limit: int) -> 
                 if isinstance(value, str) and len(value) > limit:
                     book.long_cells.append((grid.name, r, c, len(value)))
                     line[c - 1] = value[:limit]
-
-
-def _find_formulas_without_value(book: WorkbookData, data: bytes) -> None:
-    """Formulas are read as their cached values; one saved without a value is reported, never computed.
-
-    Only workbooks whose sheets hold a formula at all are opened a second time, with openpyxl.
-    """
-    import zipfile
-
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            parts = (zf.read(n) for n in zf.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml"))
-            has_formula = any(b"<f>" in xml or b"<f " in xml for xml in parts)
-        if not has_formula:
-            return
-        import openpyxl
-
-        formulas = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-        values = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:
-        return  # the cells were read already; this is only a finer diagnosis
-    wanted = {t.sheet_name for t in book.tables.values()} | set(book.form_sheets.values())
-    for name in formulas.sheetnames:
-        if name not in wanted:
-            continue
-        for f_row, v_row in zip(formulas[name].iter_rows(), values[name].iter_rows()):
-            for f_cell, v_cell in zip(f_row, v_row):
-                if getattr(f_cell, "data_type", None) == "f" and v_cell.value is None:
-                    book.formulas.append((name, f_cell.row, f_cell.column, str(f_cell.value)))
-    formulas.close()
-    values.close()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -173,25 +167,56 @@ class _Grid:
         return None
 
 
-def _load_grids(wb: Any, rules: RuleSet) -> list[_Grid]:
+class _Sheets:
+    """The worksheet parts of an .xlsx, bounded one by one before calamine reads each (calamine
+    reads an .xlsx sheet only when asked for it)."""
+
+    def __init__(self, zf: zipfile.ZipFile | None, rules: RuleSet):
+        self.zf, self.limits = zf, rules.limits
+        self.formulas: dict[str, list[tuple[int, int, str]]] = {}  # sheet -> formulas without a value
+        self.parts: dict[str, str] = {}
+        if zf is not None:
+            try:
+                self.parts = sheetscan.xlsx_sheet_parts(zf)
+            except Exception:  # no usable map: every worksheet part is bounded instead
+                self.parts = {}
+
+    def bound(self, name: str) -> None:
+        """Measure the sheet's extent from its XML; Rejected if it reaches past the limits."""
+        if self.zf is None:
+            return  # .ods/.xls: bounded whole, before opening
+        part = self.parts.get(name)
+        names = set(self.zf.namelist())
+        if part in names:
+            extent = sheetscan.xlsx_extent(self.zf, part, name)
+            sheetscan.check_extent(extent, self.limits)
+            self.formulas[name] = extent.formulas
+            return
+        # The sheet's part is not where the workbook says (calamine may still find it): bound
+        # every worksheet part, named by its part.
+        for other in sorted(n for n in names if n.lower().startswith("xl/worksheets/") and n.lower().endswith(".xml")):
+            sheetscan.check_extent(sheetscan.xlsx_extent(self.zf, other, other, want_formulas=False), self.limits)
+
+
+def _load_grids(wb: Any, rules: RuleSet, sheets: _Sheets) -> list[_Grid]:
     """Load the sheets the template names (and the version sheet); all sheets only if one is missing,
     so a renamed sheet can still be recognised by its content."""
     metas = [m for m in wb.sheets_metadata if not str(getattr(m, "typ", "")).endswith("ChartSheet")]
     template = {label_key(s.name) for s in rules.sheets if s.kind != "guide"}
     found = {label_key(m.name) for m in metas}
     if not template <= found:
-        return [_load_grid(wb, m.name, rules) for m in metas]  # a template sheet is missing by name
+        return [_load_grid(wb, m.name, rules, sheets) for m in metas]  # a template sheet is missing by name
     named = [m for m in metas if label_key(m.name) in template | {label_key(VERSION_SHEET)}]
-    return [_load_grid(wb, m.name, rules) for m in named]
+    return [_load_grid(wb, m.name, rules, sheets) for m in named]
 
 
-def _load_grid(wb: Any, name: str, rules: RuleSet) -> _Grid:
+def _load_grid(wb: Any, name: str, rules: RuleSet, sheets: _Sheets) -> _Grid:
     limits = rules.limits
+    sheets.bound(name)  # before get_sheet_by_name: that call already allocates the dense grid
     sheet = wb.get_sheet_by_name(name)
     end = sheet.end
     if end is not None and (end[0] + 1 > limits.max_rows or end[1] + 1 > limits.max_columns):
-        # Checked before the rows are turned into Python objects: a sheet filled down to row
-        # 1,048,576 would otherwise cost gigabytes.
+        # A second guard, before the rows become Python objects (the XML scan already said so).
         raise Rejected("too_many_cells", f"trang “{name}” có {end[0] + 1} dòng × {end[1] + 1} cột, "
                                          f"vượt giới hạn {limits.max_rows} dòng × {limits.max_columns} cột")
     cells = sheet.to_python(skip_empty_area=False)
@@ -285,35 +310,89 @@ def _read_table(book: WorkbookData, spec: SheetSpec, grid: _Grid) -> None:
             book.missing.append(("column", spec.name, f.label))
     table = TableData(spec, grid.name, header_row, columns, values={k: [] for k in columns})
     _fill_merged(grid, header_row)
+    table.seen = _count_filled_rows(grid, header_row)
+    table.not_data = {kind: [] for kind in NOT_DATA}
     label_cols = sorted(columns.values())
     stt_col = columns.get("stt")
+    signed = False  # a signature line was met: from there on only rows that look like data are data
     for r in range(header_row + 1, len(grid.cells) + 1):
         line = grid.cells[r - 1]
-        present = [c for c in label_cols if c <= len(line) and not is_blank(line[c - 1])]
-        if _is_footer(line):
-            break
-        if not present or present == [stt_col]:
-            continue  # a blank row, or a pre-numbered empty row
-        if stt_col and present[0] == stt_col and len(present) <= 2 and _is_section(line[stt_col - 1]):
-            continue  # a group row such as "I. Cá nhân"
+        kind = _row_kind(line, label_cols, stt_col, signed)
+        if kind == "footer" and _is_footer(line):
+            signed = True
+        if kind == "blank":
+            continue
+        if kind != "data":
+            table.not_data[kind].append(r)
+            continue
         table.rows.append(r)
         for key, c in columns.items():
             table.values[key].append(line[c - 1] if c <= len(line) else None)
     book.tables[spec.key] = table
 
 
+def _count_filled_rows(grid: _Grid, header_row: int) -> int:
+    """Rows under the header holding any value: the reader's own count, kept apart from the row
+    selection so that the consolidation compares two independent numbers."""
+    return sum(1 for line in grid.cells[header_row:] if any(not is_blank(v) for v in line))
+
+
+def _row_kind(line: list[Any], label_cols: list[int], stt_col: int | None, signed: bool) -> str:
+    """What a row under the header is: "data", "blank" or one of NOT_DATA.
+
+    A signature-like line (a footer phrase or a place-and-date line, alone on its row) is not data,
+    but it no longer ends the table: a unit may sign mid-sheet and go on typing, and those rows must
+    not vanish. After such a line, a row is data only if it looks like one (more than three filled
+    cells, or a number in the STT column beside other fields); the rest of a signature block (the
+    "(Ký, ghi rõ họ tên)" line, the signer's name) is not.
+    """
+    present = [c for c in label_cols if c <= len(line) and not is_blank(line[c - 1])]
+    numbered = stt_col is not None and stt_col in present and _is_number(line[stt_col - 1])
+    if _is_footer(line) and not (numbered and len(present) >= 2):
+        return "footer"
+    if not present:
+        return "outside" if any(not is_blank(v) for v in line) else "blank"
+    if present == [stt_col]:
+        return "numbered_blank"  # a pre-numbered empty row
+    if stt_col and present[0] == stt_col and len(present) <= 2 and _is_section(line[stt_col - 1]):
+        return "group"  # a group row such as "I. Cá nhân"
+    if signed and not (sum(1 for v in line if not is_blank(v)) > 3 or (numbered and len(present) >= 2)):
+        return "footer"
+    return "data"
+
+
+def _is_number(value: Any) -> bool:
+    """An STT: a number, or text such as "7" or "7."."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (int, float)):
+        return True
+    return isinstance(value, str) and value.strip().rstrip(".").isdigit()
+
+
 def _fill_merged(grid: _Grid, header_row: int) -> None:
-    """A value merged over several data cells belongs to each of them, as a person reads it."""
+    """A value merged over several data cells belongs to each of them, as a person reads it.
+
+    Ranges are clipped to the cells that exist (a range may claim A20:XFD1048576), and the cells
+    filled are at most the grid's own: ranges that overlap (Excel never writes them; a hostile
+    file may hold thousands) cannot make the work grow past the size of the sheet.
+    """
+    height = len(grid.cells)
+    budget = sum(len(line) for line in grid.cells)
     for (r1, c1), (r2, c2) in grid.merged:
-        if r2 <= header_row:
+        if r2 <= header_row or r1 > height:
             continue
         value = grid.get(r1, c1)
-        for r in range(max(r1, header_row + 1), r2 + 1):
-            line = grid.cells[r - 1] if r <= len(grid.cells) else None
-            if line is None:
+        for r in range(max(r1, header_row + 1), min(r2, height) + 1):
+            line = grid.cells[r - 1]
+            last = min(c2, len(line))
+            if last < c1:
                 continue
-            for c in range(c1, c2 + 1):
-                if c <= len(line) and (r, c) != (r1, c1):
+            budget -= last - c1 + 1
+            if budget < 0:
+                return
+            for c in range(c1, last + 1):
+                if (r, c) != (r1, c1):
                     line[c - 1] = value
 
 
@@ -369,7 +448,9 @@ def _read_form(book: WorkbookData, spec: SheetSpec, grid: _Grid) -> None:
 # Fonts, only where legacy Vietnamese text is suspected
 
 
-def _read_fonts_if_needed(book: WorkbookData, data: bytes, grids: list[_Grid]) -> None:
+def _read_fonts_if_needed(book: WorkbookData, sheets: _Sheets) -> None:
+    """Fonts of the cells whose text looks like legacy TCVN3/VNI: only those cells are looked up,
+    by streaming their sheet's XML and styles.xml (never a whole-workbook load)."""
     suspects: dict[str, set[tuple[int, int]]] = {}
     for table in book.tables.values():
         for key, col in table.columns.items():
@@ -380,19 +461,13 @@ def _read_fonts_if_needed(book: WorkbookData, data: bytes, grids: list[_Grid]) -
         for fv in fields.values():
             if isinstance(fv.value, str) and text.looks_legacy(fv.value):
                 suspects.setdefault(book.form_sheets[sheet_key], set()).add((fv.row, fv.col))
-    if not suspects:
-        return
-    import openpyxl
-
-    try:
-        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=False, data_only=True)
-    except Exception:
-        return  # fonts are only a hint; detection still works on characters alone
     for sheet, cells in suspects.items():
-        if sheet in wb.sheetnames:
-            ws = wb[sheet]
-            for r, c in cells:
-                name = ws.cell(row=r, column=c).font.name
-                if name:
-                    book.fonts[(sheet, r, c)] = name
-    wb.close()
+        part = sheets.parts.get(sheet)
+        if part is None:
+            continue
+        try:
+            found = sheetscan.xlsx_fonts(sheets.zf, part, cells)
+        except Exception:  # fonts are only a hint; detection still works on characters alone
+            continue
+        for (r, c), name in found.items():
+            book.fonts[(sheet, r, c)] = name

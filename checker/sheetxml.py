@@ -23,7 +23,7 @@ import xml.etree.ElementTree as ET
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from .report import column_letter
 
@@ -90,7 +90,9 @@ class Stream:
     rows: a callable returning the rows' XML (`row(...)` strings) in row order, all below the rows
     xlsxwriter wrote; last_row, last_col: the used range's corner, 1-based; links: internal
     hyperlinks as (cell reference, location such as "'Trang'!B7", the cell's text);
-    size_hint: an estimate of the rows' XML size in bytes, to know whether zip64 is needed.
+    size_hint: an estimate of the rows' XML size in bytes, to know whether zip64 is needed;
+    written: the rows actually written, counted by splice as they go into the file (the writer's own
+    count, for the reconciliation: not taken from the list the rows were made from).
     """
 
     rows: Callable[[], Iterable[str]]
@@ -98,6 +100,14 @@ class Stream:
     last_col: int
     links: list[tuple[str, str, str]] = field(default_factory=list)
     size_hint: int = 0
+    written: int = 0
+
+    def counted(self) -> Iterator[str]:
+        """The rows, each counted in `written` as it is handed to the file."""
+        self.written = 0
+        for row_xml in self.rows():
+            self.written += 1
+            yield row_xml
 
 
 def columns(count: int) -> list[str]:
@@ -105,26 +115,35 @@ def columns(count: int) -> list[str]:
     return [column_letter(n + 1) for n in range(count)]
 
 
-def splice(path: Path, streams: dict[str, Stream]) -> None:
+def splice(path: Path, streams: dict[str, Stream],
+           finish: dict[str, Callable[[str], str]] | None = None) -> None:
     """Rewrite the xlsx at `path` with each named sheet's stream spliced into its <sheetData>.
 
-    Every other part is copied as it is (same names, order and dates, so the output stays
-    reproducible). The rewritten file replaces `path`.
+    `finish` names sheets whose XML is passed through a function once every stream has been
+    written (a summary that states what the streams wrote, e.g. their `written` counts); those
+    parts are written last in the package. Every other part is copied as it is (same names, order
+    and dates, so the output stays reproducible). The rewritten file replaces `path`.
     """
-    if not streams:
+    finish = finish or {}
+    if not streams and not finish:
         return
     path = Path(path)
     spliced = path.with_name(path.name + ".splice")
     try:
         with zipfile.ZipFile(path) as source:
             parts = _sheet_parts(source)
-            unknown = set(streams) - set(parts)
+            unknown = (set(streams) | set(finish)) - set(parts)
             if unknown:
                 raise ValueError(f"no worksheet named {sorted(unknown)} in {path}")
             by_part = {parts[name]: streams[name] for name in streams}
+            later = {parts[name]: finish[name] for name in finish}
+            held = []
             # Deflate at zlib's default level, as xlsxwriter does.
             with zipfile.ZipFile(spliced, "w", zipfile.ZIP_DEFLATED) as target:
                 for info in source.infolist():
+                    if info.filename in later:
+                        held.append(info)
+                        continue
                     stream = by_part.get(info.filename)
                     if stream is None:
                         target.writestr(info, source.read(info))
@@ -133,10 +152,27 @@ def splice(path: Path, streams: dict[str, Stream]) -> None:
                     entry = zipfile.ZipInfo(info.filename, info.date_time)
                     entry.compress_type, entry.external_attr = zipfile.ZIP_DEFLATED, info.external_attr
                     with target.open(entry, "w", force_zip64=stream.size_hint >= _ZIP64_FROM) as sink:
-                        _pump(itertools.chain([head], stream.rows(), [tail]), sink)
+                        _pump(itertools.chain([head], stream.counted(), [tail]), sink)
+                for info in held:  # the streams are written: what they wrote can now be stated
+                    xml = later[info.filename](source.read(info).decode("utf-8"))
+                    target.writestr(info, xml.encode("utf-8"))
         spliced.replace(path)
     finally:
         spliced.unlink(missing_ok=True)
+
+
+def set_cells(xml: str, cells: dict[str, str | int | float]) -> str:
+    """A worksheet's XML with the given cells' values replaced (each keeps its style): for a few
+    summary cells written as placeholders before the streams they describe were written."""
+    for ref, value in cells.items():
+        pattern = re.compile(rf'<c r="{ref}"( s="\d+")?[^>]*?(?:/>|>.*?</c>)', re.S)
+        found = pattern.search(xml)
+        if found is None:
+            raise ValueError(f"no placeholder cell {ref} to fill")
+        style = int(found.group(1)[4:-1]) if found.group(1) else 0
+        cell = number_cell(ref, style, value) if isinstance(value, (int, float)) else text_cell(ref, style, value)
+        xml = xml[:found.start()] + cell + xml[found.end():]
+    return xml
 
 
 def _sheet_parts(source: zipfile.ZipFile) -> dict[str, str]:
@@ -212,4 +248,4 @@ def _pump(pieces: Iterable[str], sink) -> None:
         raise failed[0]
 
 
-__all__ = ["Stream", "blank_cell", "columns", "escape", "number_cell", "row", "splice", "text_cell"]
+__all__ = ["Stream", "blank_cell", "columns", "escape", "number_cell", "row", "set_cells", "splice", "text_cell"]
