@@ -1,40 +1,82 @@
 """Annotated copies: the unit's own workbook, values untouched, each finding marked where it is.
 
 Each finding's cell gets a fill by severity and a comment (message, rule, clause); a first sheet
-lists every finding with a link to its cell. This is the file the office sends back to the unit.
-.xlsx/.xlsm files are annotated in place with openpyxl (macros dropped: the copy is .xlsx); .xls and
-.ods files, which openpyxl cannot open, are rebuilt as .xlsx from the values read.
+lists every finding with a link to its cell, then what was taken out of the copy to make it inert.
+This is the file the office sends back to the unit.
+
+.xlsx/.xlsm files are sanitized (`inert.py`: formulas become their cached values, external links,
+macros and embedded objects go) and annotated with openpyxl; the copy is always .xlsx. .xls and
+.ods files, which openpyxl cannot open, and .xlsx files openpyxl cannot load even sanitized, are
+rebuilt from the values read. A copy that still cannot be made is a failure with a Vietnamese
+reason, returned to the caller: the other copies are made all the same.
 """
 
 from __future__ import annotations
 
 import io
 import re
+import warnings
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
 import openpyxl
 import python_calamine as calamine
+from openpyxl.cell.cell import MergedCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 
-from .check import InputChanged
+from .check import InputChanged, Submission
 from .fileio import atomic_output
+from .inert import CopyRefused, Removed, assert_inert, copy_titles, quote_sheet, rename_notes, sanitize_xlsx, visible
+from .reading import WorkbookData
 from .report import Finding, Severity
+from .rules import Limits
 
 SUMMARY_SHEET = "Kết quả kiểm tra"
+REMOVED_TITLE = "Nội dung đã gỡ khỏi bản sao"
 FILLS = {
     Severity.ERROR: "FFC7CE",
     Severity.WARNING: "FFEB9C",
     Severity.INFO: "DDEBF7",
 }
 SEVERITY_WORDS = {Severity.ERROR: "LỖI", Severity.WARNING: "CẢNH BÁO", Severity.INFO: "THÔNG TIN"}
+MAX_LISTED = 1000  # rows of removed content on the result sheet; the rest are counted
+_CELL = re.compile(r"^[A-Z]{1,3}[0-9]+$")
+
+
+class CopyFailed(Exception):
+    """No annotated copy could be made of one input; `reason` (Vietnamese) says why."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+class AnnotatedCopies(list):
+    """The paths written, and `failures`: (input name, Vietnamese reason) for each copy not made."""
+
+    def __init__(self, paths: Iterable[Path] = ()):
+        super().__init__(paths)
+        self.failures: list[tuple[str, str]] = []
+
+
+@dataclass
+class _Opened:
+    """A workbook ready to annotate: the sheets' titles in the copy, and what was removed from it."""
+
+    wb: openpyxl.Workbook
+    names: dict[str, str]  # sheet name as read (findings use it) -> title in the copy
+    removed: list[Removed]
 
 
 def set_text(cell, value: object) -> None:
-    """Write a value that came from an input as inert text: "=…", "+…", "@…" never become formulas."""
+    """Write a value that came from an input as inert text: "=…", "+…", "@…" never become formulas,
+    and control characters (which XML cannot hold) are shown as their visible pictures."""
+    if isinstance(value, str):
+        value = visible(value)
     cell.value = value
     if isinstance(value, str):
         cell.data_type = "s"
@@ -45,47 +87,162 @@ def annotated_name(name: str) -> str:
     return f"{stem}_danh_dau.xlsx"
 
 
-def annotate_bytes(data: bytes, fmt: str, findings: list[Finding], source_name: str) -> openpyxl.Workbook:
-    """Return the annotated workbook for one input's bytes."""
-    wb = _open(data, fmt)
-    by_sheet: dict[str, list[Finding]] = {}
-    for f in findings:
-        if f.sheet and f.row and f.col and f.sheet in wb.sheetnames:
-            by_sheet.setdefault(f.sheet, []).append(f)
-    for sheet, found in by_sheet.items():
-        ws = wb[sheet]
-        cells: dict[tuple[int, int], list[Finding]] = {}
-        for f in found:
-            cells.setdefault((f.row, f.col), []).append(f)
-        for (row, col), here in cells.items():
-            here.sort(key=lambda f: f.severity.rank)
-            cell = ws.cell(row=row, column=col)
-            cell.fill = PatternFill("solid", fgColor=FILLS[here[0].severity])
-            text = "\n\n".join(f"[{SEVERITY_WORDS[f.severity]} – {f.rule_id}] {f.message}" for f in here)
-            comment = Comment(text[:30000], "ntvt")
-            comment.width, comment.height = 360, min(600, 80 + 40 * len(here))
-            cell.comment = comment
-    _summary_sheet(wb, findings, source_name)
-    return wb
+def unique_name(name: str, used: set[str]) -> str:
+    """`name`, or `name_2.xlsx`, `name_3.xlsx`… if taken: two inputs of one name keep two copies."""
+    stem, n, candidate = name[:-5], 2, name
+    while candidate in used:
+        candidate, n = f"{stem}_{n}.xlsx", n + 1
+    used.add(candidate)
+    return candidate
 
 
-def _open(data: bytes, fmt: str) -> openpyxl.Workbook:
+def checked_sheets(book: WorkbookData) -> set[str]:
+    """The sheets the check read (and bounded): the only ones a rebuilt copy reads again."""
+    return {t.sheet_name for t in book.tables.values()} | set(book.form_sheets.values())
+
+
+def copy_of(sub: Submission, book: WorkbookData, findings: list[Finding], limits: Limits) -> bytes:
+    """The annotated copy of one checked input; raises CopyFailed with the reason if none can be made."""
+    try:
+        data = sub.content()
+    except OSError:
+        raise CopyFailed("tệp không còn đọc được lúc làm bản sao có đánh dấu") from None
+    except InputChanged:
+        raise CopyFailed("tệp đã thay đổi sau khi được kiểm tra nên không đánh dấu được") from None
+    return annotated_copy(data, book.format, findings, book.name, limits,
+                          checked_sheets(book) | {f.sheet for f in findings if f.sheet})
+
+
+def annotated_copy(data: bytes, fmt: str, findings: list[Finding], source_name: str,
+                   limits: Limits = Limits(), sheets: set[str] | None = None) -> bytes:
+    """The annotated, inert copy of one input's bytes, as .xlsx bytes.
+
+    :param sheets: the sheets of an .xlsx a rebuild from values may read (None: all): others were
+        never bounded by the check and are left out of a rebuilt copy.
+    Raises CopyFailed when no copy can be made.
+    """
+    first: Exception | None = None
+    max_cells = limits.max_rows * limits.max_columns
     if fmt in ("xlsx", "xlsm"):
-        # keep_vba=False: the copy never carries macros; formulas are kept as the unit wrote them.
-        return openpyxl.load_workbook(io.BytesIO(data), keep_vba=False, rich_text=False)
+        try:
+            return _finish(_open_original(data, max_cells), findings, source_name)
+        except CopyRefused as exc:
+            raise CopyFailed(exc.reason) from None
+        except Exception as exc:  # whatever a damaged package makes openpyxl raise: rebuild from values
+            first = exc
+    try:
+        return _finish(_rebuild(data, fmt, sheets, first, max_cells), findings, source_name)
+    except CopyRefused as exc:
+        raise CopyFailed(exc.reason) from None
+    except Exception as exc:
+        if first is None:
+            raise CopyFailed(f"không dựng lại được bản sao từ giá trị của tệp ({type(exc).__name__})") from None
+        raise CopyFailed(f"không mở được cấu trúc tệp để đánh dấu ({type(first).__name__}) và không dựng "
+                         f"lại được bản sao từ giá trị ({type(exc).__name__})") from None
+
+
+def _open_original(data: bytes, max_cells: int) -> _Opened:
+    package = sanitize_xlsx(data, max_cells, reserved=(SUMMARY_SHEET,))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # openpyxl warns about the extensions it drops; nothing to tell units
+        # data_only: a formula the sanitizer missed would still come in as its cached value.
+        wb = openpyxl.load_workbook(io.BytesIO(package.data), data_only=True, keep_vba=False, keep_links=False,
+                                    rich_text=False)
+    for ws in wb.worksheets:
+        # A pivot table's cache can refresh from a connection; the copy keeps the cells it shows.
+        for pivot in ws._pivots:
+            package.removed.append(Removed("Bảng tổng hợp (pivot)", ws.title,
+                                           pivot.location.ref if pivot.location else None, visible(pivot.name or "")))
+        ws._pivots = []
+    return _Opened(wb, package.names, package.removed)
+
+
+def _rebuild(data: bytes, fmt: str, sheets: set[str] | None, why: Exception | None, max_cells: int) -> _Opened:
+    """A copy from the values calamine reads: cached values only, so nothing in it can run.
+
+    calamine reads an .xlsx sheet only when asked, densely: a sheet the check did not bound (a cell
+    at XFD1048576) could cost gigabytes, so only `sheets` are read. .xls and .ods files were read
+    whole when the check opened them; each sheet is still bounded by its extent before it becomes
+    Python objects.
+    """
+    book = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    titles = copy_titles(book.sheet_names, (SUMMARY_SHEET,))
+    if why is None:
+        note = ("tệp .xls/.ods được dựng lại thành .xlsx từ giá trị đã lưu: công thức, liên kết và định dạng "
+                "không được chép")
+    else:
+        note = (f"không mở được cấu trúc tệp gốc ({type(why).__name__}): bản sao dựng lại từ giá trị đã lưu, "
+                f"không có công thức, liên kết và định dạng của tệp gốc")
+    removed = [Removed("Bản sao", None, None, note)]
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
-    book = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    names, budget = {}, max_cells
     for name in book.sheet_names:
-        ws = wb.create_sheet(name[:31])
-        for r, line in enumerate(book.get_sheet_by_name(name).to_python(skip_empty_area=False), start=1):
+        if fmt in ("xlsx", "xlsm") and sheets is not None and name not in sheets:
+            removed.append(Removed("Trang", titles[name], None, "trang không được chép (bản dựng lại chỉ gồm "
+                                                                "các trang đã kiểm tra)"))
+            continue
+        sheet = book.get_sheet_by_name(name)
+        size = (sheet.end[0] + 1) * (sheet.end[1] + 1) if sheet.end else 0
+        if size > budget:
+            raise CopyRefused(f"tệp có hơn {max_cells:,} ô, quá lớn để làm bản sao có đánh dấu")
+        budget -= size
+        names[name] = titles[name]
+        ws = wb.create_sheet(titles[name])
+        for r, line in enumerate(sheet.to_python(skip_empty_area=False), start=1):
             for c, value in enumerate(line, start=1):
                 if value != "" and value is not None:
                     set_text(ws.cell(row=r, column=c), value)
-    return wb
+    removed += rename_notes({old: new for old, new in titles.items() if old in names})
+    return _Opened(wb, names, removed)
 
 
-def _summary_sheet(wb: openpyxl.Workbook, findings: list[Finding], source_name: str) -> None:
+def _finish(opened: _Opened, findings: list[Finding], source_name: str) -> bytes:
+    _mark_findings(opened, findings)
+    _summary_sheet(opened, findings, source_name)
+    buffer = io.BytesIO()
+    opened.wb.save(buffer)
+    data = buffer.getvalue()
+    assert_inert(data)  # never send a copy that still holds something live
+    return data
+
+
+def _mark_findings(opened: _Opened, findings: list[Finding]) -> None:
+    """Fill and comment each finding's cell; a cell covered by a merge is marked on the merge's first cell."""
+    cells: dict[tuple[str, int, int], list[Finding]] = {}
+    for f in findings:
+        title = opened.names.get(f.sheet)
+        if title and f.row and f.col and title in opened.wb.sheetnames:
+            row, col = _anchor(opened.wb[title], f.row, f.col)
+            cells.setdefault((title, row, col), []).append(f)
+    for (title, row, col), here in cells.items():
+        cell = opened.wb[title].cell(row=row, column=col)
+        here.sort(key=lambda f: f.severity.rank)
+        cell.fill = PatternFill("solid", fgColor=FILLS[here[0].severity])
+        text = "\n\n".join(f"[{SEVERITY_WORDS[f.severity]} – {f.rule_id}] {f.message}" for f in here)
+        comment = Comment(visible(text)[:30000], "ntvt")
+        comment.width, comment.height = 360, min(600, 80 + 40 * len(here))
+        cell.comment = comment
+
+
+def _anchor(ws, row: int, col: int) -> tuple[int, int]:
+    if not isinstance(ws._cells.get((row, col)), MergedCell):
+        return row, col
+    for r in ws.merged_cells.ranges:
+        if r.min_row <= row <= r.max_row and r.min_col <= col <= r.max_col:
+            return r.min_row, r.min_col
+    return row, col
+
+
+def _link(ws, cell, opened: _Opened, title: str | None, ref: str | None) -> None:
+    """An internal link to a cell of the copy, its sheet quoted as Excel requires ('O''Brien'!A1)."""
+    if title and ref and _CELL.match(ref) and title in opened.wb.sheetnames:
+        cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"{quote_sheet(title)}!{ref}")
+        cell.font = Font(color="0563C1", underline="single")
+
+
+def _summary_sheet(opened: _Opened, findings: list[Finding], source_name: str) -> None:
+    wb = opened.wb
     ws = wb.create_sheet(SUMMARY_SHEET, 0)
     wb.active = 0
     for other in wb.worksheets[1:]:
@@ -112,26 +269,23 @@ def _summary_sheet(wb: openpyxl.Workbook, findings: list[Finding], source_name: 
         cell.font = Font(bold=True)
     ordered = sorted(findings, key=lambda f: (f.severity.rank, f.sort_key()))
     for r, f in enumerate(ordered, start=5):
+        title = opened.names.get(f.sheet, f.sheet)
         set_text(ws.cell(row=r, column=1), SEVERITY_WORDS[f.severity])
         ws.cell(row=r, column=1).fill = PatternFill("solid", fgColor=FILLS[f.severity])
-        set_text(ws.cell(row=r, column=2), f.sheet or "")
+        set_text(ws.cell(row=r, column=2), title or "")
         link_cell = ws.cell(row=r, column=3)
         set_text(link_cell, f.cell or "")
-        if f.cell and f.sheet in wb.sheetnames:
-            link_cell.hyperlink = Hyperlink(ref=link_cell.coordinate, location=f"'{f.sheet}'!{f.cell}")
-            link_cell.font = Font(color="0563C1", underline="single")
+        _link(ws, link_cell, opened, title, f.cell)
         set_text(ws.cell(row=r, column=4), f.rule_id)
         set_text(ws.cell(row=r, column=5), f.clause)
-        set_text(ws.cell(row=r, column=6), f.message)
-        ws.cell(row=r, column=6).alignment = Alignment(wrap_text=True, vertical="top")
-        lines = 1 + len(f.message) // 95
-        if lines > 1:
-            ws.row_dimensions[r].height = 15 * lines
+        _long_text(ws, r, f.message)
     for c, width in enumerate([11, 20, 7, 14, 18, 90], start=1):
         ws.column_dimensions[get_column_letter(c)].width = width
     ws.freeze_panes = "A5"
     if ordered:
         ws.auto_filter.ref = f"A4:F{4 + len(ordered)}"
+    if opened.removed:
+        _removed_section(ws, 6 + len(ordered), opened)
     # Printed on A4 landscape, one page across, the header repeated.
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
@@ -140,29 +294,60 @@ def _summary_sheet(wb: openpyxl.Workbook, findings: list[Finding], source_name: 
     ws.print_title_rows = "4:4"
 
 
+def _long_text(ws, row: int, text: str) -> None:
+    set_text(ws.cell(row=row, column=6), text)
+    ws.cell(row=row, column=6).alignment = Alignment(wrap_text=True, vertical="top")
+    lines = 1 + len(text) // 95
+    if lines > 1:
+        ws.row_dimensions[row].height = 15 * min(lines, 20)
+
+
+def _removed_section(ws, start: int, opened: _Opened) -> None:
+    """What the copy does not carry from the unit's file, so nobody wonders where a formula went."""
+    set_text(ws.cell(row=start, column=1), REMOVED_TITLE.upper())
+    ws.cell(row=start, column=1).font = Font(bold=True, size=12)
+    set_text(ws.cell(row=start + 1, column=1),
+             "Để bản sao an toàn khi mở, mỗi công thức được thay bằng giá trị tệp đã lưu; liên kết ra ngoài, "
+             "macro, kết nối dữ liệu và đối tượng nhúng được gỡ bỏ. Tệp gốc của đơn vị không bị thay đổi: "
+             "đơn vị sửa lỗi trên tệp gốc rồi gửi lại.")
+    ws.cell(row=start + 1, column=1).alignment = Alignment(wrap_text=True, vertical="top")
+    ws.merge_cells(start_row=start + 1, start_column=1, end_row=start + 1, end_column=6)
+    ws.row_dimensions[start + 1].height = 32
+    for c, h in ((1, "Loại"), (2, "Trang"), (3, "Ô"), (6, "Nội dung đã gỡ")):
+        cell = ws.cell(row=start + 2, column=c, value=h)
+        cell.font = Font(bold=True)
+    shown = opened.removed[:MAX_LISTED]
+    for r, item in enumerate(shown, start=start + 3):
+        set_text(ws.cell(row=r, column=1), item.kind)
+        set_text(ws.cell(row=r, column=2), item.sheet or "")
+        set_text(ws.cell(row=r, column=3), item.cell or "")
+        _link(ws, ws.cell(row=r, column=3), opened, item.sheet, item.cell)
+        _long_text(ws, r, item.detail)
+    if len(opened.removed) > MAX_LISTED:
+        set_text(ws.cell(row=start + 3 + len(shown), column=6),
+                 f"… và {len(opened.removed) - MAX_LISTED:,} nội dung khác đã gỡ.")
+
+
 def write_annotated_copies(validation, directory: Path, inputs: Iterable[Path] = (),
-                           only_with_findings: bool = False) -> list[Path]:
-    """Write one annotated copy per readable input into `directory`; returns the paths written."""
+                           only_with_findings: bool = False) -> AnnotatedCopies:
+    """Write one annotated copy per readable input into `directory`; returns the paths written, with
+    `.failures` listing (input, reason) for each copy that could not be made."""
     directory = Path(directory)
     report = validation.report()
-    written, used = [], set()
+    written, used = AnnotatedCopies(), set()
     for sub, book in zip(validation.submissions, validation.books):
         if book.rejected is not None:
             continue
         found = report.for_file(book.name)
         if only_with_findings and not found:
             continue
-        name = annotated_name(book.name)
-        stem, n = name[:-5], 2
-        while name in used:
-            name, n = f"{stem}_{n}.xlsx", n + 1
-        used.add(name)
+        name = unique_name(annotated_name(book.name), used)
         try:
-            data = sub.content()
-        except (OSError, InputChanged):  # gone or edited since it was checked: its cells may not be these
+            data = copy_of(sub, book, found, validation.rules.limits)
+        except CopyFailed as exc:
+            written.failures.append((book.name, exc.reason))
             continue
-        wb = annotate_bytes(data, book.format, found, book.name)
         with atomic_output(directory / name, inputs) as tmp:
-            wb.save(tmp)
+            tmp.write_bytes(data)
         written.append(directory / name)
     return written

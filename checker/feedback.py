@@ -3,36 +3,41 @@
 The draft is an .eml file (Vietnamese, ready to open in a mail program and send): addressed to the
 unit's sender when an email brought its file, listing what to fix with sheet, cell and plan clause,
 the annotated workbooks attached. Drafts are deterministic (no Date, a boundary derived from the
-content) so the same run gives the same files.
+content) so the same run gives the same files. A copy that cannot be made is not attached: the
+letter says so and why, and every other file and unit is handled all the same.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
 import re
 from email.message import EmailMessage
 from email.policy import SMTP
 from pathlib import Path
 from typing import Iterable
 
-from .annotate import annotate_bytes, annotated_name
-from .check import InputChanged
+from .annotate import AnnotatedCopies, CopyFailed, annotated_name, copy_of, unique_name
 from .consolidate import CAMPAIGN_FILE, REJECTED, SUPERSEDED, Consolidation
 from .errors import OutputError
 from .fileio import atomic_output
+from .inert import visible
 from .report import Finding, Severity
 
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 WORDS = {Severity.ERROR: "Lỗi", Severity.WARNING: "Cảnh báo", Severity.INFO: "Thông tin"}
 
 
-def write_feedback(c: Consolidation, directory: Path, inputs: Iterable[Path] = ()) -> list[Path]:
-    """Write, per unit with errors or warnings, `<UNIT>/` with annotated copies and `<UNIT>.eml`."""
+def write_feedback(c: Consolidation, directory: Path, inputs: Iterable[Path] = ()) -> AnnotatedCopies:
+    """Write, per unit with errors or warnings, `<UNIT>/` with annotated copies and `<UNIT>.eml`.
+
+    Returns the paths written; `.failures` lists (input, reason) for each copy that could not be made.
+    """
     directory, inputs = Path(directory), list(inputs)
     if directory.exists() and not directory.is_dir():
-        raise OutputError(f"the feedback folder {directory} is a file; give a folder")
-    written: list[Path] = []
+        raise OutputError(f"the feedback folder {directory} is a file; give a folder",
+                          message=f"Không ghi được thư phản hồi: “{directory}” là một tệp, không phải thư mục; "
+                                  "hãy chọn một thư mục khác cho --feedback")
+    written = AnnotatedCopies()
     by_file: dict[str, list[Finding]] = {}
     for f in c.findings:
         by_file.setdefault(f.file, []).append(f)
@@ -44,26 +49,25 @@ def write_feedback(c: Consolidation, directory: Path, inputs: Iterable[Path] = (
         serious = [f for fs in file_findings.values() for f in fs if f.severity is not Severity.INFO] + campaign
         if not serious:
             continue
-        attachments = []
+        attachments, missing, used = [], [], set()
         for d in files:
-            name = c.validation.books[d.index].name
-            if d.status == REJECTED or not any(f.severity is not Severity.INFO for f in file_findings[name]):
-                continue
             book, sub = c.validation.books[d.index], c.validation.submissions[d.index]
-            try:
-                data = sub.content()
-            except (OSError, InputChanged):  # gone or edited since it was checked: no copy to annotate
+            if d.status == REJECTED or not any(f.severity is not Severity.INFO for f in file_findings[book.name]):
                 continue
-            buffer = io.BytesIO()
-            annotate_bytes(data, book.format, file_findings[name], name).save(buffer)
-            target = directory / safe_unit_dir(unit.id) / annotated_name(name)
+            try:
+                data = copy_of(sub, book, file_findings[book.name], c.rules.limits)
+            except CopyFailed as exc:
+                missing.append((book.name, exc.reason))
+                written.failures.append((book.name, exc.reason))
+                continue
+            target = directory / safe_unit_dir(unit.id) / unique_name(annotated_name(book.name), used)
             with atomic_output(target, inputs) as tmp:
-                tmp.write_bytes(buffer.getvalue())
+                tmp.write_bytes(data)
             written.append(target)
-            attachments.append((target.name, buffer.getvalue()))
+            attachments.append((target.name, data))
         sender = next((c.validation.submissions[d.index].sender for d in reversed(files)
                        if c.validation.submissions[d.index].sender), None)
-        message = _draft(c, unit.name, sender, file_findings, campaign, attachments)
+        message = _draft(c, unit.name, sender, file_findings, campaign, attachments, missing)
         target = directory / f"{safe_unit_dir(unit.id)}.eml"
         with atomic_output(target, inputs) as tmp:
             tmp.write_bytes(message)
@@ -71,8 +75,13 @@ def write_feedback(c: Consolidation, directory: Path, inputs: Iterable[Path] = (
     return written
 
 
+def _shown_name(name: str) -> str:
+    """The name the unit gave its file: no office path, no email it came in."""
+    return name.split(" › ")[-1].replace("\\", "/").split("/")[-1]
+
+
 def _draft(c: Consolidation, unit: str, sender: str | None, file_findings: dict[str, list[Finding]],
-           campaign: list[Finding], attachments: list[tuple[str, bytes]]) -> bytes:
+           campaign: list[Finding], attachments: list[tuple[str, bytes]], missing: list[tuple[str, str]]) -> bytes:
     """The letter: a reminder for a unit that sent nothing, otherwise what to fix and what to note."""
     plan = c.rules.plan
     office = f"Văn phòng {plan.issuer}"
@@ -96,13 +105,18 @@ def _draft(c: Consolidation, unit: str, sender: str | None, file_findings: dict[
         last = None
         for name, f in sorted(items, key=lambda item: item[1].sort_key()):
             if name != last:
-                lines.append(f"Tệp “{name.split(' › ')[-1].split('/')[-1]}”:")  # the name the unit gave it
+                lines.append(f"Tệp “{_shown_name(name)}”:")
                 last = name
             where = f"trang “{f.sheet}”: " if f.sheet else ""
             lines.append(f"- {where}{f.message} [{f.rule_id}]")
     if attachments:
         lines += ["", "Kèm theo thư này là bản sao tệp của đơn vị đã được đánh dấu: ô có lỗi tô đỏ, cảnh báo tô "
-                      "vàng; di chuột vào ô để xem ghi chú."]
+                      "vàng; di chuột vào ô để xem ghi chú. Bản sao chỉ giữ giá trị: công thức được thay bằng giá "
+                      "trị đã lưu, liên kết ra ngoài được gỡ (xem trang “Kết quả kiểm tra”)."]
+    if missing:
+        lines += ["", "Không gửi kèm được bản sao có đánh dấu của:"]
+        lines += [f"- Tệp “{_shown_name(name)}”: {reason}." for name, reason in missing]
+        lines.append("Các nội dung cần sửa đã được liệt kê đầy đủ ở trên.")
     lines.append("")
     if not file_findings:
         lines.append(f"Đề nghị đơn vị gửi hồ sơ theo mẫu biểu chuẩn về {office}.")
@@ -112,18 +126,31 @@ def _draft(c: Consolidation, unit: str, sender: str | None, file_findings: dict[
         lines.append("Đề nghị đơn vị lưu ý các nội dung trên trong các kỳ báo cáo tiếp theo.")
     lines += ["", "Trân trọng,", office]
     msg = EmailMessage()
-    if sender:
+    if sender and _header_safe(sender):
         msg["To"] = sender
     msg["Subject"] = (f"Nhắc gửi hồ sơ “Người tốt, việc tốt” – {unit}" if not file_findings
                       else f"Kết quả kiểm tra hồ sơ “Người tốt, việc tốt” – {unit}")
     msg["X-Unsent"] = "1"  # opens as a draft in Outlook; other programs show it as a message to send
-    msg.set_content("\n".join(lines))
+    # Values quoted from the unit's file may hold control characters: shown, never sent raw.
+    msg.set_content(visible("\n".join(lines)))
     for name, data in attachments:
         msg.add_attachment(data, maintype=XLSX[0], subtype=XLSX[1], filename=name)
     if msg.is_multipart():
         # A fixed boundary (from the content) keeps the draft byte-identical across runs.
         msg.set_boundary("ntvt-" + hashlib.sha256(msg.get_body().get_content().encode()).hexdigest()[:24])
     return msg.as_bytes(policy=SMTP)
+
+
+def _header_safe(value: str) -> bool:
+    """An address taken from an email can be written into a header: one line, encodable (a raw
+    non-UTF-8 From: leaves surrogates, which cannot be sent). Otherwise the draft has no To:."""
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def safe_unit_dir(unit_id: str) -> str:

@@ -1,28 +1,49 @@
-"""Text rendering for the terminal: findings grouped by file, the rules in force. No click here."""
+"""Text rendering for the terminal: findings grouped by file, the rules in force. No click here.
+
+Everything shown comes from inputs someone else chose (cell text, file and attachment names,
+reasons quoting them): each public function's result passes once through `terminal.printable`, so
+an ESC or OSC sequence is shown as text and never obeyed. File names also keep to one line.
+"""
 
 from __future__ import annotations
 
+import functools
 import shutil
 import textwrap
 
 from .deadlines import POLICY_WORDS
 from .report import Report
 from .rules import RuleSet
+from .terminal import printable
+
+
+def for_terminal(render):
+    """Decorate a renderer: its text passes through `printable` on the way out (the one boundary)."""
+    @functools.wraps(render)
+    def wrapper(*args, **kwargs) -> str:
+        return printable(render(*args, **kwargs))
+    return wrapper
+
+
+def one_line(text: object) -> str:
+    """A name or reason on one line: a newline in a file name is data, not layout."""
+    return str(text).replace("\r", "\\r").replace("\n", "\\n")
 
 
 def _width() -> int:
     return max(80, min(160, shutil.get_terminal_size((120, 20)).columns))
 
 
+@for_terminal
 def findings_table(report: Report) -> str:
     """Findings grouped by file, errors first, then warnings, then info."""
     width = _width()
     lines: list[str] = []
     for result in report.files:
         found = sorted(report.for_file(result.name), key=lambda f: (f.severity.rank, f.sort_key()))
-        head = f"== {result.name}"
+        head = f"== {one_line(result.name)}"
         if result.status == "rejected":
-            head += f"  [KHÔNG ĐỌC ĐƯỢC: {result.reason}]"
+            head += f"  [KHÔNG ĐỌC ĐƯỢC: {one_line(result.reason)}]"
         elif result.unit_name:
             period = f", kỳ tháng {result.period[5:]}/{result.period[:4]}" if result.period else ""
             head += f"  [{result.unit_name}{period}]"
@@ -30,7 +51,8 @@ def findings_table(report: Report) -> str:
         if not found:
             lines.append("   Không có lỗi hay cảnh báo.")
         for f in found:
-            where = f"{f.sheet or '-'}!{f.cell}" if f.cell else (f.sheet or "-")
+            sheet = one_line(f.sheet or "-")
+            where = f"{sheet}!{f.cell}" if f.cell else sheet
             prefix = f"   {f.severity.label.upper():<10} {f.rule_id:<13} {where:<28} "
             body = textwrap.wrap(f.message, width=max(40, width - len(prefix)))
             lines.append(prefix + (body[0] if body else ""))
@@ -39,6 +61,7 @@ def findings_table(report: Report) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+@for_terminal
 def summary_line(report: Report) -> str:
     counts = report.counts
     rejected = sum(f.status == "rejected" for f in report.files)
@@ -49,6 +72,7 @@ def summary_line(report: Report) -> str:
     return text + "."
 
 
+@for_terminal
 def rules_table(rules: RuleSet) -> str:
     width = _width()
     severity = {"error": "lỗi", "warning": "cảnh báo", "info": "thông tin"}
@@ -98,6 +122,7 @@ def check_params(rules: RuleSet, check) -> str:
     return "; ".join(parts)
 
 
+@for_terminal
 def consolidation_summary(result) -> str:
     """The few lines the office reads at the end of a run."""
     counts = result.counts
@@ -126,7 +151,7 @@ def consolidation_summary(result) -> str:
     rejected += [(f.name, f.reason) for f in result.inbox.files if f.kind != "spreadsheet" and f.status == "rejected"]
     if rejected:
         lines.append(f"Tệp bị loại ({len(rejected)}):")
-        lines += [f"  - {name}: {reason}" for name, reason in rejected[:20]]
+        lines += [f"  - {one_line(name)}: {one_line(reason)}" for name, reason in rejected[:20]]
         if len(rejected) > 20:
             lines.append(f"  … và {len(rejected) - 20} tệp khác (xem trang “Tệp đã nhận”).")
     if result.output is not None:
@@ -134,4 +159,21 @@ def consolidation_summary(result) -> str:
     if result.feedback:
         drafts = sum(p.suffix == ".eml" for p in result.feedback)
         lines.append(f"Đã ghi {drafts} thư trả lời soạn sẵn và {len(result.feedback) - drafts} bản sao có đánh dấu.")
+    failures = getattr(result.feedback, "failures", [])
+    if failures:
+        lines.append(_copy_failures(failures))
+    return "\n".join(lines)
+
+
+@for_terminal
+def copy_failures(failures: list[tuple[str, str]]) -> str:
+    """The annotated copies that could not be made, and why (`AnnotatedCopies.failures`)."""
+    return _copy_failures(failures)
+
+
+def _copy_failures(failures: list[tuple[str, str]]) -> str:
+    lines = [f"Không tạo được {len(failures)} bản sao có đánh dấu (lỗi vẫn được liệt kê đầy đủ):"]
+    lines += [f"  - {one_line(name)}: {one_line(reason)}" for name, reason in failures[:20]]
+    if len(failures) > 20:
+        lines.append(f"  … và {len(failures) - 20} tệp khác.")
     return "\n".join(lines)
