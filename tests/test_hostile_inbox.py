@@ -608,7 +608,8 @@ def _manifest_names(path: Path) -> list[tuple[str, str, str]]:
 
 def _manifest_reasons(path: Path) -> dict[str, str]:
     ws = openpyxl.load_workbook(path, read_only=True)["Tệp đã nhận"]
-    return {r[0]: r[10] for r in ws.iter_rows(min_row=6, values_only=True) if r[1] == "Khác"}
+    return {r[0]: r[10] for r in ws.iter_rows(min_row=6, values_only=True)
+            if r[1] in ("Khác", "Liên kết", "Tệp đặc biệt", "Thư mục")}
 
 
 def test_consolidate_lists_every_hostile_entry(tmp_path, rules, make_book):
@@ -633,9 +634,9 @@ def test_consolidate_lists_every_hostile_entry(tmp_path, rules, make_book):
         (NFC, "Bảng tính", superseded), ("Báo cáo tháng 5 (2).xlsx", "Bảng tính", superseded),
         ("Báo cáo tháng 5 (3).xlsx", "Bảng tính", superseded), ("a.eml", "Thư điện tử", "Thư có tệp đính kèm"),
         ("a.eml › bc.xlsx", "Tệp đính kèm", used), ("a.eml › bc (2).xlsx", "Bảng tính", superseded),
-        ("a\\x1b[2J.xlsx", "Bảng tính", superseded), ("ban_sao.xlsx", "Khác", rejected), ("mat.xlsx", "Khác", rejected),
-        ("ngoai.xlsx", "Khác", rejected), ("ong.xlsx", "Khác", rejected), ("s.sock", "Khác", rejected),
-        ("zero.xlsx", "Khác", rejected)]
+        ("a\\x1b[2J.xlsx", "Bảng tính", superseded), ("ban_sao.xlsx", "Liên kết", rejected),
+        ("mat.xlsx", "Liên kết", rejected), ("ngoai.xlsx", "Liên kết", rejected), ("ong.xlsx", "Tệp đặc biệt", rejected),
+        ("s.sock", "Tệp đặc biệt", rejected), ("zero.xlsx", "Liên kết", rejected)]
     assert _manifest_reasons(tmp_path / "tong_hop.xlsx") == {
         "ban_sao.xlsx": inside(NFC), "mat.xlsx": DANGLING, "ngoai.xlsx": OUTSIDE, "ong.xlsx": special("ống dẫn FIFO"),
         "s.sock": special("socket"), "zero.xlsx": OUTSIDE}
