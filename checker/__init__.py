@@ -4,6 +4,12 @@ The public API mirrors the commands: load_rules, make_template, check_workbook, 
 validate_files, write_annotated_copies, consolidate. The CLI (`ntvt`) is a thin skin over these.
 """
 
+import logging
+
+# A library's warnings (e.g. a reader process that died) are for the log, not for the office's
+# terminal in English: without a handler Python would print them to stderr.
+logging.getLogger(__name__).addHandler(logging.NullHandler())
+
 from .check import Submission, Validation, check_many, check_workbook, validate, validate_files
 from .errors import CheckerError, OutputError, RuleFileError
 from .report import FileResult, Finding, Report, Severity

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import os
-from concurrent.futures import Future, ProcessPoolExecutor
+import signal
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import BinaryIO, Callable, Iterable
 
 import pandas as pd
 
 from .checks import Context
-from .fileio import file_sha256
 from .frames import Frames, build_frames, concat_frames
 from .memory import release_free_memory
 from .reading import WorkbookData, read_workbook
@@ -21,6 +22,9 @@ from .safety import Rejected, size_verdict
 from .report import FileResult, Finding, Report, Severity, cell_ref
 from .rules import KINDS, RuleSet, load_rules
 from .schemas import render_failures, run_schema
+from .workers import Died, Failed, WorkerPool, WorkersUnavailable
+
+log = logging.getLogger(__name__)
 
 Progress = Callable[[int], None]
 
@@ -39,11 +43,16 @@ class Submission:
 
     def content(self) -> bytes:
         """The file's bytes. Files in a folder are read when needed, not held: a city's inbox is
-        hundreds of megabytes, and a worker forked from a process holding it would count it again.
-        Raises OSError if the file is gone, InputChanged if it is not the file that was listed."""
+        hundreds of megabytes, and a worker process is sent a file's path, not its bytes.
+        Raises OSError if the file is gone or is not a regular file (NotRegular), InputChanged if it
+        is not the file that was listed."""
         if self.data is not None:
             return self.data
-        data = Path(self.path).read_bytes()
+        with open_regular(self.path) as fh:
+            return self.verified(fh.read())
+
+    def verified(self, data: bytes) -> bytes:
+        """data, if it is the listed file's (or nothing was listed); else raise InputChanged."""
         if self.sha256 is not None and hashlib.sha256(data).hexdigest() != self.sha256:
             raise InputChanged(f"{self.path} changed after it was listed")
         return data
@@ -109,38 +118,238 @@ def check_many(paths: Iterable[Path], rules: RuleSet | None = None, *, as_of: dt
 
 def read_safely(sub: Submission, rules: RuleSet) -> WorkbookData:
     """read_workbook, with a last guard: whatever a damaged file makes a parser raise, the batch goes on
-    and the file is listed as unreadable (the exception type is kept in the reason for diagnosis)."""
+    and the file is listed as unreadable (the exception type is kept in the reason for diagnosis).
+    Only regular files are opened: a FIFO would block forever, a device never end."""
     digest = sub.sha256  # the listed file's, when it was listed
+    refused, data = None, b""
     try:
-        # A file far over the size limit is rejected without being read into memory.
-        refused = size_verdict(Path(sub.path).stat().st_size, rules.limits) if sub.data is None else None
-        if refused is not None and digest is None:
-            digest = file_sha256(sub.path)
-        data = sub.content() if refused is None else b""
+        if sub.data is not None:
+            data = sub.data
+        else:
+            with open_regular(sub.path) as fh:
+                # A file far over the size limit is rejected without being read into memory.
+                refused = size_verdict(os.fstat(fh.fileno()).st_size, rules.limits)
+                if refused is not None:
+                    digest = digest or _stream_sha256(fh)
+                else:  # bounded, should it have grown since: then it fails the digest or the size check
+                    data = sub.verified(fh.read(rules.limits.max_file_bytes + 1))
+    except NotRegular as exc:
+        refused = Rejected("not_regular", exc.reason)
     except OSError as exc:  # gone or unreadable since the inbox was listed
-        refused, data = Rejected("unreadable", f"không mở được tệp ({type(exc).__name__})"), b""
+        refused = Rejected("unreadable", f"không mở được tệp ({type(exc).__name__})")
     except InputChanged:
-        refused, data = Rejected("changed", "tệp bị sửa trong lúc đang tổng hợp: hãy chạy lại"), b""
+        refused = Rejected("changed", "tệp bị sửa trong lúc đang tổng hợp: hãy chạy lại")
     if refused is not None:
-        book = WorkbookData(name=sub.name, sha256=digest or hashlib.sha256(data).hexdigest())
-        book.rejected = refused
-        return book
+        return _rejected_book(sub.name, digest or hashlib.sha256(data).hexdigest(), refused)
     try:
-        return read_workbook(sub.name, data, rules, sha256=sub.sha256)  # content() checked the digest
+        return read_workbook(sub.name, data, rules, sha256=sub.sha256)  # verified() checked the digest
     except Exception as exc:
-        book = WorkbookData(name=sub.name, sha256=hashlib.sha256(data).hexdigest())
-        book.rejected = Rejected("corrupt", f"tệp hỏng, không đọc được ({type(exc).__name__})")
-        return book
+        return _rejected_book(sub.name, hashlib.sha256(data).hexdigest(),
+                              Rejected("corrupt", f"tệp hỏng, không đọc được ({type(exc).__name__})"))
 
 
-# Set before the worker pool forks: workers inherit the inputs instead of receiving them pickled.
-_JOB: tuple[list[Submission], RuleSet, list[dt.date | None]] | None = None
+def _rejected_book(name: str, sha256: str, verdict: Rejected) -> WorkbookData:
+    book = WorkbookData(name=name, sha256=sha256)
+    book.rejected = verdict
+    return book
 
 
-def _read_chunk(span: tuple[int, int]) -> tuple[list[WorkbookData], Frames]:
-    subs, rules, fallback = _JOB
-    books = [read_safely(s, rules) for s in subs[span[0]:span[1]]]
-    frames = build_frames(books, rules, fallback, first=span[0])
+def _stream_sha256(fh: BinaryIO) -> str:
+    digest = hashlib.sha256()
+    while block := fh.read(1 << 20):
+        digest.update(block)
+    return digest.hexdigest()
+
+
+# Opening for reading only what is a regular file. O_NONBLOCK: a FIFO swapped in after the stat
+# opens at once (instead of waiting for a writer) and is then refused; Windows has neither the
+# flag nor FIFOs in folders.
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+_NOT_REGULAR = ((stat.S_ISDIR, "a directory", "thư mục"), (stat.S_ISFIFO, "a FIFO", "ống dẫn FIFO"),
+                (stat.S_ISSOCK, "a socket", "socket"), (stat.S_ISCHR, "a character device", "thiết bị ký tự"),
+                (stat.S_ISBLK, "a block device", "thiết bị khối"))
+
+
+class NotRegular(OSError):
+    """A path that names a directory, FIFO, socket or device: never opened, or refused once opened.
+    `reason` says so in Vietnamese."""
+
+    def __init__(self, path: os.PathLike | str, st: os.stat_result):
+        what, words = next(((w, v) for test, w, v in _NOT_REGULAR if test(st.st_mode)), ("special", "loại đặc biệt"))
+        super().__init__(f"{path} is not a regular file: it is {what}")
+        self.reason = f"không phải tệp thông thường ({words}): không đọc"
+
+
+def open_regular(path: os.PathLike | str) -> BinaryIO:
+    """Open a file for reading in binary, if it is a regular file; else raise NotRegular (an OSError).
+    Checked from the path before opening (a FIFO is never opened, a device never touched), and again
+    on the open descriptor, in case the path was swapped meanwhile. A link is followed: where it
+    leads is what is checked (a link to /dev/zero is a device)."""
+    st = os.stat(path)
+    if not stat.S_ISREG(st.st_mode):
+        raise NotRegular(path, st)
+    fd = os.open(path, _OPEN_FLAGS)
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):
+        os.close(fd)
+        raise NotRegular(path, st)
+    return os.fdopen(fd, "rb")
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading a batch: in this process, or on both cores in worker processes
+
+
+# From this many files on, worker processes read them: both cores, and a native crash costs one file,
+# not the run. Starting two spawned workers costs ~1.3 s (their imports); measured on a shared
+# 2-core machine, reading in workers overtakes reading here between 300 and 500 files. Below
+# that, the isolation is worth the second or two it costs.
+PARALLEL_FROM = 64
+MAX_WORKERS = 2  # the office's machines and the city's server have two cores
+# At most this many files per chunk: a worker holds a chunk's cells while it builds the frames.
+# Measured at 2,000 files: 250 → 150 MiB per worker, 100 → 125 MiB, 50 → 118 MiB.
+CHUNK_FILES = 100
+
+CRASHED = Rejected("reader_crashed", "chương trình đọc bị dừng đột ngột khi mở tệp này (tệp quá phức tạp hoặc "
+                                     "hỏng): hãy kiểm tra lại tệp, lưu lại bằng Excel rồi gửi lại")
+
+# The books and frames of consecutive inputs: of a chunk, or of one file.
+Part = tuple[list[WorkbookData], Frames]
+Note = Callable[[int | None], None]  # a worker's "reading input i now" (None: building the frames)
+
+
+@dataclass(frozen=True)
+class _Job:
+    """Consecutive inputs for a worker process: everything it needs, as small picklable arguments
+    (a listed file travels as its path and SHA-256, an email attachment as its bytes)."""
+
+    subs: list[Submission]
+    rules: RuleSet
+    fallback: dict[int, dt.date | None]  # input index -> fallback date (build_frames indexes it so)
+    first: int  # index of subs[0] among all inputs
+
+
+def _job(subs: list[Submission], rules: RuleSet, fallback: list[dt.date | None], lo: int, hi: int) -> _Job:
+    return _Job(subs[lo:hi], rules, {i: fallback[i] for i in range(lo, hi)}, lo)
+
+
+def read_and_frame(subs: list[Submission], rules: RuleSet, fallback: list[dt.date | None],
+                   progress: Progress | None = None, workers: int | None = None) -> tuple[list[WorkbookData], Frames]:
+    """Read every submission once and build the frames, on `workers` cores (default: up to 2).
+
+    From PARALLEL_FROM files on, files are read in chunks by worker processes, each returning its
+    chunk's frames (few large objects crossing processes, not one per file: measured, per-file
+    results make the parent the bottleneck). No file is parsed in the parent then: a native crash
+    there (calamine aborting on a failed allocation) would end the whole run, while a worker that
+    dies costs only the file it was reading. That costs one process more: measured at 2,000 files,
+    the process tree peaks at 487–519 MiB, against 371 MiB when the parent reads chunks too; but a
+    crash that loses the whole monthly run is worse. Below PARALLEL_FROM, or with workers=1, or where
+    no worker process can start, everything is read here.
+
+    Under spawn (the default, and Windows' only start method) worker processes import the main
+    module again: a script calling this must guard its work with `if __name__ == "__main__":`.
+    Without the guard the workers cannot start and the files are read here, with a warning.
+    """
+    workers = workers if workers is not None else min(MAX_WORKERS, os.cpu_count() or 1)
+    parts = None
+    if workers > 1 and len(subs) >= PARALLEL_FROM:
+        try:
+            parts = _read_in_workers(subs, rules, fallback, workers, progress)
+        except WorkersUnavailable as exc:  # slower, and a native crash would end the run; but it runs
+            log.warning("reading in this process: %s", exc)
+    if parts is None:
+        parts = _read_guarded(_job(subs, rules, fallback, 0, len(subs)), progress)
+    books = [book for chunk, _ in parts for book in chunk]
+    if len(parts) > 1:
+        # Parts without a row (all their files rejected) add nothing but joining cost (measured:
+        # 5,000 junk files in 50 chunks took 2.4 s to join, column by column).
+        kept = [frames for _, frames in parts if not _no_rows(frames)] or [parts[0][1]]
+        frames = concat_frames(kept, books)
+    else:
+        frames = parts[0][1]
+    del parts  # the chunks' frames, now joined
+    release_free_memory()
+    return books, frames
+
+
+def _no_rows(frames: Frames) -> bool:
+    return frames.files.empty and all(table.empty for table in frames.tables.values())
+
+
+def _read_in_workers(subs: list[Submission], rules: RuleSet, fallback: list[dt.date | None], workers: int,
+                     progress: Progress | None) -> list[Part]:
+    """Read chunks in worker processes. A worker that dies reading a file costs that file (rejected
+    as CRASHED) and a new process; the rest of its chunk is read again. Where the culprit is not
+    known (a death while building frames, a failure), each file of the chunk is read alone."""
+    size = max(16, min(CHUNK_FILES, len(subs) // (workers * 4)))
+    todo = [(lo, min(lo + size, len(subs))) for lo in range(0, len(subs), size)]
+    parts: dict[tuple[int, int], list[Part]] = {}  # (first, end) input index -> parts, in input order
+
+    def reject(i: int, verdict: Rejected) -> None:
+        parts[i, i + 1] = [_rejected_part(_job(subs, rules, fallback, i, i + 1), verdict)]
+        if progress:
+            progress(1)
+
+    with WorkerPool(_read_in_worker, workers) as pool:
+        while todo:
+            spans, todo = todo, []
+            for (lo, hi), outcome in pool.run((span, _job(subs, rules, fallback, *span)) for span in spans):
+                if isinstance(outcome, list):
+                    parts[lo, hi] = outcome
+                    if progress:
+                        progress(hi - lo)
+                    continue
+                log.warning("reading inputs %d-%d: %s", lo, hi - 1, outcome)  # a bug to report, with its file
+                if hi - lo == 1:  # read alone: it is the cause
+                    reject(lo, CRASHED if isinstance(outcome, Died) else _reader_error(outcome.error))
+                elif isinstance(outcome, Died) and outcome.note is not None:  # died reading that file
+                    reject(outcome.note, CRASHED)
+                    todo += [span for span in ((lo, outcome.note), (outcome.note + 1, hi)) if span[0] < span[1]]
+                else:
+                    todo += [(i, i + 1) for i in range(lo, hi)]
+    return [part for span in sorted(parts) for part in parts[span]]
+
+
+def _read_in_worker(job: _Job, note: Note) -> list[Part]:
+    """What a worker process runs for one chunk (module-level: spawn pickles it by name)."""
+    parts = _read_guarded(job, note=note, faults=_test_faults())
+    release_free_memory()  # the chunk's transients, before the worker waits for the next one
+    return parts
+
+
+def _read_guarded(job: _Job, progress: Progress | None = None, note: Note | None = None,
+                  faults: dict[str, str] | None = None) -> list[Part]:
+    """_read_part, never raising: if building the chunk raises (a file whose content trips a bug),
+    each file is built alone and the one that raises is rejected; the others are read as usual."""
+    try:
+        return [_read_part(job, progress, note, faults)]
+    except Exception:
+        parts = []
+        for k, sub in enumerate(job.subs):
+            i = job.first + k
+            one = _Job([sub], job.rules, {i: job.fallback[i]}, i)
+            try:
+                parts.append(_read_part(one, note=note, faults=faults))
+            except Exception as exc:
+                parts.append(_rejected_part(one, _reader_error(type(exc).__name__)))
+        return parts
+
+
+def _read_part(job: _Job, progress: Progress | None = None, note: Note | None = None,
+               faults: dict[str, str] | None = None) -> Part:
+    books = []
+    for k, sub in enumerate(job.subs):
+        if note:
+            note(job.first + k)
+        book = read_safely(sub, job.rules)
+        if faults:
+            _inject_test_fault(faults, sub, book)
+        books.append(book)
+        if progress:
+            progress(1)
+    if note:
+        note(None)
+    frames = build_frames(books, job.rules, job.fallback, first=job.first)
     return _lighten(books), frames
 
 
@@ -152,57 +361,71 @@ def _lighten(books: list[WorkbookData]) -> list[WorkbookData]:
     return books
 
 
-def read_and_frame(subs: list[Submission], rules: RuleSet, fallback: list[dt.date | None],
-                   progress: Progress | None = None, workers: int | None = None) -> tuple[list[WorkbookData], Frames]:
-    """Read every submission once and build the frames, on `workers` cores (default: up to 2).
+def _reader_error(error: str) -> Rejected:
+    """A file whose reading raised where nothing should (`error`: the exception type first)."""
+    return Rejected("reader_error", f"lỗi khi xử lý nội dung tệp ({error.split(':', 1)[0]}): hãy kiểm tra lại "
+                                    "tệp, lưu lại bằng Excel rồi gửi lại")
 
-    Files are read in chunks, each returning that chunk's frames (few large objects crossing
-    processes, not one per file: measured, per-file results make the parent the bottleneck). The
-    parent reads chunks too, beside workers-1 forked processes, instead of waiting on a pool of
-    `workers`: the same cores with one process fewer, and every process counts in the memory
-    (a forked worker's resident memory starts with the parent's imports, ~100 MB).
-    """
-    global _JOB
-    workers = workers if workers is not None else min(2, os.cpu_count() or 1)
-    if workers <= 1 or len(subs) < 64:
-        books = []
-        for sub in subs:
-            books.append(read_safely(sub, rules))
-            if progress:
-                progress(1)
-        frames = build_frames(books, rules, fallback)
-        return _lighten(books), frames
-    import multiprocessing
 
-    size = max(16, min(250, len(subs) // (workers * 4)))
-    spans = [(i, min(i + size, len(subs))) for i in range(0, len(subs), size)]
-    results: list[tuple[list[WorkbookData], Frames] | None] = [None] * len(spans)
-    _JOB = (subs, rules, fallback)
+def _rejected_part(one: _Job, verdict: Rejected) -> Part:
+    """The single input of `one` as a rejected file, without parsing it."""
+    sub = one.subs[0]
+    book = _rejected_book(sub.name, _known_sha256(sub), verdict)
+    return [book], build_frames([book], one.rules, one.fallback, first=one.first)
+
+
+def _known_sha256(sub: Submission) -> str:
+    """The input's digest without parsing it (the file is only hashed, and only if regular)."""
+    if sub.sha256 is not None:
+        return sub.sha256
+    if sub.data is not None:
+        return hashlib.sha256(sub.data).hexdigest()
     try:
-        with ProcessPoolExecutor(workers - 1, mp_context=multiprocessing.get_context("fork")) as pool:
-            def finish(k: int, result) -> None:
-                results[k] = result
-                if progress:
-                    progress(spans[k][1] - spans[k][0])
+        with open_regular(sub.path) as fh:
+            return _stream_sha256(fh)
+    except OSError:
+        return hashlib.sha256(b"").hexdigest()
 
-            queued: dict[int, Future] = {}
-            for n, span in enumerate(spans):
-                # Keep each worker one chunk ahead, so it never waits on the parent; read the rest here.
-                if len(queued) < 2 * (workers - 1):
-                    queued[n] = pool.submit(_read_chunk, span)
-                else:
-                    finish(n, _read_chunk(span))
-                for k in [k for k, future in queued.items() if future.done()]:
-                    finish(k, queued.pop(k).result())
-            for k, future in queued.items():
-                finish(k, future.result())
-    finally:
-        _JOB = None
-    books = [book for chunk, _ in results for book in chunk]
-    frames = concat_frames([part for _, part in results], books)
-    del results  # the chunks' frames, now joined
-    release_free_memory()
-    return books, frames
+
+# Test-only fault injection, for tests/test_parallel.py. NTVT_TEST_CRASH_ON="name[:how],…" makes a
+# worker process fail right after it reads the input whose last path component is `name`; how =
+# abort (the default: SIGABRT, as when calamine fails an allocation), exit (os._exit), kill
+# (SIGKILL where it exists), raise (a Python exception), unpicklable (a result that cannot be sent
+# back), abort_late (SIGABRT once the whole chunk is read, while its result is sent). Read only in
+# worker processes, never in the parent, which therefore never faults.
+TEST_CRASH_ENV = "NTVT_TEST_CRASH_ON"
+
+
+def _test_faults() -> dict[str, str]:
+    spec = os.environ.get(TEST_CRASH_ENV, "")
+    return dict(item.partition(":")[::2] for item in spec.split(",") if item)
+
+
+def _inject_test_fault(faults: dict[str, str], sub: Submission, book: WorkbookData) -> None:
+    how = faults.get(Path(sub.name).name)
+    if how in ("", "abort"):
+        os.abort()
+    elif how == "exit":
+        os._exit(70)
+    elif how == "kill":
+        os.kill(os.getpid(), getattr(signal, "SIGKILL", signal.SIGTERM))
+    elif how == "raise":
+        raise RuntimeError(f"test fault on {sub.name}")
+    elif how == "unpicklable":
+        book.test_fault = _Unpicklable()  # travels in the chunk's result, which then cannot be sent
+    elif how == "abort_late":
+        book.test_fault = _AbortWhenPickled()  # dies once the chunk is read, while sending it
+
+
+class _Unpicklable:
+    def __reduce__(self):
+        raise TypeError("test fault: this object cannot be pickled")
+
+
+class _AbortWhenPickled:
+    def __reduce__(self):
+        os.abort()
+
 
 
 def validate(subs: list[Submission], rules: RuleSet, *, as_of: dt.date,
