@@ -17,6 +17,8 @@ from xml.sax.saxutils import escape, quoteattr
 
 import python_calamine
 
+from checker.report import column_letter
+
 from .hostile import NOMINATIONS_SHEET, rewrite_part
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
@@ -50,7 +52,7 @@ def add_merges(source: Path, target: Path, refs: list[str]) -> Path:
 
 def add_big_sheet(source: Path, target: Path, rows: int, cols: int, name: str = "Dữ liệu thô") -> Path:
     """Add a sheet of rows × cols numeric cells (not a template sheet: ntvt has no reason to read it)."""
-    letters = [_letters(c) for c in range(1, cols + 1)]
+    letters = [column_letter(c) for c in range(1, cols + 1)]
     with zipfile.ZipFile(source) as src, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as dst:
         for item in src.infolist():
             data = src.read(item.filename)
@@ -72,14 +74,6 @@ def add_big_sheet(source: Path, target: Path, rows: int, cols: int, name: str = 
                 part.write(f'<row r="{r}">{cells}</row>'.encode())
             part.write(b"</sheetData></worksheet>")
     return target
-
-
-def _letters(n: int) -> str:
-    out = ""
-    while n:
-        n, rem = divmod(n - 1, 26)
-        out = chr(65 + rem) + out
-    return out
 
 
 # ---------------------------------------------------------------------------------------------
