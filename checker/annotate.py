@@ -30,7 +30,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 
 from .check import InputChanged, Submission
 from .fileio import atomic_output
-from .inert import CopyRefused, Removed, assert_inert, copy_titles, quote_sheet, rename_notes, sanitize_xlsx, visible
+from .inert import CopyFailed, Removed, assert_inert, copy_titles, quote_sheet, rename_notes, sanitize_xlsx, visible
 from .reading import WorkbookData
 from .report import Finding, Severity
 from .rules import Limits
@@ -45,14 +45,6 @@ FILLS = {
 SEVERITY_WORDS = {Severity.ERROR: "LỖI", Severity.WARNING: "CẢNH BÁO", Severity.INFO: "THÔNG TIN"}
 MAX_LISTED = 1000  # rows of removed content on the result sheet; the rest are counted
 _CELL = re.compile(r"^[A-Z]{1,3}[0-9]+$")
-
-
-class CopyFailed(Exception):
-    """No annotated copy could be made of one input; `reason` (Vietnamese) says why."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
 
 
 class AnnotatedCopies(list):
@@ -126,13 +118,13 @@ def annotated_copy(data: bytes, fmt: str, findings: list[Finding], source_name: 
     if fmt in ("xlsx", "xlsm"):
         try:
             return _finish(_open_original(data, max_cells), findings, source_name)
-        except CopyRefused as exc:
+        except CopyFailed as exc:
             raise CopyFailed(exc.reason) from None
         except Exception as exc:  # whatever a damaged package makes openpyxl raise: rebuild from values
             first = exc
     try:
         return _finish(_rebuild(data, fmt, sheets, first, max_cells), findings, source_name)
-    except CopyRefused as exc:
+    except CopyFailed as exc:
         raise CopyFailed(exc.reason) from None
     except Exception as exc:
         if first is None:
@@ -185,7 +177,7 @@ def _rebuild(data: bytes, fmt: str, sheets: set[str] | None, why: Exception | No
         sheet = book.get_sheet_by_name(name)
         size = (sheet.end[0] + 1) * (sheet.end[1] + 1) if sheet.end else 0
         if size > budget:
-            raise CopyRefused(f"tệp có hơn {max_cells:,} ô, quá lớn để làm bản sao có đánh dấu")
+            raise CopyFailed(f"tệp có hơn {max_cells:,} ô, quá lớn để làm bản sao có đánh dấu")
         budget -= size
         names[name] = titles[name]
         ws = wb.create_sheet(titles[name])

@@ -175,9 +175,15 @@ class NotRegular(OSError):
     `reason` says so in Vietnamese."""
 
     def __init__(self, path: os.PathLike | str, st: os.stat_result):
-        what, words = next(((w, v) for test, w, v in _NOT_REGULAR if test(st.st_mode)), ("special", "loại đặc biệt"))
+        what = next((w for test, w, _ in _NOT_REGULAR if test(st.st_mode)), "special")
         super().__init__(f"{path} is not a regular file: it is {what}")
-        self.reason = f"không phải tệp thông thường ({words}): không đọc"
+        self.reason = not_regular_reason(st)
+
+
+def not_regular_reason(st: os.stat_result) -> str:
+    """Why an entry that is not a regular file is not read, in Vietnamese (shared with the inbox walk)."""
+    words = next((v for test, _, v in _NOT_REGULAR if test(st.st_mode)), "loại đặc biệt")
+    return f"không phải tệp thông thường ({words}): không đọc"
 
 
 def open_regular(path: os.PathLike | str) -> BinaryIO:

@@ -75,8 +75,9 @@ _STRING_LITERAL = re.compile(r'"(?:[^"]|"")*"')
 _CALL = re.compile(r"([A-Za-z_][A-Za-z0-9_.]*)\s*\(")
 
 
-class CopyRefused(Exception):
-    """The input is readable but too large to copy within the bounds; `reason` is Vietnamese."""
+class CopyFailed(Exception):
+    """No annotated copy can be made of one input (e.g. too large to copy within the bounds);
+    `reason` (Vietnamese) says why."""
 
     def __init__(self, reason: str):
         super().__init__(reason)
@@ -189,7 +190,7 @@ def _short(text: str) -> str:
 def sanitize_xlsx(data: bytes, max_cells: int, reserved: tuple[str, ...] = ()) -> Package:
     """Rewrite an .xlsx/.xlsm so openpyxl loads it safely and nothing live survives into the copy.
 
-    Raises CopyRefused when the workbook holds more than `max_cells` cells with a value; anything
+    Raises CopyFailed when the workbook holds more than `max_cells` cells with a value; anything
     else raised (damaged XML, a DOCTYPE…) means this package cannot be opened as it is.
     """
     return _Sanitizer(data, max_cells, reserved).run()
@@ -243,7 +244,7 @@ class _Sanitizer:
     def count_cell(self) -> None:
         self.cells += 1
         if self.cells > self.max_cells:
-            raise CopyRefused(f"tệp có hơn {self.max_cells:,} ô có dữ liệu, quá lớn để làm bản sao có đánh dấu")
+            raise CopyFailed(f"tệp có hơn {self.max_cells:,} ô có dữ liệu, quá lớn để làm bản sao có đánh dấu")
 
     def remove(self, kind: str, sheet: str | None, cell: str | None, detail: str) -> None:
         self.removed.append(Removed(kind, sheet, cell, _short(detail)))

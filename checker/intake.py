@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Callable
 
 from . import mail
-from .check import Submission
+from .check import Submission, not_regular_reason
 from .deadlines import local_zone, to_local
 from .errors import CheckerError
 from .rules import RuleSet
@@ -315,15 +315,6 @@ def _is_link(st: os.stat_result) -> bool:
     return stat.S_ISLNK(st.st_mode) or bool(getattr(st, "st_reparse_tag", 0) & 0x20000000)
 
 
-_SPECIAL = ((stat.S_ISFIFO, "ống dẫn FIFO"), (stat.S_ISSOCK, "socket"), (stat.S_ISCHR, "thiết bị ký tự"),
-            (stat.S_ISBLK, "thiết bị khối"))
-
-
-def _special_reason(st: os.stat_result) -> str:
-    what = next((word for test, word in _SPECIAL if test(st.st_mode)), "loại đặc biệt")
-    return f"không phải tệp thông thường ({what}): không đọc"
-
-
 def _link_reason(entry: _Entry, root_real: str, names: dict[str, str]) -> str:
     """What a link is, decided from its resolved target without opening anything.
 
@@ -446,7 +437,7 @@ def gather(inbox: Path, rules: RuleSet, receipt_log: dict[str, dt.datetime] | No
             files.append(InboxFile(name, "", "link", "rejected"))
             links.append((files[-1], entry))
         elif entry.what == "special":
-            files.append(InboxFile(name, "", "special", "rejected", _special_reason(entry.st)))
+            files.append(InboxFile(name, "", "special", "rejected", not_regular_reason(entry.st)))
         else:
             files.append(_file(entry, name, rules, names, subs, mtimes, zone, log))
     root_real = os.path.realpath(root)
