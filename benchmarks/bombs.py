@@ -25,8 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from checker.filling import fill_template  # noqa: E402
-from checker.rules import load_rules  # noqa: E402
+from checker.write.filling import fill_template  # noqa: E402
+from checker.ruleset.loader import load_rules  # noqa: E402
 from tests.conftest import good_info, good_row  # noqa: E402
 from tests.hostile import many_rows, set_cell_xml, xml_bomb, zip_bomb  # noqa: E402
 from tests import hostile_mail, hostile_outputs, hostile_reading  # noqa: E402

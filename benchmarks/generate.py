@@ -3,7 +3,7 @@
     python benchmarks/generate.py /tmp/inbox --n 1000 --seed 42
 
 Each workbook has the standard template's layout (the static cells of a real template made by
-`checker.template.make_template`: sheet names, labels with their required-marks, prompts, guide,
+`checker.write.template.make_template`: sheet names, labels with their required-marks, prompts, guide,
 lists and the hidden "_ntvt" version sheet), with the unit's data written straight into it with
 xlsxwriter, which is far faster than filling the template through openpyxl at 10,000 files:
 the "Thông tin đơn vị" form (label in A, value in B, from row 3), 5–60 rows in "Danh sách đề nghị"
@@ -43,10 +43,11 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from checker import text  # noqa: E402
-from checker.reading import label_key  # noqa: E402
-from checker.rules import RuleSet, load_rules  # noqa: E402
-from checker.template import LISTS_SHEET, make_template  # noqa: E402
+from checker.normalise import text  # noqa: E402
+from checker.read.workbook import label_key  # noqa: E402
+from checker.ruleset.loader import load_rules  # noqa: E402
+from checker.ruleset.spec import RuleSet
+from checker.write.template import LISTS_SHEET, make_template  # noqa: E402
 
 GENERATOR_VERSION = 1
 AS_OF = dt.date(2023, 10, 10)  # the plan's last day: every cycle of the inbox is due

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import click
 
-import checker as api
-from .errors import CheckerError, OutputError, RuleFileError
-from .render import consolidation_summary, copy_failures, findings_table, rules_table, summary_line
-from .terminal import printable
+from . import api
+from .model.errors import CheckerError, OutputError, RuleFileError
+from .write.console import consolidation_summary, copy_failures, findings_table, rules_table, summary_line
+from .write.terminal import printable
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 # 128 + SIGINT, as shells report a command stopped by Ctrl+C: a script can tell "stopped" from

@@ -24,8 +24,8 @@ import openpyxl
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from checker.filling import Raw, fill_template  # noqa: E402
-from checker.rules import load_rules  # noqa: E402
+from checker.write.filling import Raw, fill_template  # noqa: E402
+from checker.ruleset.loader import load_rules  # noqa: E402
 
 OUT = ROOT / "sample_workbooks"
 MANIFEST = ROOT / "tests" / "golden" / "samples_manifest.json"

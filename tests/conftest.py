@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
-from checker.filling import Raw, fill_template
-from checker.rules import load_rules
+from checker.write.filling import Raw, fill_template
+from checker.ruleset.loader import load_rules
 
 ROOT = Path(__file__).resolve().parent.parent
 PLAN_TEXT = ROOT / "docs" / "ke-hoach-327-KH-SVHTT-2023.txt"

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from checker.intake import gather
+from checker.read.inbox import gather
 
 from .conftest import ROOT
 
@@ -124,8 +124,8 @@ def in_thread(fn, timeout: float = 60):
 _CHILD = """
 import json, sys
 from pathlib import Path
-from checker.intake import gather
-from checker.rules import load_rules
+from checker.read.inbox import gather
+from checker.ruleset.loader import load_rules
 files = gather(Path(sys.argv[1]), load_rules()).files
 print(json.dumps([[f.name, f.kind, f.status, f.reason] for f in files]))
 """

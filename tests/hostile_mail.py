@@ -144,7 +144,7 @@ def measure(path: str) -> str:
     import time
     from pathlib import Path
 
-    from checker.mail import MailError, read_email
+    from checker.read.mail import MailError, read_email
 
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     start = time.perf_counter()

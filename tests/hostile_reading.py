@@ -17,7 +17,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import python_calamine
 
-from checker.report import column_letter
+from checker.model.findings import column_letter
 
 from .hostile import NOMINATIONS_SHEET, rewrite_part
 

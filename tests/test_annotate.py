@@ -8,9 +8,9 @@ import openpyxl
 import pytest
 
 from checker import validate_files, write_annotated_copies
-from checker.errors import OutputError
-from checker.annotate import FILLS, SUMMARY_SHEET
-from checker.report import Severity
+from checker.model.errors import OutputError
+from checker.write.annotated_copy import FILLS, SUMMARY_SHEET
+from checker.model.findings import Severity
 
 from .conftest import Raw, good_row
 

@@ -10,7 +10,8 @@ import pytest
 
 from benchmarks import run
 from benchmarks.generate import generate, manifest_path
-from checker import Severity, consolidate
+from checker import Severity
+from checker import consolidate
 
 # Seed 7 at N=20 plants at least one problem for each of these rules.
 PLANTED_RULES = {"DN-BATBUOC", "DN-CAP", "DN-DANHMUC", "DN-KIPTHOI", "DN-MINHCHUNG", "DN-NAMSINH", "DN-NGAY",

@@ -1,4 +1,4 @@
-"""Tests for checker.check: real filled workbooks (.xlsx) read back and validated against KH 327 rules.
+"""Tests for checker.validate.pipeline: real filled workbooks (.xlsx) read back and validated against KH 327 rules.
 
 Layout of the standard template (SPEC §3), used for the expected cells:
 - "Danh sách đề nghị": header row 4, data from row 5; A STT, B Họ và tên, C Cá nhân/Tập thể,
@@ -22,7 +22,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from checker.check import check_many, check_workbook
+from checker.api import check_many, check_workbook
 
 from .conftest import ROOT, SUMMARY, Raw, good_row
 
@@ -757,7 +757,7 @@ def test_parallel_reading_gives_the_same_findings(tmp_path, rules):
     """With many files both cores read them; the report is exactly the one-process report."""
     import shutil
 
-    from checker.check import read_paths, validate
+    from checker.validate.pipeline import read_paths, validate
 
     sources = sorted((ROOT / "sample_workbooks").rglob("*.xlsx"))
     paths = []

@@ -1,4 +1,4 @@
-"""Tests for checker.consolidate and the consolidated workbook auditors open (checker.output)."""
+"""Tests for checker.decide.consolidation and the consolidated workbook auditors open (checker.write.workbook)."""
 
 from __future__ import annotations
 
@@ -21,8 +21,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from checker import consolidate
-from checker.errors import OutputError
-from checker.filling import fill_template
+from checker.model.errors import OutputError
+from checker.write.filling import fill_template
 
 from .conftest import ROOT, Raw, good_info, good_row
 

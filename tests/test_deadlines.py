@@ -1,4 +1,4 @@
-"""Tests for checker.deadlines: bounds and cycle statuses on a constructed calendar, in Hanoi time."""
+"""Tests for checker.decide.deadlines: bounds and cycle statuses on a constructed calendar, in Hanoi time."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import datetime as dt
 
 import pytest
 
-from checker import deadlines as dl
-from checker.deadlines import Receipt
-from checker.rules import POLICIES, load_rules
+from checker.decide import deadlines as dl
+from checker.decide.deadlines import Receipt
+from checker.ruleset.loader import POLICIES, load_rules
 
 from .conftest import ROOT
 

@@ -18,10 +18,11 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from checker.check import Submission, validate
+from checker.read.submission import Submission
+from checker.validate.pipeline import validate
 from checker.cli import main
-from checker.filling import Raw, fill_template
-from checker.rules import load_rules
+from checker.write.filling import Raw, fill_template
+from checker.ruleset.loader import load_rules
 
 from .conftest import good_info, good_row
 

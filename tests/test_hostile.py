@@ -11,8 +11,11 @@ import openpyxl
 import pytest
 from msoffcrypto.format.ooxml import OOXMLFile
 
-from checker import check_many, consolidate
-from checker.check import Submission, validate
+from checker import check_many
+
+from checker import consolidate
+from checker.read.submission import Submission
+from checker.validate.pipeline import validate
 
 from .conftest import good_row
 from .hostile import many_rows, set_cell_xml, xml_bomb, zip_bomb
@@ -160,7 +163,7 @@ def test_interrupted_write_leaves_earlier_output(tmp_path, make_book, rules, mon
         self.wb.close()
         raise KeyboardInterrupt("killed mid-write")
 
-    monkeypatch.setattr("checker.output._Writer.write", explode)
+    monkeypatch.setattr("checker.write.workbook._Writer.write", explode)
     with pytest.raises(KeyboardInterrupt):
         consolidate(inbox, out, rules, as_of=AS_OF)
     assert out.read_bytes() == earlier

@@ -18,11 +18,15 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import checker
-from checker import fileio, output, safety, sheetxml, template
+import checker.api
+from checker.write import files as fileio
+from checker.write import workbook as output
+from checker.read import safety
+from checker.write import streaming as sheetxml
+from checker.write import template
 from checker.cli import main
-from checker.rules import load_rules
-from checker.template import unit_file_name
+from checker.ruleset.loader import load_rules
+from checker.write.template import unit_file_name
 
 from .conftest import ROOT, good_row
 from .hostile import NOMINATIONS_SHEET
@@ -97,7 +101,7 @@ def test_internal_error_exits_3_with_a_log(command, patched, monkeypatch, tmp_pa
     def broken(*args, **kwargs):
         raise RuntimeError("boom: a bug, not the unit's file")
 
-    monkeypatch.setattr(checker, patched, broken)
+    monkeypatch.setattr(checker.api, patched, broken)
     args = [a.format(book=inbox / "cheo.xlsx", inbox=inbox, out=tmp_path / "out.xlsx") for a in command]
     result = run(*args, *(AS_OF if command[0] != "rules" else []))
     assert result.exit_code == 3
@@ -162,7 +166,7 @@ def test_no_log_possible_prints_the_traceback(monkeypatch, tmp_path):
     blocked = tmp_path / "a_file"
     blocked.write_text("x")
     monkeypatch.setattr(tempfile, "tempdir", str(blocked / "sub"))
-    monkeypatch.setattr(checker, "load_rules", lambda *a, **k: 1 / 0)
+    monkeypatch.setattr(checker.api, "load_rules", lambda *a, **k: 1 / 0)
     result = run("rules")
     assert result.exit_code == 3
     assert "Traceback (most recent call last)" in result.stderr and "ZeroDivisionError" in result.stderr
@@ -175,7 +179,7 @@ def test_ctrl_c_exits_130(monkeypatch, tmp_path, inbox):
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(checker, "consolidate", interrupted)
+    monkeypatch.setattr(checker.api, "consolidate", interrupted)
     result = run("consolidate", inbox, "-o", tmp_path / "out.xlsx", *AS_OF)
     assert result.exit_code == 130
     assert one_line(result) == "Đã dừng theo yêu cầu (Ctrl+C); kết quả cũ, nếu có, vẫn giữ nguyên."
@@ -192,7 +196,7 @@ def test_real_ctrl_c_mid_write_exits_130_and_cleans_up(tmp_path, inbox):
     intact and the scratch folder (xlsxwriter's files included) removed."""
     target = tmp_path / "tong_hop.xlsx"
     target.write_bytes(EARLIER)
-    done = _python("import os, signal, checker.output as o; "
+    done = _python("import os, signal, checker.write.workbook as o; "
                    "o._Writer.manifest = lambda self, ws: os.kill(os.getpid(), signal.SIGINT); "
                    "from checker.cli import main; "
                    f"main(['consolidate', {str(inbox)!r}, '-o', {str(target)!r}, '--as-of', '2023-05-20'])", tmp_path)
@@ -204,7 +208,7 @@ def test_real_ctrl_c_mid_write_exits_130_and_cleans_up(tmp_path, inbox):
 
 def test_real_process_internal_error_prints_one_line(tmp_path):
     """`python -m checker` with a bug: exit 3 and exactly the one line on stderr, nothing else."""
-    done = _python("import runpy, checker; checker.load_rules = lambda *a, **k: {}['missing']; "
+    done = _python("import runpy, checker.api; checker.api.load_rules = lambda *a, **k: {}['missing']; "
                    "import sys; sys.argv = ['ntvt', 'rules']; runpy.run_module('checker', run_name='__main__')", tmp_path)
     assert done.returncode == 3, done.stderr
     log = Path(INTERNAL.fullmatch(done.stderr.rstrip("\n")).group(1))
@@ -221,7 +225,7 @@ def test_checker_error_without_message_is_generic_vietnamese(monkeypatch, tmp_pa
     def refuse(*args, **kwargs):
         raise checker.CheckerError("receipt log column 'file' missing (English detail)")
 
-    monkeypatch.setattr(checker, "consolidate", refuse)
+    monkeypatch.setattr(checker.api, "consolidate", refuse)
     result = run("consolidate", inbox, "-o", tmp_path / "out.xlsx", *AS_OF)
     assert result.exit_code == 2
     line = one_line(result)
@@ -495,7 +499,7 @@ def test_killed_run_leaves_earlier_output_and_next_run_cleans_up(tmp_path, inbox
     folder; the next run of the same target removes that folder and writes the output."""
     target = tmp_path / "tong_hop.xlsx"
     target.write_bytes(EARLIER)
-    code = ("import os, checker.output as o; o._Writer.manifest = lambda self, ws: os._exit(9); "
+    code = ("import os, checker.write.workbook as o; o._Writer.manifest = lambda self, ws: os._exit(9); "
             "from checker.cli import main; "
             f"main(['consolidate', {str(inbox)!r}, '-o', {str(target)!r}, '--as-of', '2023-05-20'])")
     done = _python(code, tmp_path)

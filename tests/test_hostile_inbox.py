@@ -19,9 +19,9 @@ import openpyxl
 import pytest
 
 from checker import consolidate
-from checker import intake
-from checker.errors import CheckerError
-from checker.intake import gather, read_receipt_log
+from checker.read import inbox as intake
+from checker.model.errors import CheckerError
+from checker.read.inbox import gather, read_receipt_log
 
 from .conftest import good_row
 from .hostile_inbox import (bound_socket, char_device, eml, fifo, in_thread, link, listing,

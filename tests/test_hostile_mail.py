@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from checker import consolidate
-from checker.mail import MAX_DEPTH, MAX_PARTS, MailError, read_email, spreadsheet_attachments, to_timezone
+from checker.read.mail import MAX_DEPTH, MAX_PARTS, MailError, read_email, spreadsheet_attachments, to_timezone
 
 from . import hostile_mail as hm
 from .conftest import good_row

@@ -22,13 +22,15 @@ from openpyxl.styles import PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.hyperlink import Hyperlink
 
-from checker import consolidate, validate_files, write_annotated_copies
-from checker.annotate import REMOVED_TITLE, SUMMARY_SHEET, annotated_copy
+from checker import validate_files, write_annotated_copies
+
+from checker import consolidate
+from checker.write.annotated_copy import REMOVED_TITLE, SUMMARY_SHEET, annotated_copy
 from checker.cli import main
-from checker.filling import fill_template
-from checker.feedback import write_feedback
-from checker.render import consolidation_summary, copy_failures, findings_table, one_line, summary_line
-from checker.terminal import printable
+from checker.write.filling import fill_template
+from checker.write.feedback import write_feedback
+from checker.write.console import consolidation_summary, copy_failures, findings_table, one_line, summary_line
+from checker.write.terminal import printable
 
 from . import hostile_outputs as h
 from .conftest import good_info, good_row

@@ -11,9 +11,11 @@ import openpyxl
 import pytest
 from openpyxl.styles import Font
 
-from checker import consolidate, sheetscan
-from checker.check import read_paths, validate
-from checker.reading import read_workbook
+from checker import consolidate
+
+from checker.read import sheetscan
+from checker.validate.pipeline import read_paths, validate
+from checker.read.workbook import read_workbook
 
 from .conftest import good_row
 from .hostile import NOMINATIONS_SHEET, many_rows
@@ -243,7 +245,7 @@ def test_too_many_merge_ranges_are_refused(tmp_path, make_book, rules):
 def big_book(tmp_path_factory, rules):
     """A report with a TCVN3 name (its font set), a formula saved without a value, and an extra
     sheet of 3,000,000 cells that ntvt never needs to read."""
-    from checker.filling import fill_template
+    from checker.write.filling import fill_template
 
     from .conftest import good_info
 
@@ -394,7 +396,7 @@ def test_reconciliation_on_the_samples(tmp_path, rules):
 def test_a_row_the_writer_loses_is_flagged(tmp_path, make_book, rules, monkeypatch):
     """The writer's count is its own: if a row went missing on the way out, the overview says
     KHÔNG KHỚP, with the sheet and both numbers."""
-    from checker import output
+    from checker.write import workbook as output
 
     inbox = tmp_path / "inbox"
     make_book([good_row(1), good_row(2)], directory=inbox)

@@ -17,9 +17,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import checker.rules as R
-from checker.errors import RuleFileError
-from checker.rules import KINDS, load_rules
+import checker.ruleset.loader as R
+import checker.ruleset.strict_yaml as SY
+from checker.model.errors import RuleFileError
+from checker.ruleset.loader import KINDS, load_rules
 
 from .conftest import ROOT
 
@@ -213,12 +214,12 @@ def test_just_under_the_size_limit_loads(tmp_path):
 
 def test_too_many_values(tmp_path):
     """More than 50,000 YAML values are refused at the value that goes over, before any is built."""
-    count = R.MAX_NODES + 10
+    count = SY.MAX_NODES + 10
     text = SOURCE.replace("plan:\n", "aaa:\n" + "- 1\n" * count + "plan:\n", 1)
     error = refused(write(tmp_path, text))
     # nodes in order: the top mapping, the key `aaa`, its list, then the items
     first_item = line_of(text, "aaa:\n") + 1
-    assert error.line == first_item + R.MAX_NODES - 3
+    assert error.line == first_item + SY.MAX_NODES - 3
     assert "the rules file has more than 50,000 values" in str(error)
 
 
@@ -245,13 +246,13 @@ def test_directory_is_refused(tmp_path):
 
 # -- both loaders ----------------------------------------------------------------------------------
 
-LOADERS = ["python"] + (["libyaml"] if R.CParser is not None else [])
+LOADERS = ["python"] + (["libyaml"] if SY.CParser is not None else [])
 
 
 @pytest.fixture(params=LOADERS)
 def loader(request, monkeypatch):
     """Run the test with PyYAML's parser and with libyaml's."""
-    monkeypatch.setattr(R, "_LOADER", R._PyLoader if request.param == "python" else R._CLoader)
+    monkeypatch.setattr(SY, "_LOADER", SY._PyLoader if request.param == "python" else SY._CLoader)
     return request.param
 
 
@@ -271,12 +272,12 @@ def test_same_errors_with_both_loaders(tmp_path, loader, case):
 
 def test_both_loaders_build_the_same_rules(monkeypatch):
     """The bundled rules load to the same RuleSet with either parser."""
-    monkeypatch.setattr(R, "_LOADER", R._PyLoader)
+    monkeypatch.setattr(SY, "_LOADER", SY._PyLoader)
     python = load_rules()
     monkeypatch.undo()
     assert load_rules() == python
-    if R.CParser is not None:
-        assert R._LOADER is R._CLoader  # the fast one is the default where it exists
+    if SY.CParser is not None:
+        assert SY._LOADER is SY._CLoader  # the fast one is the default where it exists
 
 
 # -- what must still load --------------------------------------------------------------------------

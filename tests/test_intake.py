@@ -17,7 +17,9 @@ import openpyxl
 import pytest
 from openpyxl.styles import Font
 
-from checker import check_many, consolidate
+from checker import check_many
+
+from checker import consolidate
 
 from .conftest import good_row
 
@@ -233,7 +235,7 @@ def test_feedback_drafts(tmp_path, make_book, rules):
 
 def test_files_are_read_when_checked_not_held(tmp_path, make_book, rules):
     """gather keeps a file's fingerprint, not its bytes; the checker reads it when it gets to it."""
-    from checker.intake import gather
+    from checker.read.inbox import gather
 
     inbox = tmp_path / "inbox"
     path = make_book([good_row(1)], directory=inbox, name="a.xlsx")
@@ -258,8 +260,8 @@ def test_oversized_file_is_rejected_unread_with_its_real_fingerprint(tmp_path, m
 
 def test_file_gone_before_it_is_read_is_rejected_and_the_rest_checked(tmp_path, make_book, rules):
     """A file listed by gather and deleted before it is read is an unreadable file, not a crash."""
-    from checker.check import validate
-    from checker.intake import gather
+    from checker.validate.pipeline import validate
+    from checker.read.inbox import gather
 
     inbox = tmp_path / "inbox"
     gone = make_book([good_row(1)], directory=inbox, name="mat.xlsx")
@@ -275,8 +277,8 @@ def test_file_gone_before_it_is_read_is_rejected_and_the_rest_checked(tmp_path, 
 def test_file_edited_after_listing_is_rejected_not_misread(tmp_path, make_book, rules):
     """A file changed between the inbox walk and its reading is not checked as if it were the file
     fingerprinted: it is rejected with a reason asking to run again, and keeps the listed SHA-256."""
-    from checker.check import validate
-    from checker.intake import gather
+    from checker.validate.pipeline import validate
+    from checker.read.inbox import gather
 
     inbox = tmp_path / "inbox"
     path = make_book([good_row(1)], directory=inbox, name="sua.xlsx")

@@ -1,4 +1,4 @@
-"""Tests for checker.mail: reading saved .eml files and their attachments."""
+"""Tests for checker.read.mail: reading saved .eml files and their attachments."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from checker.mail import (
+from checker.read.mail import (
     Attachment,
     Email,
     MailError,

@@ -16,10 +16,12 @@ from pathlib import Path
 import pytest
 
 from benchmarks.generate import AS_OF, generate
-from checker import check_many, consolidate
-from checker.check import (CRASHED, PARALLEL_FROM, TEST_CRASH_ENV, NotRegular, Submission, open_regular,
-                           read_paths, validate)
-from checker.workers import START_METHOD_ENV, Died, Failed, WorkerPool, WorkersUnavailable, start_method
+from checker import check_many
+from checker import consolidate
+from checker.read.regular import NotRegular, open_regular
+from checker.read.submission import Submission
+from checker.validate.pipeline import CRASHED, PARALLEL_FROM, TEST_CRASH_ENV, read_paths, validate
+from checker.process.workers import START_METHOD_ENV, Died, Failed, WorkerPool, WorkersUnavailable, start_method
 
 from . import hostile_parallel as hp
 from .conftest import ROOT
@@ -232,7 +234,7 @@ def main():
     import datetime as dt
     from pathlib import Path
     from checker import load_rules
-    from checker.check import read_paths, validate
+    from checker.validate.pipeline import read_paths, validate
 
     assert not hasattr(os, "fork")
     try:
@@ -268,7 +270,7 @@ GUARDLESS = r'''
 import datetime as dt, json, logging, sys
 from pathlib import Path
 from checker import load_rules
-from checker.check import read_paths, validate
+from checker.validate.pipeline import read_paths, validate
 
 # No `if __name__ == "__main__":` — under spawn, each worker imports this script again and dies
 # as it tries to start processes of its own; the parent then reads the files itself.

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from checker import checks
-from checker.campaign import TABLES
-from checker.errors import RuleFileError
-from checker.rules import KINDS, load_rules
+from checker.validate import row_kinds as checks
+from checker.validate.campaign_kinds import TABLES
+from checker.model.errors import RuleFileError
+from checker.ruleset.loader import KINDS, load_rules
 
 from .conftest import PLAN_TEXT, ROOT
 

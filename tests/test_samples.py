@@ -8,7 +8,7 @@ import json
 import pytest
 
 from checker import consolidate
-from checker.consolidate import CAMPAIGN_FILE
+from checker.decide.consolidation import CAMPAIGN_FILE
 
 from .conftest import ROOT
 

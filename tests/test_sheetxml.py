@@ -14,8 +14,10 @@ import pytest
 import python_calamine
 import xlsxwriter
 
-from checker import consolidate, sheetxml
-from checker.report import Severity
+from checker import consolidate
+
+from checker.write import streaming as sheetxml
+from checker.model.findings import Severity
 
 from .conftest import good_row
 from .test_consolidate import AS_OF
@@ -174,7 +176,7 @@ def test_findings_beyond_excels_rows_are_counted_not_lost(tmp_path, make_book, r
     """When the findings outnumber a sheet's rows, the most serious are listed, the last row and the
     overview say how many are left out and where to see them; data rows that cannot fit stop the run
     with a clear error instead of a damaged workbook."""
-    from checker.errors import OutputError
+    from checker.model.errors import OutputError
 
     inbox = tmp_path / "inbox"
     make_book([good_row(n, gender="Na", kind="CN") for n in range(1, 4)], directory=inbox)

@@ -1,4 +1,4 @@
-"""Tests for checker.template: the standard template written from the rules file, read back with openpyxl."""
+"""Tests for checker.write.template: the standard template written from the rules file, read back with openpyxl."""
 
 from __future__ import annotations
 
@@ -12,8 +12,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from checker.rules import RuleSet, load_rules
-from checker.template import (
+from checker.ruleset.loader import load_rules
+
+from checker.ruleset.spec import RuleSet
+from checker.write.template import (
     CONDITIONAL_MARK,
     REQUIRED_MARK,
     make_template,

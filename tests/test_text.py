@@ -1,4 +1,4 @@
-"""Tests for checker.text: normalisation, legacy TCVN3/VNI repair and comparison keys."""
+"""Tests for checker.normalise.text: normalisation, legacy TCVN3/VNI repair and comparison keys."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import unicodedata
 
 import pytest
 
-from checker.text import (
+from checker.normalise.text import (
     clean_text,
     closest,
     is_nfc,
@@ -23,7 +23,7 @@ from checker.text import (
 )
 
 # ---------------------------------------------------------------------------------------------
-# Encoders written independently of checker.text, from domain.md §4.2, to build legacy input.
+# Encoders written independently of checker.normalise.text, from domain.md §4.2, to build legacy input.
 
 GRAVE, ACUTE, TILDE, HOOK, DOT = "\u0300", "\u0301", "\u0303", "\u0309", "\u0323"
 CIRCUMFLEX, BREVE, HORN = "\u0302", "\u0306", "\u031b"

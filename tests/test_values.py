@@ -1,4 +1,4 @@
-"""Tests for checker.values: typed values from raw cells (dates day-first, whole numbers, years, periods)."""
+"""Tests for checker.normalise.values: typed values from raw cells (dates day-first, whole numbers, years, periods)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import math
 
 import pytest
 
-from checker.text import strip_diacritics
-from checker.values import (
+from checker.normalise.text import strip_diacritics
+from checker.normalise.values import (
     as_text,
     from_serial,
     is_blank,

@@ -16,9 +16,9 @@ from typing import Any
 
 import openpyxl
 
-from .fileio import atomic_output
-from .reading import label_key
-from .rules import RuleSet
+from .files import atomic_output
+from ..read.workbook import label_key
+from ..ruleset.spec import RuleSet
 from .template import make_template
 
 

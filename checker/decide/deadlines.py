@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from .rules import Deadlines, RuleSet
+from ..ruleset.spec import Deadlines, RuleSet
 
 ON_TIME = "Đúng hạn"
 LATE = "Trễ hạn {days} ngày"

@@ -7,59 +7,28 @@ import hashlib
 import logging
 import os
 import signal
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterable
 
 import pandas as pd
 
-from .checks import Context
+from .row_kinds import Context
 from .frames import Frames, build_frames, concat_frames
-from .memory import release_free_memory
-from .reading import WorkbookData, read_workbook
-from .safety import Rejected, size_verdict
-from .report import FileResult, Finding, Report, Severity, cell_ref
-from .rules import KINDS, RuleSet, load_rules
-from .schemas import render_failures, run_schema
-from .workers import Died, Failed, WorkerPool, WorkersUnavailable
+from ..process.memory import release_free_memory
+from ..read.workbook import WorkbookData, read_workbook
+from ..read.regular import NotRegular, open_regular
+from ..read.safety import Rejected, size_verdict
+from ..read.submission import InputChanged, Submission
+from ..model.findings import FileResult, Finding, Report, Severity, cell_ref
+from ..ruleset.loader import KINDS
+from ..ruleset.spec import RuleSet
+from .engine import render_failures, run_schema
+from ..process.workers import Died, WorkerPool, WorkersUnavailable
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int], None]
-
-
-@dataclass
-class Submission:
-    """One input to check: a file's bytes and what is known of its receipt."""
-
-    name: str  # shown to people: a path, or "email.eml › attachment.xlsx"
-    data: bytes | None  # held for an email's attachment; None for a file read again from `path`
-    received_at: dt.datetime | None = None  # aware, in the plan's local time
-    evidence: str | None = None  # what received_at rests on
-    sender: str | None = None
-    path: Path | None = None
-    sha256: str | None = None  # of the file when it was listed: what is read later must match it
-
-    def content(self) -> bytes:
-        """The file's bytes. Files in a folder are read when needed, not held: a city's inbox is
-        hundreds of megabytes, and a worker process is sent a file's path, not its bytes.
-        Raises OSError if the file is gone or is not a regular file (NotRegular), InputChanged if it
-        is not the file that was listed."""
-        if self.data is not None:
-            return self.data
-        with open_regular(self.path) as fh:
-            return self.verified(fh.read())
-
-    def verified(self, data: bytes) -> bytes:
-        """data, if it is the listed file's (or nothing was listed); else raise InputChanged."""
-        if self.sha256 is not None and hashlib.sha256(data).hexdigest() != self.sha256:
-            raise InputChanged(f"{self.path} changed after it was listed")
-        return data
-
-
-class InputChanged(Exception):
-    """A file of the inbox was modified between listing and reading."""
 
 
 @dataclass
@@ -99,18 +68,6 @@ class Validation:
 
 def read_paths(paths: Iterable[Path]) -> list[Submission]:
     return [Submission(str(p), None, path=Path(p)) for p in paths]
-
-
-def check_workbook(path: Path | str, rules: RuleSet | None = None, *, as_of: dt.date) -> Report:
-    """Check one workbook file; the report lists every finding with its cell, rule and clause."""
-    return check_many([Path(path)], rules, as_of=as_of)
-
-
-def check_many(paths: Iterable[Path], rules: RuleSet | None = None, *, as_of: dt.date,
-               progress: Progress | None = None) -> Report:
-    """Check several workbook files in one pass."""
-    rules = rules or load_rules()
-    return validate(read_paths(paths), rules, as_of=as_of, progress=progress).report()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -159,47 +116,6 @@ def _stream_sha256(fh: BinaryIO) -> str:
     while block := fh.read(1 << 20):
         digest.update(block)
     return digest.hexdigest()
-
-
-# Opening for reading only what is a regular file. O_NONBLOCK: a FIFO swapped in after the stat
-# opens at once (instead of waiting for a writer) and is then refused; Windows has neither the
-# flag nor FIFOs in folders.
-_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
-_NOT_REGULAR = ((stat.S_ISDIR, "a directory", "thư mục"), (stat.S_ISFIFO, "a FIFO", "ống dẫn FIFO"),
-                (stat.S_ISSOCK, "a socket", "socket"), (stat.S_ISCHR, "a character device", "thiết bị ký tự"),
-                (stat.S_ISBLK, "a block device", "thiết bị khối"))
-
-
-class NotRegular(OSError):
-    """A path that names a directory, FIFO, socket or device: never opened, or refused once opened.
-    `reason` says so in Vietnamese."""
-
-    def __init__(self, path: os.PathLike | str, st: os.stat_result):
-        what = next((w for test, w, _ in _NOT_REGULAR if test(st.st_mode)), "special")
-        super().__init__(f"{path} is not a regular file: it is {what}")
-        self.reason = not_regular_reason(st)
-
-
-def not_regular_reason(st: os.stat_result) -> str:
-    """Why an entry that is not a regular file is not read, in Vietnamese (shared with the inbox walk)."""
-    words = next((v for test, _, v in _NOT_REGULAR if test(st.st_mode)), "loại đặc biệt")
-    return f"không phải tệp thông thường ({words}): không đọc"
-
-
-def open_regular(path: os.PathLike | str) -> BinaryIO:
-    """Open a file for reading in binary, if it is a regular file; else raise NotRegular (an OSError).
-    Checked from the path before opening (a FIFO is never opened, a device never touched), and again
-    on the open descriptor, in case the path was swapped meanwhile. A link is followed: where it
-    leads is what is checked (a link to /dev/zero is a device)."""
-    st = os.stat(path)
-    if not stat.S_ISREG(st.st_mode):
-        raise NotRegular(path, st)
-    fd = os.open(path, _OPEN_FLAGS)
-    st = os.fstat(fd)
-    if not stat.S_ISREG(st.st_mode):
-        os.close(fd)
-        raise NotRegular(path, st)
-    return os.fdopen(fd, "rb")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -575,11 +491,3 @@ def _file_findings(ctx, files, file_rules, books, rules) -> list[Finding]:
         out.append(Finding(rule.id, check.kind, Severity(check.severity), book.name, sheet, fv.row, fv.col,
                            spec.label, raw, message, rule.clause, rules.citation(rule.id)))
     return out
-
-
-
-
-def validate_files(paths: Iterable[Path], rules: RuleSet | None = None, *, as_of: dt.date,
-                   progress: Progress | None = None) -> Validation:
-    """Like check_many, but keeps everything (for annotated copies and consolidation)."""
-    return validate(read_paths(paths), rules or load_rules(), as_of=as_of, progress=progress)

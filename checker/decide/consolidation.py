@@ -10,16 +10,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import campaign, deadlines as dl
-from .check import Progress, Validation, validate
-from .checks import Context
-from .fileio import refuse_overwrite
-from .intake import EVIDENCE_MTIME, EVIDENCE_SENT, Inbox, gather, read_receipt_log
-from .memory import release_free_memory
-from .reading import NOT_DATA
-from .report import Finding, Severity, cell_ref
-from .rules import RuleSet, load_rules
-from .schemas import render_failures, run_schema
+from ..validate import campaign_kinds as campaign
+from . import deadlines as dl
+from ..validate.pipeline import Validation
+from ..validate.row_kinds import Context
+from ..read.inbox import EVIDENCE_MTIME, EVIDENCE_SENT, Inbox
+from ..read.workbook import NOT_DATA
+from ..model.findings import Finding, Severity, cell_ref
+from ..ruleset.spec import RuleSet
+from ..validate.engine import render_failures, run_schema
 
 USED, SUPERSEDED, REJECTED = "used", "superseded", "rejected"
 STATUS_WORDS = {USED: "Được dùng", SUPERSEDED: "Đã thay thế", REJECTED: "Bị loại"}
@@ -117,39 +116,13 @@ class Consolidation:
         }
 
 
-def consolidate(inbox: Path, output: Path | None = None, rules: RuleSet | None = None, *, as_of: dt.date,
-                receipt_log: Path | None = None, feedback: Path | None = None,
-                progress: Progress | None = None) -> Consolidation:
-    """Consolidate every file under `inbox` as of the end of `as_of`; write `output` if given, and
-    per-unit feedback (annotated copies and reply drafts) into `feedback` if given."""
-    rules = rules or load_rules()
-    inbox, output = Path(inbox), Path(output) if output else None
-    if output is not None:
-        refuse_overwrite(output, [inbox] + ([receipt_log] if receipt_log else []))
-    if feedback is not None:
-        refuse_overwrite(Path(feedback), [inbox])
-    log = read_receipt_log(receipt_log, rules) if receipt_log else None
-    gathered = gather(inbox, rules, log)
-    validation = validate(gathered.submissions, rules, as_of=as_of, progress=progress)
-    if feedback is None:
-        # Attachments' bytes are needed again only to annotate copies for units: let them go.
-        for sub in gathered.submissions:
-            if sub.path is None:
-                sub.data = b""
+def decide(gathered: Inbox, validation: Validation, rules: RuleSet, as_of: dt.date) -> Consolidation:
+    """The consolidation of a validated inbox as of the end of `as_of`: files of record, statuses
+    per unit and cycle, and the campaign findings."""
     decisions = _decide(validation, gathered, rules, as_of)
     result = Consolidation(rules, as_of, gathered, validation, decisions, pd.DataFrame(), pd.DataFrame())
     result.cycles, result.units = _status_tables(result)
     result.findings = sorted(validation.findings + _campaign_findings(result), key=Finding.sort_key)
-    release_free_memory()  # what validation freed, before the output is written
-    if output is not None:
-        from .output import write_consolidated
-
-        write_consolidated(result, output, inputs=[inbox])
-        result.output = output
-    if feedback is not None:
-        from .feedback import write_feedback
-
-        result.feedback = write_feedback(result, Path(feedback), inputs=[inbox])
     return result
 
 

@@ -16,12 +16,12 @@ from email.policy import SMTP
 from pathlib import Path
 from typing import Iterable
 
-from .annotate import AnnotatedCopies, CopyFailed, annotated_name, copy_of, unique_name
-from .consolidate import CAMPAIGN_FILE, REJECTED, SUPERSEDED, Consolidation
-from .errors import OutputError
-from .fileio import atomic_output
+from .annotated_copy import AnnotatedCopies, CopyFailed, annotated_name, copy_of, unique_name
+from ..decide.consolidation import CAMPAIGN_FILE, REJECTED, SUPERSEDED, Consolidation
+from ..model.errors import OutputError
+from .files import atomic_output
 from .inert import visible
-from .report import Finding, Severity
+from ..model.findings import Finding, Severity
 
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 WORDS = {Severity.ERROR: "Lỗi", Severity.WARNING: "Cảnh báo", Severity.INFO: "Thông tin"}

@@ -21,9 +21,9 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
-from .checks import Context, details, failing, target_columns
-from .memory import release_free_memory
-from .rules import CheckSpec, Rule
+from .row_kinds import Context, details, failing, target_columns
+from ..process.memory import release_free_memory
+from ..ruleset.spec import CheckSpec, Rule
 
 
 def compile_schema(ctx: Context, frame: pd.DataFrame, rules: list[Rule],

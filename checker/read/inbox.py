@@ -28,10 +28,11 @@ from pathlib import Path
 from typing import Callable
 
 from . import mail
-from .check import Submission, not_regular_reason
-from .deadlines import local_zone, to_local
-from .errors import CheckerError
-from .rules import RuleSet
+from .regular import not_regular_reason
+from .submission import Submission
+from ..decide.deadlines import local_zone, to_local
+from ..model.errors import CheckerError
+from ..ruleset.spec import RuleSet
 
 SPREADSHEETS = (".xlsx", ".xlsm", ".xls", ".ods")
 EMAILS = (".eml", ".msg")

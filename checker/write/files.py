@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from .errors import OutputError
+from ..model.errors import OutputError
 
 SCRATCH_MARK = ".ntvt-tmp-"  # scratch folders are named ".<stem>.ntvt-tmp-<random>"
 # A target name may use the 255 characters a file system allows: the scratch folder's name keeps

@@ -17,31 +17,20 @@ echoed in an error message is cut to a few dozen characters.
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import gc
 import hashlib
 import math
 import os
 import re
-import reprlib
 import stat
 import string
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-from yaml.composer import Composer
-from yaml.constructor import SafeConstructor
-from yaml.resolver import Resolver
-
-try:  # libyaml's parser: 7x faster on the bundled rules than PyYAML's (13 ms against 87 ms, measured)
-    from yaml._yaml import CParser
-except ImportError:  # PyYAML built without libyaml
-    CParser = None
-
-from .errors import RuleFileError
+from ..model.errors import RuleFileError
+from .spec import (CheckSpec, Condition, ConsolidationInfo, Deadlines, FieldSpec, Limits, ListItem, Plan, Rule,
+                   RuleSet, SheetSpec, TemplateInfo, Unit)
+from .strict_yaml import MAX_SHOWN, _line, _Map, _Seq, parse, shown
 
 SEVERITIES = ("error", "warning", "info")
 LEVELS = ("row", "file", "campaign")
@@ -104,13 +93,22 @@ PARAM_RANGES = {
     ("min_valid_rows", "min"): (0, 100_000),
 }
 
+# What a rules file may set each limit to: (low, high), whole numbers.
+LIMIT_RANGES = {
+    "max_file_bytes": (1, 2**30),
+    "max_uncompressed_bytes": (1, 2**32),
+    "max_compression_ratio": (1, 10_000),
+    "max_zip_members": (1, 100_000),
+    "max_rows": (1, 1_048_576),  # Excel's
+    "max_columns": (1, 16_384),  # Excel's
+    "max_cell_chars": (1, 32_767),  # Excel's
+}
+
+
 # Bounds on the rules file itself. The bundled file is 36 KB, 8 levels deep, 2,028 YAML nodes.
 MAX_RULES_BYTES = 2 * 1024 * 1024
-MAX_DEPTH = 32
-MAX_NODES = 50_000  # 25x the bundled file (room for ~4,000 units); reaching it costs ~1 s (measured)
 MAX_TEXT = 10_000  # characters of any one text (well under Excel's 32,767 a cell)
 MAX_MESSAGE = 1_000  # characters of a message template (rendered once per finding)
-MAX_SHOWN = 80  # characters of a value echoed in an error message
 # Dates in a rules file: anything outside is a typo, and date arithmetic near year 9999 overflows.
 FIRST_DATE, LAST_DATE = dt.date(2000, 1, 1), dt.date(2099, 12, 31)
 
@@ -129,370 +127,13 @@ MAX_NAME = 40
 SHEET_NAME_CHARS = set("[]:*?/\\")
 
 
-# ---------------------------------------------------------------------------------------------
-# The model
-
-
-@dataclass(frozen=True)
-class Plan:
-    id: str
-    number: str
-    issued: dt.date
-    title: str
-    issuer: str
-    recipient: str
-    start: dt.date
-    end: dt.date
-    year: int
-
-
-@dataclass(frozen=True)
-class TemplateInfo:
-    version: str
-    older_versions: tuple[str, ...]
-    title: str
-    contact: str
-    nomination_rows: int
-    activity_rows: int
-
-
-@dataclass(frozen=True)
-class Deadlines:
-    utc_offset_hours: float
-    policy: str
-    holidays: frozenset[dt.date]
-    monthly_day: int
-    monthly_clause: str
-    monthly_quote: str
-    cycles: tuple[str, ...]  # "YYYY-MM"
-    summary_due: dt.date
-    summary_clause: str
-    summary_quote: str
-
-
-@dataclass(frozen=True)
-class Unit:
-    id: str
-    name: str
-    kind: str
-    required: bool
-    aliases: tuple[str, ...] = ()
-    roles: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class ListItem:
-    value: str
-    aliases: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class FieldSpec:
-    """A column of a table sheet or a labelled row of a form sheet."""
-
-    key: str
-    label: str
-    type: str
-    prompt: str
-    list: str | None = None
-    width: int | None = None
-
-
-@dataclass(frozen=True)
-class SheetSpec:
-    key: str
-    name: str
-    kind: str  # guide | form | table
-    fields: tuple[FieldSpec, ...] = ()
-
-    def field(self, key: str) -> FieldSpec:
-        return next(f for f in self.fields if f.key == key)
-
-
-@dataclass(frozen=True)
-class Condition:
-    column: str
-    values: tuple[str, ...]
-    negate: bool  # True for not_in
-
-
-@dataclass(frozen=True)
-class CheckSpec:
-    rule_id: str
-    kind: str
-    severity: str
-    message: str
-    params: dict[str, Any]
-    when: Condition | None = None
-
-    @property
-    def columns(self) -> tuple[str, ...]:
-        if "columns" in self.params:
-            return tuple(self.params["columns"])
-        if "column" in self.params:
-            return (self.params["column"],)
-        return ()
-
-
-@dataclass(frozen=True)
-class Rule:
-    id: str
-    level: str
-    sheet: str | None
-    clause: str
-    title: str
-    quote: str
-    checks: tuple[CheckSpec, ...]
-
-    @property
-    def severities(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(c.severity for c in self.checks))
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Guards against hostile or broken inputs; overridable in the rules file's `limits:`."""
-
-    max_file_bytes: int = 20 * 1024 * 1024
-    max_uncompressed_bytes: int = 200 * 1024 * 1024
-    max_compression_ratio: int = 200
-    max_zip_members: int = 2000
-    max_rows: int = 10_000
-    max_columns: int = 200
-    max_cell_chars: int = 32_767
-
-
-# What a rules file may set each limit to: (low, high), whole numbers.
-LIMIT_RANGES = {
-    "max_file_bytes": (1, 2**30),
-    "max_uncompressed_bytes": (1, 2**32),
-    "max_compression_ratio": (1, 10_000),
-    "max_zip_members": (1, 100_000),
-    "max_rows": (1, 1_048_576),  # Excel's
-    "max_columns": (1, 16_384),  # Excel's
-    "max_cell_chars": (1, 32_767),  # Excel's
-}
-
-
-@dataclass(frozen=True)
-class ConsolidationInfo:
-    """Which list values carry meaning for consolidation."""
-
-    monthly_report: str
-    summary_report: str
-    city_level: str
-    max_comments: int
-
-
-@dataclass(frozen=True)
-class RuleSet:
-    path: Path
-    sha256: str
-    plan: Plan
-    template: TemplateInfo
-    deadlines: Deadlines
-    abbreviations: dict[str, str]
-    drop_suffixes: tuple[str, ...]
-    suggestion_cutoff: float
-    units: tuple[Unit, ...]
-    lists: dict[str, tuple[ListItem, ...]]
-    sheets: tuple[SheetSpec, ...]
-    rules: tuple[Rule, ...]
-    consolidation: "ConsolidationInfo | None" = None
-    limits: Limits = field(default_factory=Limits)
-
-    def sheet(self, key: str) -> SheetSpec:
-        return next(s for s in self.sheets if s.key == key)
-
-    def rule(self, rule_id: str) -> Rule:
-        return self._rules_by_id[rule_id]
-
-    @functools.cached_property
-    def _rules_by_id(self) -> dict[str, Rule]:
-        return {r.id: r for r in self.rules}
-
-    def list_values(self, name: str) -> tuple[str, ...]:
-        return tuple(item.value for item in self.lists[name])
-
-    def rules_at(self, level: str) -> tuple[Rule, ...]:
-        return tuple(r for r in self.rules if r.level == level)
-
-    @property
-    def form_fields(self) -> dict[str, tuple[str, FieldSpec]]:
-        """Every field of every form sheet: key -> (sheet key, spec)."""
-        return {f.key: (s.key, f) for s in self.sheets if s.kind == "form" for f in s.fields}
-
-    def citation(self, rule_id: str) -> str:
-        """What a message ends with: the plan clause it rests on (or the template, for format rules)."""
-        return self._citations[rule_id]
-
-    @functools.cached_property
-    def _citations(self) -> dict[str, str]:
-        out = {}
-        for rule in self.rules:
-            clause = rule.clause
-            if clause.startswith(("Mục", "Đoạn")):
-                out[rule.id] = f" (Căn cứ: {clause}, Kế hoạch số {self.plan.number}.)"
-            else:
-                out[rule.id] = f" (Căn cứ: {clause[0].lower() + clause[1:]}.)"
-        return out
-
-    def cycle_label(self, cycle: str) -> str:
-        year, month = cycle.split("-")
-        return f"Tháng {month}/{year}"
-
-
-# ---------------------------------------------------------------------------------------------
-# YAML: bounded, plain data, with line numbers and duplicate-key detection
-
-_REPR = reprlib.Repr()
-_REPR.maxlevel, _REPR.maxstring, _REPR.maxother = 2, MAX_SHOWN, MAX_SHOWN
-_REPR.maxlist = _REPR.maxtuple = _REPR.maxdict = _REPR.maxset = 4
-
-
-def shown(value: Any) -> str:
-    """A value as an error message echoes it: repr'd lazily (reprlib walks at most a few items of
-    two levels) and cut to MAX_SHOWN characters, so a huge or deep value costs nothing to show."""
-    text = _REPR.repr(value)
-    return text if len(text) <= MAX_SHOWN else text[:MAX_SHOWN - 1] + "…"
-
-
-class _Map(dict):
-    """A YAML mapping: `line` of the mapping, `lines[key]` of each key."""
-
-    line: int | None = None
-    lines: dict = {}
-
-
-class _Seq(list):
-    """A YAML sequence: `line` of the sequence, `lines[i]` of each item."""
-
-    line: int | None = None
-    lines: tuple = ()
-
-
-def _line(node: Any, key: Any = None) -> int | None:
-    """The line to name for a problem with `node[key]` (or with `node` itself)."""
-    lines = getattr(node, "lines", None)
-    if key is not None and lines:
-        if isinstance(node, _Map) and key in lines:
-            return lines[key]
-        if isinstance(node, _Seq) and isinstance(key, int) and 0 <= key < len(lines):
-            return lines[key]
-    return getattr(node, "line", None)
-
-
-_TAG = "tag:yaml.org,2002:"
-# Explicit tags a rules file may use (`!!str 2023.1`); `!` is YAML's "non-specific" tag.
-ALLOWED_TAGS = {None, "!"} | {_TAG + t for t in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")}
-
-
-class _Strict(Composer, SafeConstructor, Resolver):
-    """Composer and constructor for rules files, on top of either parser.
-
-    Bounds are enforced while composing, event by event, before any Python object is built: the
-    nesting depth (20,000-deep brackets would otherwise exhaust the C stack of libyaml's composer or
-    Python's recursion limit in the constructor), the node count, and no anchors or aliases (an
-    alias bomb is a few hundred bytes that stand for billions of nodes once walked).
-    """
-
-    def __init__(self, path: Path):
-        Composer.__init__(self)
-        SafeConstructor.__init__(self)
-        Resolver.__init__(self)
-        self.path, self.depth, self.nodes = path, 0, 0
-
-    def refuse(self, problem: str, mark: Any) -> RuleFileError:
-        return RuleFileError(self.path, "", problem, mark.line + 1 if mark is not None else None)
-
-    def compose_node(self, parent: Any, index: Any) -> yaml.Node:
-        event = self.peek_event()
-        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
-            raise self.refuse("YAML anchors and aliases (&name, *name) are not allowed in a rules file: "
-                              "write the value out in full", event.start_mark)
-        if getattr(event, "tag", None) not in ALLOWED_TAGS:
-            raise self.refuse(f"YAML tag {shown(event.tag)} is not allowed in a rules file (plain texts, "
-                              "numbers, dates, lists and mappings only)", event.start_mark)
-        self.nodes += 1
-        if self.nodes > MAX_NODES:
-            raise self.refuse(f"the rules file has more than {MAX_NODES:,} values", event.start_mark)
-        if self.depth >= MAX_DEPTH:
-            raise self.refuse(f"nested more than {MAX_DEPTH} levels deep", event.start_mark)
-        self.depth += 1
-        try:
-            return super().compose_node(parent, index)
-        finally:
-            self.depth -= 1
-
-    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
-        # PyYAML's constructors raise plain Python errors on some values: an impossible date
-        # (2023-13-45), an int of over 4,300 digits, `!!bool maybe`, `!!timestamp x`, `!!int ''`.
-        try:
-            return super().construct_object(node, deep)
-        except (ValueError, TypeError, KeyError, AttributeError, OverflowError, IndexError) as exc:
-            hint = "; dates are YYYY-MM-DD" if node.tag == _TAG + "timestamp" else ""
-            found = f", found {shown(node.value)}" if isinstance(node, yaml.ScalarNode) else ""
-            raise self.refuse(f"malformed value ({str(exc)[:MAX_SHOWN]}){hint}{found}", node.start_mark) from None
-
-
-def _construct_mapping(loader: _Strict, node: yaml.MappingNode) -> _Map:
-    lines: dict[str, int] = {}
-    for key_node, _ in node.value:
-        if key_node.tag == _TAG + "merge":
-            raise loader.refuse("YAML merge keys (<<) are not allowed in a rules file", key_node.start_mark)
-        if not isinstance(key_node, yaml.ScalarNode):
-            raise loader.refuse("a key must be a plain text, not a list or mapping", key_node.start_mark)
-        key = loader.construct_object(key_node)
-        if not isinstance(key, str):  # `ON:` or `2023-05-01:` read as a bool or a date
-            raise loader.refuse(f"key {shown(key_node.value)} is read as {type(key).__name__}, not text: "
-                                "put it in quotes", key_node.start_mark)
-        if key in lines:
-            raise loader.refuse(f"duplicate key {shown(key)}", key_node.start_mark)
-        lines[key] = key_node.start_mark.line + 1
-    result = _Map(loader.construct_mapping(node, deep=True))
-    result.line, result.lines = node.start_mark.line + 1, lines
-    return result
-
-
-def _construct_sequence(loader: _Strict, node: yaml.SequenceNode) -> _Seq:
-    result = _Seq(loader.construct_sequence(node, deep=True))
-    result.line = node.start_mark.line + 1
-    result.lines = tuple(item.start_mark.line + 1 for item in node.value)
-    return result
-
-
-_Strict.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-_Strict.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
-
-
-class _PyLoader(_Strict, yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser):
-    def __init__(self, text: str, path: Path):
-        yaml.reader.Reader.__init__(self, text)
-        yaml.scanner.Scanner.__init__(self)
-        yaml.parser.Parser.__init__(self)
-        _Strict.__init__(self, path)
-
-
-if CParser is not None:
-    class _CLoader(_Strict, CParser):
-        """libyaml parses, events only: its own composer recurses in C, and depending on the build
-        has no depth limit (PyYAML 6.0.3 on the system libyaml died of SIGSEGV on 200,000-deep
-        brackets, measured; the 6.0.4 wheel's refuses them). Composing and constructing stay in
-        Python, so the bounds, line numbers and duplicate-key detection are the same with both."""
-
-        def __init__(self, text: str, path: Path):
-            CParser.__init__(self, text)
-            _Strict.__init__(self, path)
-
-_LOADER = _CLoader if CParser is not None else _PyLoader
-
 
 def default_rules_path() -> Path:
     """The bundled KH 327 rules: `rules/` of the source tree, or the installed copy."""
     env = os.environ.get("NTVT_RULES")
     if env:
         return Path(env)
-    here = Path(__file__).resolve().parent.parent / "rules" / "kh327-2023.yaml"
+    here = Path(__file__).resolve().parents[2] / "rules" / "kh327-2023.yaml"
     if here.exists():
         return here
     return Path(sys.prefix) / "share" / "ntvt" / "rules" / "kh327-2023.yaml"
@@ -506,7 +147,7 @@ def load_rules(path: Path | str | None = None) -> RuleSet:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise RuleFileError(path, "", "the rules file is not UTF-8 text", raw[:exc.start].count(b"\n") + 1) from None
-    data = _parse(path, text, raw)
+    data = parse(path, text, raw)
     return _Builder(path, data).build(hashlib.sha256(raw).hexdigest())
 
 
@@ -529,35 +170,6 @@ def _read(path: Path) -> bytes:
     return raw
 
 
-def _parse(path: Path, text: str, raw: bytes) -> Any:
-    # YAML nodes hold no reference cycles: pausing the cyclic collector while up to MAX_NODES of
-    # them are built halves the worst-case load time (1.5 s -> 0.8 s, measured).
-    collecting = gc.isenabled()
-    gc.disable()
-    loader = None
-    try:
-        loader = _LOADER(text, path)  # PyYAML's reader already checks every character here
-        return loader.get_single_data()
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        if line is None and getattr(exc, "position", None) is not None:  # a ReaderError (control character)
-            offset = exc.position
-            # libyaml counts bytes of the UTF-8 text, PyYAML characters
-            line = (raw[:offset].count(b"\n") if _LOADER is not _PyLoader else text[:offset].count("\n")) + 1
-        problem = getattr(exc, "problem", None) or getattr(exc, "reason", None) or str(exc)
-        raise RuleFileError(path, "", f"not valid YAML: {str(problem)[:200]}", line) from None
-    except RecursionError:  # not reachable with MAX_DEPTH; kept so that no nesting can be a traceback
-        raise RuleFileError(path, "", f"nested more than {MAX_DEPTH} levels deep") from None
-    finally:
-        if loader is not None:
-            loader.dispose()
-        if collecting:
-            gc.enable()
-
-
-# ---------------------------------------------------------------------------------------------
-# From plain data to the model
 
 _MISSING = object()
 

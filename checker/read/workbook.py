@@ -25,10 +25,11 @@ from typing import Any
 
 import python_calamine as calamine
 
-from . import sheetscan, text
-from .rules import FieldSpec, RuleSet, SheetSpec
+from . import sheetscan
+from ..normalise import text
+from ..ruleset.spec import FieldSpec, RuleSet, SheetSpec
 from .safety import Rejected, inspect_bytes
-from .values import as_text, is_blank
+from ..normalise.values import as_text, is_blank
 
 HEADER_SCAN_ROWS = 30
 FORM_SCAN_ROWS = 80

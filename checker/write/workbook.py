@@ -16,13 +16,13 @@ from typing import Any, Iterable, Iterator
 import pandas as pd
 import xlsxwriter
 
-from . import sheetxml
-from .consolidate import CAMPAIGN_FILE, REJECTED, STATUS_WORDS, USED, Consolidation
-from .errors import OutputError
-from .fileio import atomic_output
-from .memory import release_free_memory
-from .report import Finding, Severity, cell_ref
-from .rules import RuleSet
+from . import streaming as sheetxml
+from ..decide.consolidation import CAMPAIGN_FILE, REJECTED, STATUS_WORDS, USED, Consolidation
+from ..model.errors import OutputError
+from .files import atomic_output
+from ..process.memory import release_free_memory
+from ..model.findings import Finding, Severity, cell_ref
+from ..ruleset.spec import RuleSet
 
 SHEETS = ["Tổng quan", "Tình hình nộp", "Danh sách đề nghị", "Hoạt động", "Đề xuất Thành phố",
           "Lỗi và cảnh báo", "Tệp đã nhận", "Quy tắc"]
@@ -669,7 +669,7 @@ class _Writer:
             self.text(ws, r, col, value, "wrap" if col == 10 else "text")
 
     def rules_sheet(self, ws) -> None:
-        from .render import check_params
+        from .console import check_params
 
         rules = self.rules
         self.text(ws, 0, 0, f"QUY TẮC ÁP DỤNG – Kế hoạch số {rules.plan.number}", "title")
@@ -689,7 +689,7 @@ class _Writer:
 
 
 def _policy_words(rules: RuleSet) -> str:
-    from .deadlines import POLICY_WORDS
+    from ..decide.deadlines import POLICY_WORDS
 
     return POLICY_WORDS[rules.deadlines.policy]
 

@@ -12,8 +12,8 @@ from typing import Any, Callable
 
 import pandas as pd
 
-from . import text
-from .rules import CheckSpec, Condition, RuleSet
+from ..normalise import text
+from ..ruleset.spec import CheckSpec, Condition, RuleSet
 
 Fails = Callable[["Context", pd.DataFrame, CheckSpec, str], pd.Series]
 Details = Callable[["Context", pd.Series, CheckSpec, str], dict[str, Any]]

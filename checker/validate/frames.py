@@ -18,11 +18,11 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
-from . import text
-from .reading import WorkbookData
-from .report import Finding, Severity, cell_ref
-from .rules import FieldSpec, RuleSet, Unit
-from .values import as_text, is_blank, parse_date, parse_period, parse_whole, parse_year
+from ..normalise import text
+from ..read.workbook import WorkbookData
+from ..model.findings import Finding, Severity, cell_ref
+from ..ruleset.spec import FieldSpec, RuleSet, Unit
+from ..normalise.values import as_text, is_blank, parse_date, parse_period, parse_whole, parse_year
 
 NORMALISE_RULE = "DL-CHUANHOA"
 

@@ -26,9 +26,9 @@ from pathlib import Path
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
-from .deadlines import cycle_bound, last_day, summary_bound
-from .fileio import atomic_output
-from .rules import FieldSpec, RuleSet, SheetSpec, Unit
+from ..decide.deadlines import cycle_bound, last_day, summary_bound
+from .files import atomic_output
+from ..ruleset.spec import FieldSpec, RuleSet, SheetSpec, Unit
 
 LISTS_SHEET = "Danh mục"
 VERSION_SHEET = "_ntvt"
@@ -106,7 +106,7 @@ def last_receiving_days(rules: RuleSet) -> tuple[list[tuple[str, dt.date]], dt.d
 
 def find_unit(rules: RuleSet, unit: str) -> Unit:
     """A unit by id (any case) or by name as the checker matches names ("NH Chèo HN"); else ValueError."""
-    from .frames import UnitIndex
+    from ..validate.frames import UnitIndex
 
     wanted = nfc(unit).strip()
     for u in rules.units:

@@ -11,9 +11,9 @@ import functools
 import shutil
 import textwrap
 
-from .deadlines import POLICY_WORDS
-from .report import Report
-from .rules import RuleSet
+from ..decide.deadlines import POLICY_WORDS
+from ..model.findings import Report
+from ..ruleset.spec import RuleSet
 from .terminal import printable
 
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from .report import column_letter
+from ..model.findings import column_letter
 
 # Excel's escape for characters XML 1.0 cannot hold: "\x01" -> "_x0001_"; a literal "_x0001_" in
 # the text is protected as "_x005F_x0001_" (the same substitutions as xlsxwriter's).

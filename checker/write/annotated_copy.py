@@ -28,12 +28,12 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 
-from .check import InputChanged, Submission
-from .fileio import atomic_output
+from ..read.submission import InputChanged, Submission
+from .files import atomic_output
 from .inert import CopyFailed, Removed, assert_inert, copy_titles, quote_sheet, rename_notes, sanitize_xlsx, visible
-from .reading import WorkbookData
-from .report import Finding, Severity
-from .rules import Limits
+from ..read.workbook import WorkbookData
+from ..model.findings import Finding, Severity
+from ..ruleset.spec import Limits
 
 SUMMARY_SHEET = "Kết quả kiểm tra"
 REMOVED_TITLE = "Nội dung đã gỡ khỏi bản sao"

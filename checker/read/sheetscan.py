@@ -22,7 +22,7 @@ import zipfile
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
-from .rules import Limits
+from ..ruleset.spec import Limits
 from .safety import Rejected
 
 BLOCK = 1 << 20  # bytes of XML inflated at a time

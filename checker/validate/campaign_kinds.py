@@ -13,9 +13,10 @@ from typing import Any
 
 import pandas as pd
 
-from . import checks, text
-from .checks import applies
-from .rules import CheckSpec, Condition
+from . import row_kinds as checks
+from ..normalise import text
+from .row_kinds import applies
+from ..ruleset.spec import CheckSpec, Condition
 
 FAILING_STATUS = ("late", "invalid", "missing")
 

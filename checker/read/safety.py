@@ -17,7 +17,7 @@ import unicodedata
 import zipfile
 import zlib
 
-from .rules import Limits
+from ..ruleset.spec import Limits
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 SCAN_BLOCK = 1 << 20  # bytes inflated at a time by the DOCTYPE scan

@@ -1,0 +1,209 @@
+"""The rules file's model: frozen dataclasses for the plan, its calendar, units, lists, sheets and rules.
+
+Built only by the loader (ruleset.loader), read by every stage. No pandas, no YAML here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Plan:
+    id: str
+    number: str
+    issued: dt.date
+    title: str
+    issuer: str
+    recipient: str
+    start: dt.date
+    end: dt.date
+    year: int
+
+
+@dataclass(frozen=True)
+class TemplateInfo:
+    version: str
+    older_versions: tuple[str, ...]
+    title: str
+    contact: str
+    nomination_rows: int
+    activity_rows: int
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    utc_offset_hours: float
+    policy: str
+    holidays: frozenset[dt.date]
+    monthly_day: int
+    monthly_clause: str
+    monthly_quote: str
+    cycles: tuple[str, ...]  # "YYYY-MM"
+    summary_due: dt.date
+    summary_clause: str
+    summary_quote: str
+
+
+@dataclass(frozen=True)
+class Unit:
+    id: str
+    name: str
+    kind: str
+    required: bool
+    aliases: tuple[str, ...] = ()
+    roles: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ListItem:
+    value: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """A column of a table sheet or a labelled row of a form sheet."""
+
+    key: str
+    label: str
+    type: str
+    prompt: str
+    list: str | None = None
+    width: int | None = None
+
+
+@dataclass(frozen=True)
+class SheetSpec:
+    key: str
+    name: str
+    kind: str  # guide | form | table
+    fields: tuple[FieldSpec, ...] = ()
+
+    def field(self, key: str) -> FieldSpec:
+        return next(f for f in self.fields if f.key == key)
+
+
+@dataclass(frozen=True)
+class Condition:
+    column: str
+    values: tuple[str, ...]
+    negate: bool  # True for not_in
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    rule_id: str
+    kind: str
+    severity: str
+    message: str
+    params: dict[str, Any]
+    when: Condition | None = None
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        if "columns" in self.params:
+            return tuple(self.params["columns"])
+        if "column" in self.params:
+            return (self.params["column"],)
+        return ()
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    level: str
+    sheet: str | None
+    clause: str
+    title: str
+    quote: str
+    checks: tuple[CheckSpec, ...]
+
+    @property
+    def severities(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(c.severity for c in self.checks))
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Guards against hostile or broken inputs; overridable in the rules file's `limits:`."""
+
+    max_file_bytes: int = 20 * 1024 * 1024
+    max_uncompressed_bytes: int = 200 * 1024 * 1024
+    max_compression_ratio: int = 200
+    max_zip_members: int = 2000
+    max_rows: int = 10_000
+    max_columns: int = 200
+    max_cell_chars: int = 32_767
+
+
+@dataclass(frozen=True)
+class ConsolidationInfo:
+    """Which list values carry meaning for consolidation."""
+
+    monthly_report: str
+    summary_report: str
+    city_level: str
+    max_comments: int
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    path: Path
+    sha256: str
+    plan: Plan
+    template: TemplateInfo
+    deadlines: Deadlines
+    abbreviations: dict[str, str]
+    drop_suffixes: tuple[str, ...]
+    suggestion_cutoff: float
+    units: tuple[Unit, ...]
+    lists: dict[str, tuple[ListItem, ...]]
+    sheets: tuple[SheetSpec, ...]
+    rules: tuple[Rule, ...]
+    consolidation: "ConsolidationInfo | None" = None
+    limits: Limits = field(default_factory=Limits)
+
+    def sheet(self, key: str) -> SheetSpec:
+        return next(s for s in self.sheets if s.key == key)
+
+    def rule(self, rule_id: str) -> Rule:
+        return self._rules_by_id[rule_id]
+
+    @functools.cached_property
+    def _rules_by_id(self) -> dict[str, Rule]:
+        return {r.id: r for r in self.rules}
+
+    def list_values(self, name: str) -> tuple[str, ...]:
+        return tuple(item.value for item in self.lists[name])
+
+    def rules_at(self, level: str) -> tuple[Rule, ...]:
+        return tuple(r for r in self.rules if r.level == level)
+
+    @property
+    def form_fields(self) -> dict[str, tuple[str, FieldSpec]]:
+        """Every field of every form sheet: key -> (sheet key, spec)."""
+        return {f.key: (s.key, f) for s in self.sheets if s.kind == "form" for f in s.fields}
+
+    def citation(self, rule_id: str) -> str:
+        """What a message ends with: the plan clause it rests on (or the template, for format rules)."""
+        return self._citations[rule_id]
+
+    @functools.cached_property
+    def _citations(self) -> dict[str, str]:
+        out = {}
+        for rule in self.rules:
+            clause = rule.clause
+            if clause.startswith(("Mục", "Đoạn")):
+                out[rule.id] = f" (Căn cứ: {clause}, Kế hoạch số {self.plan.number}.)"
+            else:
+                out[rule.id] = f" (Căn cứ: {clause[0].lower() + clause[1:]}.)"
+        return out
+
+    def cycle_label(self, cycle: str) -> str:
+        year, month = cycle.split("-")
+        return f"Tháng {month}/{year}"
