@@ -33,9 +33,9 @@ def _valid_as_of(ctx: click.Context, param: click.Parameter, value: dt.datetime 
 
 
 rules_option = click.option("--rules", "rules_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-                            envvar="NTVT_RULES", help="Tệp quy tắc YAML (mặc định: KH 327/KH-SVHTT 2023).")
+                            envvar="NTVT_RULES", help="Tệp quy tắc YAML (mặc định: tệp quy tắc đi kèm ntvt).")
 as_of_option = click.option("--as-of", type=click.DateTime(["%Y-%m-%d", "%d/%m/%Y"]), callback=_valid_as_of,
-                            help="Ngày tính trạng thái, YYYY-MM-DD (mặc định: hôm nay, giờ Hà Nội).")
+                            help="Ngày tính trạng thái, YYYY-MM-DD (mặc định: hôm nay, theo giờ của kế hoạch).")
 
 
 def write_log(headline: str, exc: BaseException, args: list[str]) -> Path | None:
@@ -126,9 +126,9 @@ class Group(click.Group):
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="ntvt")
 def main() -> None:
-    """ntvt – kiểm tra và tổng hợp hồ sơ phong trào “Người tốt, việc tốt” (KH 327/KH-SVHTT).
+    """ntvt – kiểm tra và tổng hợp hồ sơ thi đua các đơn vị gửi theo mẫu biểu của kế hoạch.
 
-    Checks and consolidates the unit workbooks of the "Good people, good deeds" emulation plan.
+    Checks and consolidates the units' workbooks of an emulation plan, against its rules file.
     """
 
 
@@ -136,7 +136,7 @@ def _as_of(value: dt.datetime | None, rules) -> dt.date:
     # The only place that reads the clock: the library always takes as_of.
     if value is not None:
         return value.date()
-    return dt.datetime.now(dt.timezone(dt.timedelta(hours=rules.deadlines.utc_offset_hours))).date()
+    return dt.datetime.now(rules.deadlines.zone).date()
 
 
 def _require_xlsx(path: Path) -> None:
@@ -155,8 +155,8 @@ def _progress(total: int, label: str):
 
 @main.command()
 @rules_option
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=Path("mau_NTVT.xlsx"),
-              show_default=True, help="Tệp mẫu sẽ ghi.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Tệp mẫu sẽ ghi (mặc định: mau_<tên viết tắt của kế hoạch>.xlsx).")
 @click.option("--unit", help="Điền sẵn đơn vị (mã hoặc tên đúng trong tệp quy tắc).")
 @click.option("--month", "period", help="Điền sẵn kỳ báo cáo, dạng YYYY-MM (ví dụ 2023-05).")
 @click.option("--all-units", "all_units", type=click.Path(file_okay=False, path_type=Path),
@@ -173,6 +173,7 @@ def template(rules_path, output, unit, period, all_units, as_of):
     """
     rules = api.load_rules(rules_path)
     day = _as_of(as_of, rules)
+    output = output or Path(f"mau_{rules.plan.short_name}.xlsx")
     if all_units and unit:
         raise click.UsageError("--unit và --all-units không dùng cùng nhau (--all-units ghi mẫu cho mọi đơn vị).")
     _require_xlsx(output)
@@ -225,7 +226,7 @@ def check(rules_path, files, as_json, annotate, as_of):
 
 @main.command()
 @click.option("--rules", "rules_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              envvar="NTVT_RULES", help="Tệp quy tắc YAML (mặc định: KH 327/KH-SVHTT 2023).")
+              envvar="NTVT_RULES", help="Tệp quy tắc YAML (mặc định: tệp quy tắc đi kèm ntvt).")
 @click.option("--check", "check_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Chỉ kiểm tra tệp quy tắc này có hợp lệ không.")
 def rules(rules_path, check_path):

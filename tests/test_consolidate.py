@@ -34,7 +34,7 @@ SHEETS = ["Tổng quan", "Tình hình nộp", "Danh sách đề nghị", "Hoạt
 STATUS_WORD = re.compile(r"^(Đúng hạn|Trễ hạn [1-9]\d* ngày|Nộp nhưng chưa hợp lệ|Chưa nộp|Chưa đến hạn)$")
 ERROR_FILL = "FFFFC7CE"
 # The evidence words the output shows for a receipt time (SPEC §5), strongest first.
-EMAIL, LOG, SENT, MTIME = "ngày gửi của thư điện tử", "sổ nhận văn bản", "ô “Ngày gửi”", "thời gian sửa tệp"
+EMAIL, LOG, SENT, MTIME = "email_date", "receipt_log", "sent_cell", "file_time"  # evidence codes (model.words)
 ACTIVITY = {"stt": 1, "date": dt.date(2023, 5, 5), "type": "Phát động thi đua",
             "content": "Phát động phong trào tại đơn vị", "participants": 40}
 
@@ -126,8 +126,7 @@ def test_resubmission_latest_is_used_and_earlier_on_time_counts(tmp_path, make_b
     assert (row["status"], row["status_code"], row["file"], row["valid_nominations"], row["submissions"]) == \
         ("Đúng hạn", "on_time", "cheo_lan2.xlsx", 2, 2)
     assert (row["received_at"], row["evidence"]) == (at("2023-05-15"), SENT)
-    assert not [f for f in c.findings if f.rule_id == "HAN-THANG" and f.column == "Nhà hát Chèo Hà Nội"
-                and f.value == "Tháng 05/2023"]
+    assert not [f for f in c.findings if f.rule_id == "HAN-THANG" and f.unit == "CHEO" and f.cycle == "2023-05"]
 
 
 def test_resubmission_order_follows_receipt_not_file_name(tmp_path, make_book, rules):
@@ -165,8 +164,8 @@ def test_summary_report_status(tmp_path, make_book, rules):
     assert decision(late, "VP_tong_ket.xlsx").kind == "summary"
     assert (summary["VP"], summary["TTRA"]) == ("Đúng hạn", "Chưa nộp")
     assert {r.status for r in early.units.itertuples()} == {"Chưa đến hạn"}
-    assert sorted(f.column for f in late.findings if f.rule_id == "HAN-TONGKET") == \
-        sorted(u.name for u in rules.units if u.id != "VP")
+    assert sorted(f.unit for f in late.findings if f.rule_id == "HAN-TONGKET") == \
+        sorted(u.id for u in rules.units if u.id != "VP")
 
 
 def test_invalid_on_time_then_valid_late_is_late(tmp_path, make_book, rules):
@@ -186,11 +185,10 @@ def test_invalid_file_breaks_the_deadline_rule_only_after_the_deadline(tmp_path,
     """An invalid file received on 15/05 is "Nộp nhưng chưa hợp lệ" at once, but HAN-THANG fires only after 19/05."""
     inbox = tmp_path / "inbox"
     make_book([good_row(1, summary="như trên")], directory=inbox, info={"sent_date": dt.date(2023, 5, 15)})
-    cheo = next(u.name for u in rules.units if u.id == "CHEO")
-    for as_of, expected in ((dt.date(2023, 5, 16), []), (dt.date(2023, 5, 20), ["Tháng 05/2023"])):
+    for as_of, expected in ((dt.date(2023, 5, 16), []), (dt.date(2023, 5, 20), ["2023-05"])):
         c = consolidate(inbox, None, rules, as_of=as_of)
         assert statuses(c)[("CHEO", "2023-05")] == "Nộp nhưng chưa hợp lệ"
-        assert [f.value for f in c.findings if f.rule_id == "HAN-THANG" and f.column == cheo] == expected, as_of
+        assert [f.cycle for f in c.findings if f.rule_id == "HAN-THANG" and f.unit == "CHEO"] == expected, as_of
 
 
 def test_missing_required_column_leaves_no_valid_nomination(tmp_path, make_book, rules):
@@ -221,10 +219,9 @@ def test_unit_that_sent_nothing_is_missing_after_deadline_and_not_due_before(tmp
     assert statuses(early)[("PTNK", "2023-05")] == "Chưa đến hạn"
     row = cycle_row(late, "PTNK", "2023-05")
     assert (row["file"], row["valid_nominations"], row["submissions"], row["evidence"]) == ("", 0, 0, "")
-    ptnk = next(u.name for u in rules.units if u.id == "PTNK")
-    assert [f.value for f in late.findings if f.rule_id == "HAN-THANG" and f.column == ptnk] == \
-        ["Tháng 05/2023", "Tháng 06/2023"]
-    assert [f for f in early.findings if f.rule_id == "HAN-THANG" and f.column == ptnk] == []
+    assert [f.cycle for f in late.findings if f.rule_id == "HAN-THANG" and f.unit == "PTNK"] == \
+        ["2023-05", "2023-06"]
+    assert [f for f in early.findings if f.rule_id == "HAN-THANG" and f.unit == "PTNK"] == []
 
 
 # ---------------------------------------------------------------------------------------------
@@ -348,7 +345,7 @@ def test_unreadable_file_keeps_its_receipt_time(tmp_path, make_book, rules):
     ws = openpyxl.load_workbook(tmp_path / "out.xlsx")["Tệp đã nhận"]
     row = next(r for r in table(ws, "Tệp") if r["Tệp"].value == "hong.xlsx")
     assert (row["Thời điểm nhận"].value, row["Căn cứ thời điểm"].value) == \
-        (dt.datetime(2023, 5, 18, 8, 30), LOG)
+        (dt.datetime(2023, 5, 18, 8, 30), "sổ nhận văn bản")
 
 
 def test_output_inside_inbox_is_refused(tmp_path, make_book, rules):
@@ -596,7 +593,7 @@ def test_findings_link_to_their_cell(audited):
     head = header_map(ws)
     rows = [r for r in range(2, ws.max_row + 1) if ws.cell(row=r, column=1).value is not None]
     assert len(rows) == len(c.findings)
-    by_key = {(f.file, f.sheet or "", f.cell or "", f.rule_id, f.message): f for f in c.findings}
+    by_key = {(f.file or "(toàn đợt)", f.sheet or "", f.cell or "", f.rule_id, f.message): f for f in c.findings}
     linked_to_data = 0
     for r in rows:
         key = tuple(ws.cell(row=r, column=head[name]).value or "" for name in ("Tệp", "Trang", "Ô", "Quy tắc",
@@ -606,10 +603,10 @@ def test_findings_link_to_their_cell(audited):
         assert link is not None and link.target is None, r
         sheet, ref = re.fullmatch(r"'(.+)'!([A-Z]+\d+)", link.location).groups()
         target = wb[sheet][ref]
-        if f.file == "(toàn đợt)":
+        if f.file is None:
             assert sheet == "Tình hình nộp"
             unit_cell = wb[sheet].cell(row=target.row, column=2).value
-            assert unit_cell.startswith(f.column)
+            assert unit_cell.startswith(next(u.name for u in c.rules.units if u.id == f.unit))
             if f.rule_id == "HAN-THANG":  # the unit's status cell for that very cycle
                 assert target.value.startswith(f.message.split(": ", 1)[1].split(" (hạn")[0])
         elif f.row and f.sheet in ("Danh sách đề nghị", "Hoạt động"):
@@ -643,7 +640,7 @@ def test_received_files_are_listed_with_sha256(audited):
         "thang_06/xiec.xlsx": "Được dùng"}
     attachment = listed["thang_06/thu_VP.eml › VP_thang06.xlsx"]
     assert (attachment["Thời điểm nhận"].value, attachment["Căn cứ thời điểm"].value) == \
-        (dt.datetime(2023, 6, 12, 9, 15), EMAIL)
+        (dt.datetime(2023, 6, 12, 9, 15), "ngày gửi của thư điện tử")
     assert all(listed[name]["Lý do, ghi chú"].value for name in ("ghi_chu.txt", "thang_05/hong.xlsx", "thang_05/la.xlsx",
                                                         "thang_05/cheo_lan1.xlsx"))
 

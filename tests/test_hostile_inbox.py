@@ -594,7 +594,7 @@ def test_receipt_log_matches_a_decoded_name(tmp_path, rules):
     raw_named(inbox, CP1258)
     log = read_receipt_log(_log(tmp_path, f"file,received_at\n{NFC},2023-05-15 08:00\n".encode()), rules)
     [sub] = gather(inbox, rules, log).submissions
-    assert (sub.name, sub.received_at.isoformat(), sub.evidence) == (NFC, "2023-05-15T08:00:00+07:00", "sổ nhận văn bản")
+    assert (sub.name, sub.received_at.isoformat(), sub.evidence) == (NFC, "2023-05-15T08:00:00+07:00", "receipt_log")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -183,7 +183,8 @@ def test_unit_ids_safe_as_file_names(tmp_path, unit_id):
     text = edited("{id: VP,", f"{{id: {unit_id},")
     error = refused(write(tmp_path, text))
     if unit_id == "TTRA":  # now units[0]; the second TTRA, one line down, is the duplicate
-        assert (error.line, error.where, error.problem) == (88, "units[1].id", "duplicate unit id 'TTRA'")
+        assert (error.line, error.where, error.problem) == (line_of("{id: TTRA,"), "units[1].id",
+                                                               "duplicate unit id 'TTRA'")
         return
     assert error.line == line_of(text, f"{{id: {unit_id},")
     expected = (f"unit id {unit_id!r} is a device name on Windows" if unit_id in R.WINDOWS_RESERVED else

@@ -163,7 +163,7 @@ def test_email_date_is_receipt_time_in_hanoi(tmp_path, make_book, rules, date_he
     _eml(inbox / "thu.eml", [("bao_cao.xlsx", book.read_bytes())], date_header)
     result = consolidate(inbox, None, rules, as_of=dt.date(2023, 5, 31))
     cheo = result.cycles[(result.cycles.unit == "CHEO") & (result.cycles.cycle == "2023-05")].iloc[0]
-    assert (cheo.status, cheo.evidence) == (status, "ngày gửi của thư điện tử")
+    assert (cheo.status, cheo.evidence) == (status, "email_date")
     [entry] = [f for f in result.inbox.files if f.kind == "email"]
     assert entry.sender == "vanthu@cheo.vn"
 

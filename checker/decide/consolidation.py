@@ -14,15 +14,13 @@ from ..validate import campaign_kinds as campaign
 from . import deadlines as dl
 from ..validate.pipeline import Validation
 from ..validate.row_kinds import Context
-from ..read.inbox import EVIDENCE_MTIME, EVIDENCE_SENT, Inbox
+from ..read.inbox import Inbox
 from ..read.workbook import NOT_DATA
-from ..model.findings import Finding, Severity, cell_ref
+from ..model.findings import Cell, Finding, Severity, UnitCycle, cell_ref
+from ..model.words import EVIDENCE_MTIME, EVIDENCE_SENT, REJECTED, SUPERSEDED, USED
 from ..ruleset.spec import RuleSet
 from ..validate.engine import render_failures, run_schema
 
-USED, SUPERSEDED, REJECTED = "used", "superseded", "rejected"
-STATUS_WORDS = {USED: "Được dùng", SUPERSEDED: "Đã thay thế", REJECTED: "Bị loại"}
-CAMPAIGN_FILE = "(toàn đợt)"
 
 
 @dataclass
@@ -146,7 +144,7 @@ def _decide(validation: Validation, inbox: Inbox, rules: RuleSet, as_of: dt.date
         row = files.loc[i]
         d.valid_nominations = int(row["_valid_nominations"])
         if d.received_at is None and pd.notna(row.get("sent_date")):
-            d.received_at = dt.datetime.combine(row["sent_date"].date(), dt.time(0), dl.local_zone(rules.deadlines))
+            d.received_at = dt.datetime.combine(row["sent_date"].date(), dt.time(0), rules.deadlines.zone)
             d.evidence = EVIDENCE_SENT
         if d.received_at is None:
             d.received_at, d.evidence = inbox.mtimes[sub.name], EVIDENCE_MTIME
@@ -290,13 +288,15 @@ def _campaign_finding(c: Consolidation, rule, spec, row: dict, extra: dict) -> F
         values = {"cell": row["cell"], "column": row["label"], "value": row["value"], "sheet": row["sheet"],
                   "file": row["file"], **extra}
         message = spec.message.format(**values)
-        return Finding(rule.id, spec.kind, Severity(spec.severity), row["file"], row["sheet"], int(row["row"]),
-                       int(row["col"]), row["label"], str(row["value"]), message, rule.clause, rules.citation(rule.id))
+        return Finding(rule_id=rule.id, code=spec.kind, severity=Severity(spec.severity),
+                       where=Cell(row["file"], row["sheet"], int(row["row"]), int(row["col"])), column=row["label"],
+                       value=str(row["value"]), text=message, clause=rule.clause, citation=rules.citation(rule.id))
     values = {"cell": "", "column": "", "value": "", "sheet": "", "file": "", **extra}
     message = spec.message.format(**values)
-    where = row.get("cycle_label") if isinstance(row.get("cycle_label"), str) else ""
-    return Finding(rule.id, spec.kind, Severity(spec.severity), CAMPAIGN_FILE, None, None, None, row["unit_name"],
-                   where, message, rule.clause, rules.citation(rule.id))
+    cycle = row.get("cycle") if isinstance(row.get("cycle"), str) else None
+    return Finding(rule_id=rule.id, code=spec.kind, severity=Severity(spec.severity),
+                   where=UnitCycle(row["unit"], cycle), text=message, clause=rule.clause,
+                   citation=rules.citation(rule.id))
 
 
 def _figures(c: Consolidation) -> pd.DataFrame:

@@ -17,21 +17,6 @@ LATE = "Trễ hạn {days} ngày"
 INVALID = "Nộp nhưng chưa hợp lệ"
 MISSING = "Chưa nộp"
 NOT_DUE = "Chưa đến hạn"
-POLICY_WORDS = {
-    "strict_before": "“trước ngày” theo đúng chữ: nhận chậm nhất hết ngày liền trước ngày hạn",
-    "inclusive": "tính cả ngày hạn",
-    "inclusive_roll_forward": "tính cả ngày hạn; hạn rơi vào ngày nghỉ thì lùi đến hết ngày làm việc tiếp theo",
-}
-
-
-def local_zone(deadlines: Deadlines) -> dt.timezone:
-    return dt.timezone(dt.timedelta(hours=deadlines.utc_offset_hours))
-
-
-def to_local(moment: dt.datetime, deadlines: Deadlines) -> dt.datetime:
-    """An aware moment in local time; a naive one is taken as already local."""
-    zone = local_zone(deadlines)
-    return moment.replace(tzinfo=zone) if moment.tzinfo is None else moment.astimezone(zone)
 
 
 def _working(day: dt.date, deadlines: Deadlines) -> bool:
@@ -48,7 +33,7 @@ def bound_for(due_day: dt.date, deadlines: Deadlines) -> dt.datetime:
         last = due_day
         while not _working(last, deadlines):
             last += dt.timedelta(days=1)
-    return dt.datetime.combine(last + dt.timedelta(days=1), dt.time(0), local_zone(deadlines))
+    return dt.datetime.combine(last + dt.timedelta(days=1), dt.time(0), deadlines.zone)
 
 
 def last_day(bound: dt.datetime) -> dt.date:
@@ -71,17 +56,17 @@ def summary_bound(deadlines: Deadlines) -> dt.datetime:
 
 def end_of(day: dt.date, deadlines: Deadlines) -> dt.datetime:
     """The first instant after `day` in local time: "as of 31/07" includes all of the 31st."""
-    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), local_zone(deadlines))
+    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), deadlines.zone)
 
 
 def passed(bound: dt.datetime, as_of: dt.date, deadlines: Deadlines) -> bool:
     """A deadline has passed on `as_of` once its last day is over: on the last day itself a unit may
     still send (a run on 19/05 under "trước ngày 20" does not yet call anyone missing)."""
-    return bound <= dt.datetime.combine(as_of, dt.time(0), local_zone(deadlines))
+    return bound <= dt.datetime.combine(as_of, dt.time(0), deadlines.zone)
 
 
 def days_late(received: dt.datetime, bound: dt.datetime, deadlines: Deadlines) -> int:
-    return (to_local(received, deadlines).date() - last_day(bound)).days
+    return (deadlines.to_local(received).date() - last_day(bound)).days
 
 
 @dataclass(frozen=True)
@@ -103,7 +88,7 @@ class Status:
 def status(receipts: list[Receipt], bound: dt.datetime, as_of: dt.date, deadlines: Deadlines) -> Status:
     """The status of one unit for one deadline, counting only what had arrived by the end of as_of."""
     cutoff = end_of(as_of, deadlines)
-    receipts = [Receipt(to_local(r.received_at, deadlines), r.valid) for r in receipts]
+    receipts = [Receipt(deadlines.to_local(r.received_at), r.valid) for r in receipts]
     arrived = sorted((r for r in receipts if r.received_at < cutoff), key=lambda r: r.received_at)
     on_time = [r for r in arrived if r.valid and r.received_at < bound]
     if on_time:

@@ -6,7 +6,7 @@ import json
 import re
 from dataclasses import asdict, dataclass, field
 from enum import Enum
-from typing import Any, Iterable
+from typing import Any, Iterable, Union
 
 
 _JSON_UNSAFE = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -40,19 +40,55 @@ def cell_ref(row: int | None, col: int | None) -> str | None:
     return f"{column_letter(col)}{row}" if row and col else None
 
 
+# -- where a finding is ------------------------------------------------------------------------
+
+
 @dataclass(frozen=True, slots=True)
+class File:
+    """A whole input file (it could not be read, or lacks something no cell holds)."""
+
+    file: str  # display name: the relative path inside the inbox, or the path given
+
+
+@dataclass(frozen=True, slots=True)
+class Sheet:
+    """A sheet of an input file, or one of its columns (a missing column, a sheet-wide count)."""
+
+    file: str
+    sheet: str | None  # None where the sheet itself is missing
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """One cell of an input file, by Excel's 1-based row and column numbers."""
+
+    file: str
+    sheet: str
+    row: int
+    col: int
+
+
+@dataclass(frozen=True, slots=True)
+class UnitCycle:
+    """A unit's standing in the campaign: one reporting cycle ("YYYY-MM"), or the whole campaign (None)."""
+
+    unit: str  # the unit's id
+    cycle: str | None = None
+
+
+Location = Union[File, Sheet, Cell, UnitCycle]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Finding:
-    """One problem (or harmless change) found in an input, traceable to file, sheet and cell."""
+    """One problem (or harmless change) found in an input, traceable to where it is."""
 
     rule_id: str
     code: str  # the check kind, or a reading code such as unreadable_file, legacy_text
     severity: Severity
-    file: str
-    sheet: str | None
-    row: int | None  # Excel row number (1-based), None for file- or sheet-level findings
-    col: int | None  # Excel column number (1-based)
-    column: str | None  # the column's label as in the template
-    value: str | None  # the value as read, as text
+    where: Location
+    column: str | None = None  # the column's (or form field's) label as in the template
+    value: str | None = None  # the value as read, as text
     text: str  # Vietnamese: where, what was expected, what was found
     clause: str  # the plan clause, e.g. "Mục V"
     # What the message ends with: the clause in words, "(Căn cứ: …)". Kept apart so that one string
@@ -65,20 +101,46 @@ class Finding:
         return self.text + self.citation
 
     @property
+    def file(self) -> str | None:
+        """The input file, or None for a campaign finding (it is about a unit, not a file)."""
+        return getattr(self.where, "file", None)
+
+    @property
+    def sheet(self) -> str | None:
+        return getattr(self.where, "sheet", None)
+
+    @property
+    def row(self) -> int | None:
+        return getattr(self.where, "row", None)
+
+    @property
+    def col(self) -> int | None:
+        return getattr(self.where, "col", None)
+
+    @property
+    def unit(self) -> str | None:
+        return getattr(self.where, "unit", None)
+
+    @property
+    def cycle(self) -> str | None:
+        return getattr(self.where, "cycle", None)
+
+    @property
     def cell(self) -> str | None:
         return cell_ref(self.row, self.col)
 
     def sort_key(self) -> tuple:
-        # The text, not the message: the citation follows from rule_id, and joining it here would
-        # build a copy of every message while a city's findings are sorted.
-        return (self.file, self.sheet or "", self.row or 0, self.col or 0, self.rule_id, self.code, self.text)
+        # Campaign findings first (file ""), then by file, sheet, cell. The text, not the message:
+        # the citation follows from rule_id, and joining it here would build a copy of every
+        # message while a city's findings are sorted.
+        return (self.file or "", self.sheet or "", self.row or 0, self.col or 0, self.rule_id, self.code, self.text)
 
     def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        del d["text"], d["citation"]
-        d["message"] = self.message
-        d["severity"] = self.severity.value
-        d["cell"] = self.cell
+        d = {"rule_id": self.rule_id, "code": self.code, "severity": self.severity.value, "file": self.file,
+             "sheet": self.sheet, "row": self.row, "col": self.col, "cell": self.cell, "column": self.column,
+             "value": self.value, "clause": self.clause, "message": self.message}
+        if isinstance(self.where, UnitCycle):
+            d.update(unit=self.unit, cycle=self.cycle)
         return d
 
 

@@ -30,16 +30,12 @@ from typing import Callable
 from . import mail
 from .regular import not_regular_reason
 from .submission import Submission
-from ..decide.deadlines import local_zone, to_local
 from ..model.errors import CheckerError
+from ..model.words import EVIDENCE_EMAIL, EVIDENCE_LOG
 from ..ruleset.spec import RuleSet
 
 SPREADSHEETS = (".xlsx", ".xlsm", ".xls", ".ods")
 EMAILS = (".eml", ".msg")
-EVIDENCE_EMAIL = "ngày gửi của thư điện tử"
-EVIDENCE_LOG = "sổ nhận văn bản"
-EVIDENCE_SENT = "ô “Ngày gửi”"
-EVIDENCE_MTIME = "thời gian sửa tệp"
 # Files an operating system or office program leaves behind; listed, never read.
 SYSTEM_FILES = (".ds_store", "thumbs.db", "desktop.ini")
 ATTACHMENT_SEPARATOR = " › "  # "thu.eml › bao_cao.xlsx": an attachment's label in the manifest
@@ -92,7 +88,7 @@ def read_receipt_log(path: Path, rules: RuleSet) -> dict[str, dt.datetime]:
             value = row.get("received_at", "")
             moment = _parse_moment(value)
             try:
-                local = to_local(moment, rules.deadlines) if moment is not None else None
+                local = rules.deadlines.to_local(moment) if moment is not None else None
             except (OverflowError, ValueError):  # 9999-12-31 23:59 -0500 is past the last datetime
                 local = None
             if local is None:
@@ -422,7 +418,7 @@ def gather(inbox: Path, rules: RuleSet, receipt_log: dict[str, dt.datetime] | No
     files: list[InboxFile] = []
     subs: list[Submission] = []
     mtimes: dict[str, dt.datetime] = {}
-    zone = local_zone(rules.deadlines)
+    zone = rules.deadlines.zone
     root = os.fspath(inbox)
     entries = _walk(root)
     # Names are claimed in walk order, so an email's attachment labels are taken before a file
@@ -495,7 +491,7 @@ def _email(path: Path, name: str, digest: str, rules: RuleSet, names: _Names, su
         return entry
     entry.sender = message.sender
     if message.sent_at is not None:
-        entry.received_at = to_local(message.sent_at, rules.deadlines)
+        entry.received_at = rules.deadlines.to_local(message.sent_at)
         entry.evidence = EVIDENCE_EMAIL
     elif logged is not None:  # no usable Date header: the office's log is the next evidence
         entry.received_at, entry.evidence = logged, EVIDENCE_LOG

@@ -30,6 +30,7 @@ from typing import Any
 from ..model.errors import RuleFileError
 from .spec import (CheckSpec, Condition, ConsolidationInfo, Deadlines, FieldSpec, Limits, ListItem, Plan, Rule,
                    RuleSet, SheetSpec, TemplateInfo, Unit)
+from .roles import FIELD_ROLES, SHEET_ROLES
 from .strict_yaml import MAX_SHOWN, _line, _Map, _Seq, parse, shown
 
 SEVERITIES = ("error", "warning", "info")
@@ -179,6 +180,7 @@ class _Builder:
 
     def __init__(self, path: Path, data: Any):
         self.path, self.data = path, data
+        self.field_roles: set[str] = set()
 
     def fail(self, where: str, problem: str, node: Any = None, key: Any = None) -> RuleFileError:
         return RuleFileError(self.path, where, problem, _line(node, key))
@@ -288,14 +290,24 @@ class _Builder:
 
     def build_plan(self, node: Any, top: dict) -> Plan:
         w = "plan"
-        n = self.mapping(node, w, {"id", "number", "issued", "title", "issuer", "recipient", "start", "end", "year"},
-                         parent=top, key=w)
+        n = self.mapping(node, w, {"id", "number", "issued", "title", "issuer", "recipient", "start", "end", "year",
+                                   "movement", "office", "place", "short_name"}, parent=top, key=w)
         plan = Plan(self.text(n, "id", w), self.text(n, "number", w), self.date(n, "issued", w),
                     self.text(n, "title", w), self.text(n, "issuer", w), self.text(n, "recipient", w),
-                    self.date(n, "start", w), self.date(n, "end", w), self.number(n, "year", w, 2000, 2099))
+                    self.date(n, "start", w), self.date(n, "end", w), self.number(n, "year", w, 2000, 2099),
+                    self.text(n, "movement", w), self.text(n, "office", w), self.text(n, "place", w),
+                    self.short_name(n, w))
         if plan.end < plan.start:
             raise self.fail(w, "plan end is before its start", n, "end")
         return plan
+
+    def short_name(self, n: dict, w: str) -> str:
+        # It names files (mau_<short_name>.xlsx), so it is held to the unit ids' safe form.
+        value = self.text(n, "short_name", w)
+        if len(value) > MAX_UNIT_ID or not UNIT_ID.fullmatch(value):
+            raise self.fail(f"{w}.short_name", "expected upper-case ASCII letters and digits (it names files), "
+                                               f"found {shown(value)}", n, "short_name")
+        return value
 
     def build_template(self, node: Any, top: dict) -> TemplateInfo:
         w = "template"
@@ -405,7 +417,7 @@ class _Builder:
         sheets, keys, names = [], set(), set()
         for i, s in enumerate(node):
             w = f"sheets[{i}]"
-            s = self.mapping(s, w, {"key", "name", "kind"}, {"fields", "columns", "min_rows_for_template"},
+            s = self.mapping(s, w, {"key", "name", "kind"}, {"fields", "columns", "min_rows_for_template", "role"},
                              parent=node, key=i)
             key = self.name(s, "key", w, "sheet key")
             if key in keys:
@@ -426,12 +438,23 @@ class _Builder:
             raw_fields = s.get(wanted, _Seq()) if wanted else _Seq()
             if not isinstance(raw_fields, list):
                 raise self.fail(f"{w}.{wanted}", f"expected a list of {wanted}, found {_kind(raw_fields)}", s, wanted)
-            fields = self.build_fields(raw_fields, f"{w}.{wanted}")
-            sheets.append(SheetSpec(key, name, kind, fields))
-        for needed, kind in (("info", "form"), ("nominations", "table"), ("activities", "table")):
-            if not any(s.key == needed and s.kind == kind for s in sheets):
-                raise self.fail("sheets", f"a {kind} sheet with key {needed!r} is required", top, "sheets")
+            role = self.sheet_role(s, w, kind, {sheet.role for sheet in sheets})
+            fields = self.build_fields(raw_fields, f"{w}.{wanted}", role)
+            sheets.append(SheetSpec(key, name, kind, fields, role))
+        for role, (kind, required) in SHEET_ROLES.items():
+            if required and not any(s.role == role for s in sheets):
+                raise self.fail("sheets", f"a {kind} sheet with role {role!r} is required", top, "sheets")
         return tuple(sheets)
+
+    def sheet_role(self, s: dict, w: str, kind: str, taken: set) -> str | None:
+        if "role" not in s:
+            return None
+        role = self.choice(s, "role", w, tuple(SHEET_ROLES), "sheet role")
+        if SHEET_ROLES[role][0] != kind:
+            raise self.fail(f"{w}.role", f"role {role!r} is for a {SHEET_ROLES[role][0]} sheet", s, "role")
+        if role in taken:
+            raise self.fail(f"{w}.role", f"duplicate sheet role {role!r}", s, "role")
+        return role
 
     def sheet_name(self, s: dict, w: str) -> str:
         name = self.text(s, "name", w)
@@ -442,11 +465,12 @@ class _Builder:
                                          f"found {shown(name)}", s, "name")
         return name
 
-    def build_fields(self, raw_fields: list, w: str) -> tuple[FieldSpec, ...]:
+    def build_fields(self, raw_fields: list, w: str, sheet_role: str | None) -> tuple[FieldSpec, ...]:
         fields, keys = [], set()
         for j, f in enumerate(raw_fields):
             fw = f"{w}[{j}]"
-            f = self.mapping(f, fw, {"key", "label", "type", "prompt"}, {"list", "width"}, parent=raw_fields, key=j)
+            f = self.mapping(f, fw, {"key", "label", "type", "prompt"}, {"list", "width", "role"}, parent=raw_fields,
+                             key=j)
             key = self.name(f, "key", fw, "column key")
             ftype = self.choice(f, "type", fw, FIELD_TYPES, "type")
             if (ftype == "list") != ("list" in f):
@@ -458,8 +482,20 @@ class _Builder:
             keys.add(key)
             width = self.number(f, "width", fw, 1, 255) if "width" in f else None  # Excel's widest column
             fields.append(FieldSpec(key, self.text(f, "label", fw), ftype, self.text(f, "prompt", fw), f.get("list"),
-                                    width))
+                                    width, self.field_role(f, fw, sheet_role)))
         return tuple(fields)
+
+    def field_role(self, f: dict, fw: str, sheet_role: str | None) -> str | None:
+        if "role" not in f:
+            return None
+        role = self.choice(f, "role", fw, tuple(FIELD_ROLES), "column role")
+        if FIELD_ROLES[role] != sheet_role:
+            raise self.fail(f"{fw}.role", f"role {role!r} belongs to the sheet with role {FIELD_ROLES[role]!r}", f,
+                            "role")
+        if role in self.field_roles:
+            raise self.fail(f"{fw}.role", f"duplicate column role {role!r}", f, "role")
+        self.field_roles.add(role)
+        return role
 
     def build_limits(self, node: Any, top: dict) -> Limits:
         n = self.mapping(node, "limits", set(), set(LIMIT_RANGES), parent=top, key="limits")

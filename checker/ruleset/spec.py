@@ -23,6 +23,10 @@ class Plan:
     start: dt.date
     end: dt.date
     year: int
+    movement: str  # the movement's name, as letters and documents quote it
+    office: str  # who receives the units' reports
+    place: str  # where documents are signed ("<place>, ngày … tháng … năm …")
+    short_name: str  # ASCII, in file names
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,15 @@ class Deadlines:
     summary_due: dt.date
     summary_clause: str
     summary_quote: str
+
+    @property
+    def zone(self) -> dt.timezone:
+        """The plan's local time: every deadline, receipt and `as_of` is read in it."""
+        return dt.timezone(dt.timedelta(hours=self.utc_offset_hours))
+
+    def to_local(self, moment: dt.datetime) -> dt.datetime:
+        """An aware moment in local time; a naive one is taken as already local."""
+        return moment.replace(tzinfo=self.zone) if moment.tzinfo is None else moment.astimezone(self.zone)
 
 
 @dataclass(frozen=True)
@@ -75,6 +88,7 @@ class FieldSpec:
     prompt: str
     list: str | None = None
     width: int | None = None
+    role: str | None = None  # what the code knows this column as (ruleset.roles)
 
 
 @dataclass(frozen=True)
@@ -83,6 +97,7 @@ class SheetSpec:
     name: str
     kind: str  # guide | form | table
     fields: tuple[FieldSpec, ...] = ()
+    role: str | None = None  # what the code knows this sheet as (ruleset.roles)
 
     def field(self, key: str) -> FieldSpec:
         return next(f for f in self.fields if f.key == key)
@@ -170,6 +185,20 @@ class RuleSet:
 
     def sheet(self, key: str) -> SheetSpec:
         return next(s for s in self.sheets if s.key == key)
+
+    def sheet_key(self, role: str) -> str | None:
+        """The key of the sheet that plays `role` (ruleset.roles), or None if the rules have none."""
+        return self._roles[0].get(role)
+
+    def field_key(self, role: str) -> str | None:
+        """The key of the column or form field that plays `role`, or None if the rules have none."""
+        return self._roles[1].get(role)
+
+    @functools.cached_property
+    def _roles(self) -> tuple[dict[str, str], dict[str, str]]:
+        sheets = {s.role: s.key for s in self.sheets if s.role}
+        fields = {f.role: f.key for s in self.sheets for f in s.fields if f.role}
+        return sheets, fields
 
     def rule(self, rule_id: str) -> Rule:
         return self._rules_by_id[rule_id]

@@ -12,47 +12,20 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
 
 from ..normalise import text
+from ..normalise.matching import UnitIndex
 from ..read.workbook import WorkbookData
-from ..model.findings import Finding, Severity, cell_ref
-from ..ruleset.spec import FieldSpec, RuleSet, Unit
+from ..model.findings import Cell, Finding, Severity, cell_ref
+from ..ruleset.spec import FieldSpec, RuleSet
 from ..normalise.values import as_text, is_blank, parse_date, parse_period, parse_whole, parse_year
 
 NORMALISE_RULE = "DL-CHUANHOA"
-
-
-@dataclass
-class UnitIndex:
-    """Official units keyed for matching what a unit wrote (diacritics, case, abbreviations…)."""
-
-    rules: RuleSet
-    by_key: dict[str, Unit] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        for unit in self.rules.units:
-            for name in (unit.name, *unit.aliases):
-                self.by_key.setdefault(self.key(name), unit)
-        self.by_id = {u.id: u for u in self.rules.units}
-
-    def key(self, name: str) -> str:
-        return text.name_key(name, self.rules.abbreviations, list(self.rules.drop_suffixes))
-
-    def match(self, name: str) -> Unit | None:
-        if name in self.by_id:
-            return self.by_id[name]
-        return self.by_key.get(self.key(name))
-
-    def suggest(self, name: str) -> list[str]:
-        candidates = {self.key(u.name): u.name for u in self.rules.units}
-        candidates.update({self.key(a): u.name for u in self.rules.units for a in u.aliases})
-        found = text.closest(self.key(name), candidates, n=6, cutoff=self.rules.suggestion_cutoff)
-        return list(dict.fromkeys(found))[:3]
 
 
 class ListIndex:
@@ -207,8 +180,9 @@ class _Builder:
         message = check.message.format(cell=cell_ref(row, col) or "", column=spec.label, value=value,
                                        expected=expected, sheet=sheet, file=file, **extra)
         rule = self.rules.rule(NORMALISE_RULE)
-        self.info.append(Finding(NORMALISE_RULE, kind, Severity(check.severity), file, sheet, row, col,
-                                 spec.label, value, message, rule.clause, self.rules.citation(NORMALISE_RULE)))
+        self.info.append(Finding(rule_id=NORMALISE_RULE, code=kind, severity=Severity(check.severity),
+                                 where=Cell(file, sheet, row, col), column=spec.label, value=value, text=message,
+                                 clause=rule.clause, citation=self.rules.citation(NORMALISE_RULE)))
 
     # -- frames ----------------------------------------------------------------------------------
 

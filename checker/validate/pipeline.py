@@ -20,7 +20,7 @@ from ..read.workbook import WorkbookData, read_workbook
 from ..read.regular import NotRegular, open_regular
 from ..read.safety import Rejected, size_verdict
 from ..read.submission import InputChanged, Submission
-from ..model.findings import FileResult, Finding, Report, Severity, cell_ref
+from ..model.findings import Cell, File, FileResult, Finding, Report, Severity, Sheet, cell_ref
 from ..ruleset.loader import KINDS
 from ..ruleset.spec import RuleSet
 from .engine import render_failures, run_schema
@@ -408,17 +408,18 @@ def _reading_findings(books: list[WorkbookData], rules: RuleSet) -> list[Finding
     for book in books:
         if book.rejected is not None:
             c = unreadable.checks[0]
-            out.append(Finding(unreadable.id, book.rejected.code, Severity(c.severity), book.name, None, None, None,
-                               None, book.rejected.reason,
-                               _message(rules, unreadable.id, c.message, value=book.rejected.reason), unreadable.clause,
-                               rules.citation(unreadable.id)))
+            out.append(Finding(rule_id=unreadable.id, code=book.rejected.code, severity=Severity(c.severity),
+                               where=File(book.name), value=book.rejected.reason,
+                               text=_message(rules, unreadable.id, c.message, value=book.rejected.reason),
+                               clause=unreadable.clause, citation=rules.citation(unreadable.id)))
             continue
         for kind, sheet, label in book.missing:
             c = structure[f"template_{kind}"]
-            out.append(Finding("DV-MAU", c.kind, Severity(c.severity), book.name, sheet, None, None, label, None,
-                               _message(rules, "DV-MAU", c.message, sheet=sheet, column=label or "", cell="",
-                                        value="", file=book.name), rules.rule("DV-MAU").clause,
-                               rules.citation("DV-MAU")))
+            out.append(Finding(rule_id="DV-MAU", code=c.kind, severity=Severity(c.severity), where=Sheet(book.name, sheet),
+                               column=label,
+                               text=_message(rules, "DV-MAU", c.message, sheet=sheet, column=label or "", cell="",
+                                             value="", file=book.name),
+                               clause=rules.rule("DV-MAU").clause, citation=rules.citation("DV-MAU")))
         for kind, rule_id, cells in (("cell_too_long", "DL-GIOIHAN", book.long_cells),
                                      ("formula_without_value", "DL-CONGTHUC", book.formulas)):
             rule = rules.rule(rule_id)
@@ -427,17 +428,19 @@ def _reading_findings(books: list[WorkbookData], rules: RuleSet) -> list[Finding
                 cell = cell_ref(row, col)
                 values = {"length": extra, "max": rules.limits.max_cell_chars} if kind == "cell_too_long" else {}
                 shown = "" if kind == "cell_too_long" else str(extra)
-                out.append(Finding(rule_id, kind, Severity(c.severity), book.name, sheet, row, col, None, shown,
-                                   _message(rules, rule_id, c.message, cell=cell, value=shown, **values), rule.clause,
-                                   rules.citation(rule_id)))
+                out.append(Finding(rule_id=rule_id, code=kind, severity=Severity(c.severity),
+                                   where=Cell(book.name, sheet, row, col), value=shown,
+                                   text=_message(rules, rule_id, c.message, cell=cell, value=shown, **values),
+                                   clause=rule.clause, citation=rules.citation(rule_id)))
         current = rules.template.version
         if book.version != current:
             c = structure["template_version"]
             shown = book.version or "(không có)"
-            out.append(Finding("DV-MAU", c.kind, Severity(c.severity), book.name, None, None, None, None, shown,
-                               _message(rules, "DV-MAU", c.message, value=shown, expected=current, sheet="",
-                                        column="", cell="", file=book.name), rules.rule("DV-MAU").clause,
-                               rules.citation("DV-MAU")))
+            out.append(Finding(rule_id="DV-MAU", code=c.kind, severity=Severity(c.severity), where=File(book.name),
+                               value=shown,
+                               text=_message(rules, "DV-MAU", c.message, value=shown, expected=current, sheet="",
+                                             column="", cell="", file=book.name),
+                               clause=rules.rule("DV-MAU").clause, citation=rules.citation("DV-MAU")))
     return out
 
 
@@ -460,8 +463,9 @@ def _table_findings(ctx, frame, sheet_key, row_rules, books, rules):
         cell = cell_ref(row, col)
         message = _message(rules, rule.id, check.message, cell=cell, column=labels[column], value=raw,
                            sheet=table.sheet_name, file=book.name, **extra)
-        yield index, Finding(rule.id, check.kind, Severity(check.severity), book.name, table.sheet_name, row, col,
-                             labels[column], raw, message, rule.clause, rules.citation(rule.id))
+        yield index, Finding(rule_id=rule.id, code=check.kind, severity=Severity(check.severity),
+                             where=Cell(book.name, table.sheet_name, row, col), column=labels[column], value=raw,
+                             text=message, clause=rule.clause, citation=rules.citation(rule.id))
 
 
 def _file_findings(ctx, files, file_rules, books, rules) -> list[Finding]:
@@ -477,8 +481,9 @@ def _file_findings(ctx, files, file_rules, books, rules) -> list[Finding]:
             sheet = table.sheet_name if table else rules.sheet("nominations").name
             message = _message(rules, rule.id, check.message, cell="", column="", value="", sheet=sheet,
                                file=book.name, **extra)
-            out.append(Finding(rule.id, check.kind, Severity(check.severity), book.name, sheet, None, None, None,
-                               str(extra.get("count", "")), message, rule.clause, rules.citation(rule.id)))
+            out.append(Finding(rule_id=rule.id, code=check.kind, severity=Severity(check.severity),
+                               where=Sheet(book.name, sheet), value=str(extra.get("count", "")), text=message,
+                               clause=rule.clause, citation=rules.citation(rule.id)))
             continue
         sheet_key, spec = fields[column]
         fv = book.forms.get(sheet_key, {}).get(column)
@@ -488,6 +493,7 @@ def _file_findings(ctx, files, file_rules, books, rules) -> list[Finding]:
         raw = values[f"{column}__raw"]
         message = _message(rules, rule.id, check.message, cell=cell_ref(fv.row, fv.col), column=spec.label,
                            value=raw, sheet=sheet, file=book.name, **extra)
-        out.append(Finding(rule.id, check.kind, Severity(check.severity), book.name, sheet, fv.row, fv.col,
-                           spec.label, raw, message, rule.clause, rules.citation(rule.id)))
+        out.append(Finding(rule_id=rule.id, code=check.kind, severity=Severity(check.severity),
+                           where=Cell(book.name, sheet, fv.row, fv.col), column=spec.label, value=raw, text=message,
+                           clause=rule.clause, citation=rules.citation(rule.id)))
     return out

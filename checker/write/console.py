@@ -11,7 +11,7 @@ import functools
 import shutil
 import textwrap
 
-from ..decide.deadlines import POLICY_WORDS
+from ..model.words import POLICY_WORDS
 from ..model.findings import Report
 from ..ruleset.spec import RuleSet
 from .terminal import printable

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Iterable
 
 from .annotated_copy import AnnotatedCopies, CopyFailed, annotated_name, copy_of, unique_name
-from ..decide.consolidation import CAMPAIGN_FILE, REJECTED, SUPERSEDED, Consolidation
+from ..decide.consolidation import Consolidation
+from ..model.words import REJECTED, SUPERSEDED
 from ..model.errors import OutputError
 from .files import atomic_output
 from .inert import visible
@@ -45,7 +46,7 @@ def write_feedback(c: Consolidation, directory: Path, inputs: Iterable[Path] = (
         files = [d for d in c.decisions if d.unit_id == unit.id and d.status != SUPERSEDED]
         file_findings = {c.validation.books[d.index].name: by_file.get(c.validation.books[d.index].name, [])
                          for d in files}
-        campaign = [f for f in by_file.get(CAMPAIGN_FILE, []) if f.column == unit.name]
+        campaign = [f for f in by_file.get(None, []) if f.unit == unit.id]
         serious = [f for fs in file_findings.values() for f in fs if f.severity is not Severity.INFO] + campaign
         if not serious:
             continue

@@ -28,6 +28,7 @@ from xlsxwriter.utility import xl_col_to_name
 
 from ..decide.deadlines import cycle_bound, last_day, summary_bound
 from .files import atomic_output
+from ..normalise.matching import UnitIndex
 from ..ruleset.spec import FieldSpec, RuleSet, SheetSpec, Unit
 
 LISTS_SHEET = "Danh mục"
@@ -106,8 +107,6 @@ def last_receiving_days(rules: RuleSet) -> tuple[list[tuple[str, dt.date]], dt.d
 
 def find_unit(rules: RuleSet, unit: str) -> Unit:
     """A unit by id (any case) or by name as the checker matches names ("NH Chèo HN"); else ValueError."""
-    from ..validate.frames import UnitIndex
-
     wanted = nfc(unit).strip()
     for u in rules.units:
         if wanted.upper() == u.id.upper() or wanted == nfc(u.name):

@@ -17,7 +17,9 @@ import pandas as pd
 import xlsxwriter
 
 from . import streaming as sheetxml
-from ..decide.consolidation import CAMPAIGN_FILE, REJECTED, STATUS_WORDS, USED, Consolidation
+from ..decide.consolidation import Consolidation
+from ..model.words import (CAMPAIGN_FILE, EVIDENCE_SENT, EVIDENCE_SHORT, EVIDENCE_WORDS, POLICY_WORDS, REJECTED,
+                           STATUS_WORDS, USED)
 from ..model.errors import OutputError
 from .files import atomic_output
 from ..process.memory import release_free_memory
@@ -557,7 +559,7 @@ class _Writer:
                 links.append((f"J{n}", target, "Xem"))
             elif target:
                 self.links_capped = True
-        chars = sum(len(f.text) + len(f.citation) + len(f.file) for f in ordered)
+        chars = sum(len(f.text) + len(f.citation) + len(f.file or CAMPAIGN_FILE) for f in ordered)
         self.streams[ws.name] = sheetxml.Stream(
             lambda: self._finding_rows(ordered, {ref for ref, _, _ in links}),
             last_row=len(ordered) + 1 + (1 if self.findings_cut else 0), last_col=len(headers), links=links,
@@ -572,8 +574,8 @@ class _Writer:
             cells = [sheetxml.number_cell(f"A{n}", xf["int"], n - 1),
                      text_cell(f"B{n}", xf[f"text:{f.severity.value}"], SEVERITY_WORD[f.severity]),
                      text_cell(f"C{n}", text_s, f.rule_id), text_cell(f"D{n}", text_s, f.clause),
-                     text_cell(f"E{n}", text_s, (f.column or "") if f.file == CAMPAIGN_FILE else unit_of.get(f.file, "")),
-                     text_cell(f"F{n}", text_s, f.file), text_cell(f"G{n}", text_s, f.sheet or ""),
+                     text_cell(f"E{n}", text_s, self._unit_name(f.unit) if f.unit else unit_of.get(f.file, "")),
+                     text_cell(f"F{n}", text_s, f.file or CAMPAIGN_FILE), text_cell(f"G{n}", text_s, f.sheet or ""),
                      text_cell(f"H{n}", text_s, f.cell or ""), text_cell(f"I{n}", xf["wrap"], message)]
             if f"J{n}" in linked:
                 cells.append(text_cell(f"J{n}", xf["link"], "Xem"))
@@ -588,12 +590,12 @@ class _Writer:
                 "trang “Tệp đã nhận”, danh sách đầy đủ của một tệp: lệnh “ntvt check TỆP --json”.")
 
     def link_target(self, f: Finding, positions, manifest_rows) -> str | None:
-        if f.file == CAMPAIGN_FILE:  # the unit's status cell for that cycle in the matrix
-            r = self.matrix_rows.get(f.column)
-            labels = [self.rules.cycle_label(x) for x in self.rules.deadlines.cycles]
-            col = 2 + 2 * labels.index(f.value) if f.value in labels else 1
+        if f.unit:  # the unit's status cell for that cycle in the matrix
+            r = self.matrix_rows.get(self._unit_name(f.unit))
+            cycles = self.rules.deadlines.cycles
+            col = 2 + 2 * cycles.index(f.cycle) if f.cycle in cycles else 1
             if f.code == "summary_deadline":
-                col = 2 + 2 * len(labels)
+                col = 2 + 2 * len(cycles)
             return f"'Tình hình nộp'!{cell_ref(r + 1, col + 1)}" if r is not None else None
         pos = positions.get((f.file, f.sheet, f.row, f.col)) if f.row else None
         if pos:
@@ -663,9 +665,9 @@ class _Writer:
             self.text(ws, r, col, value)
         if received is not None:
             # "Ngày gửi" is a date without a time: do not show an invented 00:00.
-            fmt = self.f["date"] if evidence == "ô “Ngày gửi”" else self.f["moment"]
+            fmt = self.f["date"] if evidence == EVIDENCE_SENT else self.f["moment"]
             ws.write_datetime(r, 4, received.replace(tzinfo=None), fmt)
-        for col, value in enumerate([evidence or "", unit, period, report, status, reason], start=5):
+        for col, value in enumerate([EVIDENCE_WORDS.get(evidence, ""), unit, period, report, status, reason], start=5):
             self.text(ws, r, col, value, "wrap" if col == 10 else "text")
 
     def rules_sheet(self, ws) -> None:
@@ -689,13 +691,9 @@ class _Writer:
 
 
 def _policy_words(rules: RuleSet) -> str:
-    from ..decide.deadlines import POLICY_WORDS
-
     return POLICY_WORDS[rules.deadlines.policy]
 
 
-EVIDENCE_SHORT = {"ngày gửi của thư điện tử": "thư", "sổ nhận văn bản": "sổ nhận", "ô “Ngày gửi”": "Ngày gửi",
-                  "thời gian sửa tệp": "giờ sửa tệp"}
 
 
 def _thousands(n: int) -> str:
@@ -763,7 +761,7 @@ def _receipt_text(row) -> str:
         return ""
     evidence = row.get("evidence") or ""
     stamp = pd.Timestamp(moment)
-    shown = f"{stamp:%d/%m/%Y}" if evidence == "ô “Ngày gửi”" else f"{stamp:%d/%m/%Y %H:%M}"
+    shown = f"{stamp:%d/%m/%Y}" if evidence == EVIDENCE_SENT else f"{stamp:%d/%m/%Y %H:%M}"
     return f"{shown}, {EVIDENCE_SHORT.get(evidence, evidence)}"
 
 
