@@ -702,6 +702,7 @@ def time_split(inbox: Path, manifest: dict, output: Path) -> list[tuple[str, flo
     # The stages are wrapped where they are looked up: api.py calls gather, validate and the writer.
     api_mod = importlib.import_module("checker.api")
     check_mod = importlib.import_module("checker.validate.pipeline")
+    rule_mod = importlib.import_module("checker.validate.rule_findings")
     cons = importlib.import_module("checker.decide.consolidation")
     xml_mod = importlib.import_module("checker.write.streaming")
 
@@ -712,11 +713,11 @@ def time_split(inbox: Path, manifest: dict, output: Path) -> list[tuple[str, flo
         (api_mod, "gather", "gather: walk the inbox, fingerprint the files"),
         (api_mod, "validate", "validate (total, includes the indented stages)"),
         (check_mod, "read_and_frame", "  read_and_frame: calamine read + frames, parent + 1 worker"),
-        (check_mod, "run_schema", "  run_schema: pandera, row and file rules"),
-        (check_mod, "_reading_findings", "  reading findings"),
-        (cons, "_decide", "decide files of record"),
-        (cons, "_status_tables", "status tables (unit × cycle)"),
-        (cons, "_campaign_findings", "campaign rules (incl. their pandera run)"),
+        (rule_mod, "run_schema", "  run_schema: pandera, row and file rules"),
+        (check_mod, "reading_findings", "  reading findings"),
+        (cons, "decide_files", "decide files of record"),
+        (cons, "status_tables", "status tables (unit × cycle)"),
+        (cons, "campaign_findings", "campaign rules (incl. their pandera run)"),
         (api_mod, "write_consolidated", "write_consolidated: the output workbook"),
         (xml_mod, "splice", "  splice: big sheets' rows streamed into it (zip copied once)"),
     ]

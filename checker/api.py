@@ -13,7 +13,8 @@ from typing import Iterable
 from .decide.consolidation import Consolidation, decide
 from .model.findings import Report
 from .process.memory import release_free_memory
-from .read.inbox import gather, read_receipt_log
+from .read.inbox import gather
+from .read.receipt_log import read_receipt_log
 from .ruleset.loader import load_rules
 from .ruleset.spec import RuleSet
 from .validate.pipeline import Progress, Validation, read_paths, validate

@@ -55,7 +55,7 @@ def write_log(headline: str, exc: BaseException, args: list[str]) -> Path | None
 
 
 def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
+    from importlib.metadata import PackageNotFoundError, version  # lazy: start-up cost, only for a log
 
     try:
         return version("ntvt")
@@ -204,16 +204,17 @@ def check(rules_path, files, as_json, annotate, as_of):
 
     Example:
 
-        ntvt check sample_workbooks/thang_05/NH_Cheo_thang05.xlsx
+        ntvt check sample_workbooks/thang_06/NH_Cheo_thang06_lan1.xlsx
 
         ntvt check *.xlsx --annotate tra_lai/ --json
     """
     rules = api.load_rules(rules_path)
+    day = _as_of(as_of, rules)
     with _progress(len(files), "Đang kiểm tra") as progress:
-        validation = api.validate_files(files, rules, as_of=_as_of(as_of, rules), progress=progress)
+        validation = api.validate_files(files, rules, as_of=day, progress=progress)
     report = validation.report()
     if annotate:
-        written = api.write_annotated_copies(validation, annotate, inputs=files)
+        written = api.write_annotated_copies(validation, annotate, inputs=files, as_of=day)
         click.echo(printable(f"Đã ghi {len(written)} bản sao có đánh dấu vào {annotate}"), err=True)
         if written.failures:
             click.echo(copy_failures(written.failures), err=True)

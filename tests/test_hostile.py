@@ -159,11 +159,11 @@ def test_interrupted_write_leaves_earlier_output(tmp_path, make_book, rules, mon
     consolidate(inbox, out, rules, as_of=AS_OF)
     earlier = out.read_bytes()
 
-    def explode(self):
-        self.wb.close()
+    def explode(c, book, path):
+        book.wb.close()
         raise KeyboardInterrupt("killed mid-write")
 
-    monkeypatch.setattr("checker.write.workbook._Writer.write", explode)
+    monkeypatch.setattr("checker.write.workbook.write_sheets", explode)
     with pytest.raises(KeyboardInterrupt):
         consolidate(inbox, out, rules, as_of=AS_OF)
     assert out.read_bytes() == earlier

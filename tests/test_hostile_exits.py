@@ -26,7 +26,7 @@ from checker.write import streaming as sheetxml
 from checker.write import template
 from checker.cli import main
 from checker.ruleset.loader import load_rules
-from checker.write.template import unit_file_name
+from checker.write.names import template_name
 
 from .conftest import ROOT, good_row
 from .hostile import NOMINATIONS_SHEET
@@ -121,16 +121,16 @@ def test_internal_error_mid_write_keeps_earlier_output_and_leaves_nothing(monkey
     out.write_bytes(EARLIER)
     seen = {}
 
-    def broken(self, ws):
+    def broken(ctx, ws):
         # constant_memory: the rows written so far are in xlsxwriter's temporary files, in the scratch folder.
-        seen["scratch"] = sorted(os.listdir(Path(self.path).parent))
+        seen["scratch"] = sorted(os.listdir(Path(ctx.path).parent))
         raise RuntimeError("boom in the middle of writing")
 
-    monkeypatch.setattr(output._Writer, "manifest", broken)
+    monkeypatch.setattr(output.manifest, "write_manifest", broken)
     result = run("consolidate", inbox, "-o", out, *AS_OF)
     assert result.exit_code == 3
     INTERNAL.fullmatch(one_line(result))
-    assert len([n for n in seen["scratch"] if n.startswith("tmp")]) >= len(output.SHEETS)
+    assert len([n for n in seen["scratch"] if n.startswith("tmp")]) >= output.SHEET_COUNT
     assert out.read_bytes() == EARLIER
     assert leftovers(out.parent) == []
     assert [p.name.startswith("ntvt-loi-") for p in systmp.iterdir()] == [True]
@@ -196,8 +196,8 @@ def test_real_ctrl_c_mid_write_exits_130_and_cleans_up(tmp_path, inbox):
     intact and the scratch folder (xlsxwriter's files included) removed."""
     target = tmp_path / "tong_hop.xlsx"
     target.write_bytes(EARLIER)
-    done = _python("import os, signal, checker.write.workbook as o; "
-                   "o._Writer.manifest = lambda self, ws: os.kill(os.getpid(), signal.SIGINT); "
+    done = _python("import os, signal, checker.write.workbook.manifest as o; "
+                   "o.write_manifest = lambda ctx, ws: os.kill(os.getpid(), signal.SIGINT); "
                    "from checker.cli import main; "
                    f"main(['consolidate', {str(inbox)!r}, '-o', {str(target)!r}, '--as-of', '2023-05-20'])", tmp_path)
     assert done.returncode == 130, done.stderr
@@ -304,7 +304,7 @@ def test_consolidated_output_under_a_regular_file(tmp_path, inbox):
 def test_unit_template_target_is_a_directory(tmp_path, rules):
     """template --all-units DIR where a unit's file name is taken by a folder: EISDIR words, exit 2."""
     folder = tmp_path / "mau"
-    taken = folder / unit_file_name(rules.units[0].id, "2023-05")
+    taken = folder / template_name(rules.plan.short_name, rules.units[0].id, "2023-05")
     (taken / "inside").mkdir(parents=True)
     output_failure(run("template", "--all-units", folder, "--month", "2023-05", *AS_OF), taken, WORDS[errno.EISDIR])
     assert taken.is_dir() and (taken / "inside").is_dir()
@@ -499,7 +499,7 @@ def test_killed_run_leaves_earlier_output_and_next_run_cleans_up(tmp_path, inbox
     folder; the next run of the same target removes that folder and writes the output."""
     target = tmp_path / "tong_hop.xlsx"
     target.write_bytes(EARLIER)
-    code = ("import os, checker.write.workbook as o; o._Writer.manifest = lambda self, ws: os._exit(9); "
+    code = ("import os, checker.write.workbook.manifest as o; o.write_manifest = lambda ctx, ws: os._exit(9); "
             "from checker.cli import main; "
             f"main(['consolidate', {str(inbox)!r}, '-o', {str(target)!r}, '--as-of', '2023-05-20'])")
     done = _python(code, tmp_path)

@@ -263,14 +263,14 @@ def test_unreadable_folder_is_listed(tmp_path, rules):
 
 def _after_walk(monkeypatch, change):
     """Make `change` happen between the listing of the inbox and the reading of its files."""
-    walk = intake._walk
+    walk = intake.walk
 
     def walk_then_change(root):
         entries = walk(root)
         change()
         return entries
 
-    monkeypatch.setattr(intake, "_walk", walk_then_change)
+    monkeypatch.setattr(intake, "walk", walk_then_change)
 
 
 def _vanish(path):

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from checker import consolidate
-from checker.read.mail import MAX_DEPTH, MAX_PARTS, MailError, read_email, spreadsheet_attachments, to_timezone
+from checker.read.mail import MAX_DEPTH, MAX_PARTS, MailError, read_email, spreadsheet_attachments
 
 from . import hostile_mail as hm
 from .conftest import good_row
@@ -332,8 +332,8 @@ def test_date(tmp_path, header, sent_at, problem):
     mail = read(tmp_path, hm.simple(f"From: a@cheo.vn\nDate: {header}\n"))
     assert (mail.sent_at, mail.date_problem) == (sent_at, problem)
     if mail.sent_at is not None:
-        assert to_timezone(mail.sent_at, 14).tzinfo is not None
-        assert to_timezone(mail.sent_at, -12).tzinfo is not None
+        assert mail.sent_at.astimezone(timezone(timedelta(hours=14))).tzinfo is not None
+        assert mail.sent_at.astimezone(timezone(timedelta(hours=-12))).tzinfo is not None
 
 
 # --- Robustness and the pipeline ------------------------------------------------------------------

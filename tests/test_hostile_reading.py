@@ -13,7 +13,7 @@ from openpyxl.styles import Font
 
 from checker import consolidate
 
-from checker.read import sheetscan
+from checker.read import xlsx_scan
 from checker.validate.pipeline import read_paths, validate
 from checker.read.workbook import read_workbook
 
@@ -135,8 +135,8 @@ def test_fast_and_careful_scans_agree(tmp_path, make_book):
             '<v></v></c></row><row r="8"><c r="C8"><f t="shared" si="0"/></c><c r="Q8"><v>3</v></c></row>')
     path = append_rows(make_book(), tmp_path / "f.xlsx", rows)
     with zipfile.ZipFile(path) as zf:
-        fast = sheetscan.xlsx_extent(zf, NOMINATIONS_SHEET, NOMINATIONS)
-        careful = sheetscan._xlsx_exact(zf, NOMINATIONS_SHEET, NOMINATIONS)
+        fast = xlsx_scan.xlsx_extent(zf, NOMINATIONS_SHEET, NOMINATIONS)
+        careful = xlsx_scan._xlsx_exact(zf, NOMINATIONS_SHEET, NOMINATIONS)
     assert (fast.rows, fast.cols, fast.cells, fast.formulas) == (careful.rows, careful.cols, careful.cells,
                                                                   careful.formulas)
     assert (fast.rows, fast.cols) == (8, 19)
@@ -396,17 +396,17 @@ def test_reconciliation_on_the_samples(tmp_path, rules):
 def test_a_row_the_writer_loses_is_flagged(tmp_path, make_book, rules, monkeypatch):
     """The writer's count is its own: if a row went missing on the way out, the overview says
     KHÔNG KHỚP, with the sheet and both numbers."""
-    from checker.write import workbook as output
+    from checker.write.workbook import data_sheets as output
 
     inbox = tmp_path / "inbox"
     make_book([good_row(1), good_row(2)], directory=inbox)
-    real = output._Writer._data_rows
+    real = output.data_rows
 
-    def lose_last(self, *args, **kwargs):
-        rows = list(real(self, *args, **kwargs))
+    def lose_last(*args, **kwargs):
+        rows = list(real(*args, **kwargs))
         yield from rows[:-1]
 
-    monkeypatch.setattr(output._Writer, "_data_rows", lose_last)
+    monkeypatch.setattr(output, "data_rows", lose_last)
     c = consolidate(inbox, tmp_path / "out.xlsx", rules, as_of=AS_OF)
     assert c.counts["rows_in"] == 2 and c.counts["rows_written"] == 1
     verdict = [label for label in overview(tmp_path / "out.xlsx") if label.startswith("KHÔNG KHỚP")]

@@ -20,7 +20,8 @@ from click.testing import CliRunner
 import checker.ruleset.loader as R
 import checker.ruleset.strict_yaml as SY
 from checker.model.errors import RuleFileError
-from checker.ruleset.loader import KINDS, load_rules
+from checker.ruleset.kinds import allowed_placeholders
+from checker.ruleset.loader import load_rules
 
 from .conftest import ROOT
 
@@ -183,7 +184,7 @@ def test_unit_ids_safe_as_file_names(tmp_path, unit_id):
     text = edited("{id: VP,", f"{{id: {unit_id},")
     error = refused(write(tmp_path, text))
     if unit_id == "TTRA":  # now units[0]; the second TTRA, one line down, is the duplicate
-        assert (error.line, error.where, error.problem) == (line_of("{id: TTRA,"), "units[1].id",
+        assert (error.line, error.where, error.problem) == (line_of(SOURCE, "{id: TTRA,"), "units[1].id",
                                                                "duplicate unit id 'TTRA'")
         return
     assert error.line == line_of(text, f"{{id: {unit_id},")
@@ -329,7 +330,7 @@ def test_bundled_messages_render_with_their_placeholders():
     """Every bundled message formats with just the names its kind allows: no spec, no lookup, no KeyError."""
     for rule in load_rules().rules:
         for check in rule.checks:
-            allowed = R.NARROW_PLACEHOLDERS.get(check.kind, R.COMMON_PLACEHOLDERS) | KINDS[check.kind][2]
+            allowed = allowed_placeholders(check.kind)
             names = {name for _, name, _, _ in string.Formatter().parse(check.message) if name is not None}
             assert names <= allowed, (rule.id, names - allowed)
             check.message.format(**dict.fromkeys(allowed, "x"))

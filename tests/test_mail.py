@@ -18,7 +18,6 @@ from checker.read.mail import (
     MailError,
     read_email,
     spreadsheet_attachments,
-    to_timezone,
 )
 
 HANOI = timezone(timedelta(hours=7))
@@ -93,7 +92,7 @@ def test_date_header_converted_to_hanoi_wall_time(tmp_path, header, hanoi_wall_t
     mail = read_email(save(tmp_path, make_message(header)))
     assert mail.date_problem is None
     assert mail.sent_at is not None and mail.sent_at.utcoffset() is not None
-    hanoi = to_timezone(mail.sent_at, 7)
+    hanoi = mail.sent_at.astimezone(HANOI)
     assert hanoi == hanoi_wall_time.replace(tzinfo=HANOI)
     assert hanoi.replace(tzinfo=None) == hanoi_wall_time
     assert hanoi.utcoffset() == timedelta(hours=7)
@@ -104,15 +103,15 @@ def test_last_second_and_midnight_fall_on_different_hanoi_days(tmp_path):
     before = read_email(save(tmp_path, make_message("Fri, 19 May 2023 16:59:59 +0000"), "a.eml"))
     after = read_email(save(tmp_path, make_message("Fri, 19 May 2023 17:00:00 +0000"), "b.eml"))
     assert before.sent_at == datetime(2023, 5, 19, 16, 59, 59, tzinfo=timezone.utc)
-    assert to_timezone(before.sent_at, 7).date().isoformat() == "2023-05-19"
-    assert to_timezone(after.sent_at, 7).date().isoformat() == "2023-05-20"
+    assert before.sent_at.astimezone(HANOI).date().isoformat() == "2023-05-19"
+    assert after.sent_at.astimezone(HANOI).date().isoformat() == "2023-05-20"
 
 
 def test_minus_0500_afternoon_is_next_day_in_hanoi(tmp_path):
     """A -0500 header sent 19/05 12:30 local time is 20/05 00:30 in Hanoi."""
     mail = read_email(save(tmp_path, make_message("Fri, 19 May 2023 12:30:00 -0500")))
     assert mail.sent_at == datetime(2023, 5, 19, 17, 30, tzinfo=timezone.utc)
-    assert to_timezone(mail.sent_at, 7) == datetime(2023, 5, 20, 0, 30, tzinfo=HANOI)
+    assert mail.sent_at.astimezone(HANOI) == datetime(2023, 5, 20, 0, 30, tzinfo=HANOI)
 
 
 @pytest.mark.parametrize(
@@ -146,19 +145,6 @@ def test_garbage_date_header(tmp_path, header):
     assert mail.sent_at is None
     assert mail.date_problem == "bad_date"
     assert mail.sender == "a@b.vn"
-
-
-def test_to_timezone_rejects_naive_datetime():
-    """to_timezone refuses a naive datetime instead of guessing the machine's local zone."""
-    with pytest.raises(ValueError):
-        to_timezone(datetime(2023, 5, 19, 12, 0), 7)
-
-
-def test_to_timezone_accepts_fractional_offsets():
-    """to_timezone works with a non-whole-hour offset."""
-    result = to_timezone(datetime(2023, 5, 19, 0, 0, tzinfo=timezone.utc), 5.5)
-    assert result.replace(tzinfo=None) == datetime(2023, 5, 19, 5, 30)
-    assert result.utcoffset() == timedelta(hours=5, minutes=30)
 
 
 # --- Attachment names ------------------------------------------------------

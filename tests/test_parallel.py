@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import collections
 import contextlib
-import datetime as dt
 import json
 import os
 import signal
@@ -20,7 +19,8 @@ from checker import check_many
 from checker import consolidate
 from checker.read.regular import NotRegular, open_regular
 from checker.read.submission import Submission
-from checker.validate.pipeline import CRASHED, PARALLEL_FROM, TEST_CRASH_ENV, read_paths, validate
+from checker.validate.batch import CRASHED, PARALLEL_FROM, TEST_CRASH_ENV
+from checker.validate.pipeline import read_paths, validate
 from checker.process.workers import START_METHOD_ENV, Died, Failed, WorkerPool, WorkersUnavailable, start_method
 
 from . import hostile_parallel as hp

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from checker.validate import row_kinds as checks
-from checker.validate.campaign_kinds import TABLES
+from checker.validate import registry as checks
 from checker.model.errors import RuleFileError
-from checker.ruleset.loader import KINDS, load_rules
+from checker.ruleset.kinds import KINDS
+from checker.ruleset.loader import load_rules
 
 from .conftest import PLAN_TEXT, ROOT
 
@@ -65,9 +65,9 @@ def test_all_text_is_nfc(rules):
 
 def test_every_kind_is_implemented():
     """Every check kind the loader accepts has an implementation, or is a reading/campaign kind handled in code."""
-    structure = {k for k, (level, _, _) in KINDS.items() if level == "structure"}
+    structure = {k for k, kind in KINDS.items() if kind.level == "structure"}
     assert set(KINDS) == set(checks.KINDS) | structure
-    assert {k for k, (level, _, _) in KINDS.items() if level == "campaign"} == set(TABLES)
+    assert {k for k, kind in KINDS.items() if kind.level == "campaign"} == {k for k, kind in KINDS.items() if kind.table}
 
 
 def _broken(tmp_path: Path, old: str, new: str, count: int = 1) -> Path:

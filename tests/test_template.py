@@ -21,8 +21,8 @@ from checker.write.template import (
     make_template,
     make_unit_templates,
     required_marks,
-    unit_file_name,
 )
+from checker.write.names import template_name
 
 AS_OF = dt.date(2023, 5, 2)
 LIST_TYPES = ("list", "unit", "period")
@@ -359,8 +359,8 @@ def test_unit_templates(tmp_path, rules):
         assert path.name.isascii() and re.fullmatch(r"mau_NTVT_2023-05_[A-Za-z0-9-]+\.xlsx", path.name)
         ws = openpyxl.load_workbook(path, read_only=True)["Thông tin đơn vị"]
         assert (ws["B3"].value, ws["B4"].value) == (unit.name, "Tháng 05/2023")
-    assert unit_file_name("TTRA") == "mau_NTVT_TTRA.xlsx"
-    assert unit_file_name("Đ V/1", "2023-07") == "mau_NTVT_2023-07_D_V_1.xlsx"
+    assert template_name("NTVT", "TTRA") == "mau_NTVT_TTRA.xlsx"
+    assert template_name("NTVT", "Đ V/1", "2023-07") == "mau_NTVT_2023-07_D_V_1.xlsx"
 
 
 # -- rules drive the template ---------------------------------------------------------------------

@@ -8,19 +8,9 @@ import unicodedata
 
 import pytest
 
-from checker.normalise.text import (
-    clean_text,
-    closest,
-    is_nfc,
-    is_vietnamese_syllable,
-    list_key,
-    looks_legacy,
-    name_key,
-    nfc,
-    person_key,
-    repair_legacy,
-    strip_diacritics,
-)
+from checker.normalise.legacy import looks_legacy, repair_legacy
+from checker.normalise.syllable import is_vietnamese_syllable
+from checker.normalise.text import clean_text, closest, is_nfc, list_key, name_key, nfc, person_key, strip_diacritics
 
 # ---------------------------------------------------------------------------------------------
 # Encoders written independently of checker.normalise.text, from domain.md §4.2, to build legacy input.

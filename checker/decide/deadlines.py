@@ -1,4 +1,4 @@
-"""Deadlines and cycle statuses, in the plan's local time (Hanoi, UTC+7), under the rules' policy.
+"""Deadlines and cycle statuses, in the plan's local time (the rules file's UTC offset), under the rules' policy.
 
 A deadline is represented by its *bound*: the first instant that is late. "trước ngày 20" read
 literally (strict_before) gives 20/05 00:00; the inclusive reading 21/05 00:00; the roll-forward

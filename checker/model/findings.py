@@ -1,4 +1,4 @@
-"""Findings and reports: the values every check produces. Imports nothing from the rest of checker."""
+"""Findings and reports: the values every check produces. Imports nothing from checker but its words."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import re
 from dataclasses import asdict, dataclass, field
 from enum import Enum
 from typing import Any, Iterable, Union
+
+from .words import SEVERITY_WORDS
 
 
 _JSON_UNSAFE = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -19,8 +21,8 @@ class Severity(str, Enum):
 
     @property
     def label(self) -> str:
-        """The Vietnamese word users read."""
-        return {"error": "lỗi", "warning": "cảnh báo", "info": "thông tin"}[self.value]
+        """The Vietnamese word users read, in lower case."""
+        return SEVERITY_WORDS[self.value]
 
     @property
     def rank(self) -> int:

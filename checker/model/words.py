@@ -1,6 +1,13 @@
 """Words people read that more than one stage uses, each said once: statuses, receipt evidence,
 deadline policies, where a campaign finding is. Codes are English; the words are Vietnamese."""
 
+# Severities (model.findings.Severity values) as people read them, in the middle of a sentence;
+# a heading capitalises them (str.capitalize), a stamp shouts them (str.upper).
+SEVERITY_WORDS = {"error": "lỗi", "warning": "cảnh báo", "info": "thông tin"}
+
+# A monthly reporting cycle ("YYYY-MM") as people name it.
+CYCLE_LABEL = "Tháng {month}/{year}"
+
 # A file's place in the consolidation (decide/consolidation.py): the codes and their words.
 USED, SUPERSEDED, REJECTED = "used", "superseded", "rejected"
 STATUS_WORDS = {USED: "Được dùng", SUPERSEDED: "Đã thay thế", REJECTED: "Bị loại"}
@@ -11,11 +18,16 @@ EVIDENCE_EMAIL, EVIDENCE_LOG, EVIDENCE_SENT, EVIDENCE_MTIME = "email_date", "rec
 EVIDENCE_WORDS = {
     EVIDENCE_EMAIL: "ngày gửi của thư điện tử",
     EVIDENCE_LOG: "sổ nhận văn bản",
-    EVIDENCE_SENT: "ô “Ngày gửi”",
+    EVIDENCE_SENT: "ô “{sent}”",  # {sent}: the label of the rules file's sent-date field
     EVIDENCE_MTIME: "thời gian sửa tệp",
 }
-EVIDENCE_SHORT = {EVIDENCE_EMAIL: "thư", EVIDENCE_LOG: "sổ nhận", EVIDENCE_SENT: "Ngày gửi",
+EVIDENCE_SHORT = {EVIDENCE_EMAIL: "thư", EVIDENCE_LOG: "sổ nhận", EVIDENCE_SENT: "{sent}",
                   EVIDENCE_MTIME: "giờ sửa tệp"}
+
+
+def evidence_words(code: str | None, sent_label: str, *, short: bool = False) -> str:
+    """What a receipt time rests on, in words ("" for none)."""
+    return (EVIDENCE_SHORT if short else EVIDENCE_WORDS).get(code or "", "").format(sent=sent_label)
 
 # How "trước ngày 20" is read (the rules file's deadlines.policy).
 POLICY_WORDS = {

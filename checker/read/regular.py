@@ -1,4 +1,9 @@
-"""Opening for reading only what is a regular file (never a FIFO, a device or a folder swapped in)."""
+"""Opening for reading only what is a regular file (never a FIFO, a device or a folder swapped in).
+
+Two doors, one mechanism: `open_regular` for a path given to ntvt (a link is followed, and where it
+leads is checked), `open_listed` for an entry the inbox walk listed (a link is refused, and the file
+opened must be the one listed). Both open without blocking and check the open descriptor.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +12,11 @@ import stat
 from typing import BinaryIO
 
 
-# Opening for reading only what is a regular file. O_NONBLOCK: a FIFO swapped in after the stat
-# opens at once (instead of waiting for a writer) and is then refused; Windows has neither the
-# flag nor FIFOs in folders.
+# O_NONBLOCK: a FIFO swapped in after the stat opens at once (instead of waiting for a writer) and
+# is then refused; O_NOFOLLOW (for listed entries): a link swapped in is refused. Windows has
+# neither flag, nor FIFOs in folders, nor this race.
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+_NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _NOT_REGULAR = ((stat.S_ISDIR, "a directory", "thư mục"), (stat.S_ISFIFO, "a FIFO", "ống dẫn FIFO"),
                 (stat.S_ISSOCK, "a socket", "socket"), (stat.S_ISCHR, "a character device", "thiết bị ký tự"),
                 (stat.S_ISBLK, "a block device", "thiết bị khối"))
@@ -40,9 +46,33 @@ def open_regular(path: os.PathLike | str) -> BinaryIO:
     st = os.stat(path)
     if not stat.S_ISREG(st.st_mode):
         raise NotRegular(path, st)
-    fd = os.open(path, _OPEN_FLAGS)
-    st = os.fstat(fd)
+    fd, st = _open(path, follow=True)
     if not stat.S_ISREG(st.st_mode):
         os.close(fd)
         raise NotRegular(path, st)
     return os.fdopen(fd, "rb")
+
+
+class Swapped(OSError):
+    """The path no longer names the regular file that was listed."""
+
+
+def open_listed(path: str, listed: os.stat_result | None, follow: bool = False) -> BinaryIO:
+    """Open for reading in binary the regular file that was listed as `listed` (same device and inode).
+    Links are refused unless `follow` (a path the person named, such as the receipt log); anything
+    else found at the path raises Swapped."""
+    fd, st = _open(path, follow)
+    if not stat.S_ISREG(st.st_mode) or (listed is not None and file_identity(listed) not in (None, file_identity(st))):
+        os.close(fd)
+        raise Swapped(f"{path} was replaced after it was listed")
+    return os.fdopen(fd, "rb")
+
+
+def file_identity(st: os.stat_result) -> tuple[int, int] | None:
+    """(device, inode) of a file, or None where the file system has no inodes (some on Windows)."""
+    return (st.st_dev, st.st_ino) if st.st_ino else None
+
+
+def _open(path: os.PathLike | str, follow: bool) -> tuple[int, os.stat_result]:
+    fd = os.open(path, _OPEN_FLAGS if follow else _OPEN_FLAGS | _NO_FOLLOW)
+    return fd, os.fstat(fd)

@@ -59,6 +59,11 @@ def size_verdict(size: int, limits: Limits) -> Rejected | None:
     return None
 
 
+# The name endings of the files read as spreadsheets (the formats inspect_bytes tells apart): the
+# inbox and email attachments are picked by them, before the bytes say what a file really is.
+SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+
+
 def inspect_bytes(name: str, data: bytes, limits: Limits) -> str | Rejected:
     """Return the format ("xlsx", "xlsm", "xls", "ods") or a Rejected verdict."""
     verdict = size_verdict(len(data), limits)

@@ -13,8 +13,9 @@ SHEET_ROLES = {
     "summary": ("form", False),  # the summary report's figures and narrative
 }
 
-# Field roles: the sheet role each belongs to.
+# Field roles: the sheet role each belongs to (None: any table sheet may have one such column).
 FIELD_ROLES = {
+    "row_number": None,  # "STT": a row with nothing else is a blank row, not a nomination
     "unit": "unit_info",
     "period": "unit_info",
     "report_type": "unit_info",

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..model.words import CYCLE_LABEL
+
 
 @dataclass(frozen=True)
 class Plan:
@@ -102,6 +104,10 @@ class SheetSpec:
     def field(self, key: str) -> FieldSpec:
         return next(f for f in self.fields if f.key == key)
 
+    def key_of(self, role: str) -> str | None:
+        """The key of this sheet's column that plays `role` (e.g. its row number), or None."""
+        return next((f.key for f in self.fields if f.role == role), None)
+
 
 @dataclass(frozen=True)
 class Condition:
@@ -137,6 +143,8 @@ class Rule:
     title: str
     quote: str
     checks: tuple[CheckSpec, ...]
+    cites: str = "plan"  # plan | template: what the clause is a clause of
+    guide: str | None = None  # criteria: the template's guide shows the quote as the criteria
 
     @property
     def severities(self) -> tuple[str, ...]:
@@ -194,11 +202,15 @@ class RuleSet:
         """The key of the column or form field that plays `role`, or None if the rules have none."""
         return self._roles[1].get(role)
 
+    def field_by_role(self, role: str) -> FieldSpec | None:
+        """The column or form field that plays `role` (a role held once in the file), or None."""
+        return self._roles[2].get(role)
+
     @functools.cached_property
-    def _roles(self) -> tuple[dict[str, str], dict[str, str]]:
+    def _roles(self) -> tuple[dict[str, str], dict[str, str], dict[str, FieldSpec]]:
         sheets = {s.role: s.key for s in self.sheets if s.role}
-        fields = {f.role: f.key for s in self.sheets for f in s.fields if f.role}
-        return sheets, fields
+        specs = {f.role: f for s in self.sheets for f in s.fields if f.role}
+        return sheets, {role: f.key for role, f in specs.items()}, specs
 
     def rule(self, rule_id: str) -> Rule:
         return self._rules_by_id[rule_id]
@@ -227,7 +239,7 @@ class RuleSet:
         out = {}
         for rule in self.rules:
             clause = rule.clause
-            if clause.startswith(("Mục", "Đoạn")):
+            if rule.cites == "plan":
                 out[rule.id] = f" (Căn cứ: {clause}, Kế hoạch số {self.plan.number}.)"
             else:
                 out[rule.id] = f" (Căn cứ: {clause[0].lower() + clause[1:]}.)"
@@ -235,4 +247,4 @@ class RuleSet:
 
     def cycle_label(self, cycle: str) -> str:
         year, month = cycle.split("-")
-        return f"Tháng {month}/{year}"
+        return CYCLE_LABEL.format(month=month, year=year)

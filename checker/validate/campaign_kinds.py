@@ -1,22 +1,21 @@
 """Campaign rules: deadlines, activities and cross-file checks, as pandera checks on campaign tables.
 
 The row rules run on the nomination rows; the campaign rules run, through the same machinery
-(schemas.run_schema), on tables consolidation builds: one row per official unit × cycle
+(validate.engine.run_schema), on tables consolidation builds: one row per official unit × cycle
 (`cycles`), one row per unit (`units`), one row per stated figure of a summary report
 (`figures`), and the nomination rows of the files of record (`history`).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import pandas as pd
 
-from . import row_kinds as checks
-from ..normalise import text
-from .row_kinds import applies
+from .row_kinds import Details, Fails, applies
 from ..ruleset.spec import CheckSpec, Condition
+
+__all__ = ["CAMPAIGN_KINDS", "activity_column", "count_where"]
 
 FAILING_STATUS = ("late", "invalid", "missing")
 
@@ -31,6 +30,10 @@ def _deadline_details(ctx, row, c, col):
             "deadline": row["deadline"]}
 
 
+def _summary_deadline_details(ctx, row, c, col):
+    return {"unit": row["unit_name"], "status": row["status"], "deadline": row["deadline"]}
+
+
 def activity_column(c: CheckSpec) -> str:
     return f"activities::{c.params['activity_type']}"
 
@@ -40,11 +43,13 @@ def _activity_in_window(ctx, f, c, col):
     return f["required"] & (f[activity_column(c)] == 0) & due
 
 
-def _activity_details(ctx, row, c, col):
+def _window_details(ctx, row, c, col):
     return {"unit": row["unit_name"], "activity_type": c.params["activity_type"],
-            "from": f"{c.params.get('from'):%d/%m/%Y}" if c.params.get("from") else "",
-            "to": f"{c.params.get('to'):%d/%m/%Y}" if c.params.get("to") else "",
-            "cycle": row.get("cycle_label", "")}
+            "from": f"{c.params['from']:%d/%m/%Y}", "to": f"{c.params['to']:%d/%m/%Y}"}
+
+
+def _each_cycle_details(ctx, row, c, col):
+    return {"unit": row["unit_name"], "activity_type": c.params["activity_type"], "cycle": row.get("cycle_label", "")}
 
 
 def _activity_each_cycle(ctx, f, c, col):
@@ -70,24 +75,16 @@ def _repeat_details(ctx, row, c, col):
     return {"earlier_cycle": row["earlier_cycle"], "earlier_file": row["earlier_file"]}
 
 
-checks.KINDS.update({
+# The campaign kinds' implementations, by kind (ruleset.kinds declares them; validate.registry joins).
+CAMPAIGN_KINDS: dict[str, tuple[Fails, Details]] = {
     "monthly_deadline": (_monthly_deadline, _deadline_details),
-    "summary_deadline": (_monthly_deadline, _deadline_details),
-    "activity_in_window": (_activity_in_window, _activity_details),
-    "activity_each_cycle": (_activity_each_cycle, _activity_details),
+    "summary_deadline": (_monthly_deadline, _summary_deadline_details),
+    "activity_in_window": (_activity_in_window, _window_details),
+    "activity_each_cycle": (_activity_each_cycle, _each_cycle_details),
     "summary_matches": (_summary_matches, _summary_details),
     "repeat_nomination": (_repeat, _repeat_details),
-})
-
-# Which campaign table each kind runs on, and the column its failures are reported on.
-TABLES = {
-    "monthly_deadline": ("cycles", "status"),
-    "activity_each_cycle": ("cycles", "status"),
-    "summary_deadline": ("units", "summary_status"),
-    "activity_in_window": ("units", "unit_name"),
-    "summary_matches": ("figures", "stated"),
-    "repeat_nomination": ("history", "name"),
 }
+
 
 
 def count_where(frame: pd.DataFrame, spec: dict[str, Any]) -> pd.Series:
@@ -102,15 +99,3 @@ def count_where(frame: pd.DataFrame, spec: dict[str, Any]) -> pd.Series:
     if "sum" in spec:
         return picked.groupby("_file")[spec["sum"]].sum(min_count=1).fillna(0)
     return picked.groupby("_file").size()
-
-
-def person_keys(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
-    def part(value: Any) -> str:
-        if isinstance(value, str):
-            return text.person_key(value)
-        if isinstance(value, (pd.Timestamp, dt.date)):
-            return value.isoformat()[:10]
-        return "" if pd.isna(value) else str(int(value)) if isinstance(value, float) else str(value)
-
-    parts = [[part(v) for v in frame[column].tolist()] for column in columns]
-    return pd.Series(["|".join(values) for values in zip(*parts)], index=frame.index, dtype="object")

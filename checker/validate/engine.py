@@ -7,13 +7,14 @@ Two choices differ from the textbook use of pandera, both measured here:
 - every check is a *column* check: a DataFrame-wide check that returns a row mask is reported by
   pandera once per column of the frame (×40 rows of output), and one that returns a boolean frame
   drops rows holding any NA. A conditional rule ("required for Cá nhân") is attached to the column
-  it reports on and reads the sibling column from the frame under validation.
+  it reports on; its verdict is computed from the whole frame before pandera runs (compile_schema).
 - warnings are not `raise_warning` checks: those are emitted as Python warnings without the failing
   index. Severity is ours: it comes from the rules file when findings are rendered.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from collections import defaultdict
 
@@ -21,26 +22,31 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
-from .row_kinds import Context, details, failing, target_columns
+from .columns import CONTEXT_COLUMNS
+from .registry import details, failing, target_columns
+from .row_kinds import Context
 from ..process.memory import release_free_memory
-from ..ruleset.spec import CheckSpec, Rule
+from ..ruleset.spec import Rule
 
 
 def compile_schema(ctx: Context, frame: pd.DataFrame, rules: list[Rule],
-                   targets=target_columns) -> tuple[pa.DataFrameSchema, dict[str, CheckSpec]]:
-    """A schema for `frame`: each check reads the frame it is bound to (see module docstring)."""
+                   targets=target_columns) -> pa.DataFrameSchema:
+    """A schema for `frame`: each pandera check is handed the verdict of its rule check on that frame.
+
+    The verdicts (True where a cell passes) are computed here, from the frame, once per (check,
+    column); the pandera check only picks the rows of the series it is given, so it depends on
+    nothing but its own verdict and holds no reference to the frame.
+    """
     by_column: dict[str, list[pa.Check]] = defaultdict(list)
-    names: dict[str, CheckSpec] = {}
     for rule in rules:
         for n, check in enumerate(rule.checks):
             name = f"{rule.id}#{n}"
-            names[name] = check
             for column in targets(check):
-                by_column[column].append(pa.Check(
-                    lambda series, c=check, col=column: ~failing(ctx, frame, c, col).loc[series.index],
-                    name=name, error=name, ignore_na=False, element_wise=False))
+                passes = ~failing(ctx, frame, check, column)
+                by_column[column].append(pa.Check(lambda series, passes=passes: passes.loc[series.index],
+                                                  name=name, error=name, ignore_na=False, element_wise=False))
     columns = {col: pa.Column(checks=checks, nullable=True, required=True) for col, checks in by_column.items()}
-    return pa.DataFrameSchema(columns, strict=False, coerce=False), names
+    return pa.DataFrameSchema(columns, strict=False, coerce=False)
 
 
 def run_schema(ctx: Context, frame: pd.DataFrame, rules: list[Rule], targets=target_columns) -> pd.DataFrame:
@@ -49,14 +55,14 @@ def run_schema(ctx: Context, frame: pd.DataFrame, rules: list[Rule], targets=tar
                           "check": pd.Series(dtype="object")})
     if frame.empty or not rules:
         return empty
-    schema, _ = compile_schema(ctx, frame, rules, targets)
+    schema = compile_schema(ctx, frame, rules, targets)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             # Not pandera's default deep copy (hundreds of megabytes for a city's frame; nothing is
             # coerced), nor the frame itself: pandera registers the schema on the object it validates,
-            # and ours refers back to the frame, which would then never be freed. A shallow copy
-            # (copy-on-write) is registered instead and dropped right after.
+            # and keeps it for as long as that object lives. A shallow copy (copy-on-write) is
+            # registered instead and dropped right after.
             schema.validate(frame.copy(deep=False), lazy=True, inplace=True)
     except SchemaErrors as exc:
         failures = _rule_failures(exc.failure_cases)
@@ -82,7 +88,6 @@ def _rule_failures(cases: pd.DataFrame) -> pd.DataFrame:
 
 
 # Columns any check's details may read, besides the failing column's own three.
-CONTEXT_COLUMNS = ("_file", "_row", "_sent", "_year", "_valid_nominations")
 
 
 def render_failures(ctx: Context, frame: pd.DataFrame, failures: pd.DataFrame, rules: list[Rule]):
@@ -93,10 +98,11 @@ def render_failures(ctx: Context, frame: pd.DataFrame, failures: pd.DataFrame, r
     frame for 250,000 failures, cost more time and memory than everything else here at city scale.
     """
     checks = {f"{r.id}#{n}": (r, c) for r in rules for n, c in enumerate(r.checks)}
-    ctx.frame = frame
-    ctx.cache = {}
     if failures.empty:
         return
+    # This rendering's own context: the frame (details that look at other rows) and what details
+    # compute once for it. The caller's context is not changed, and both go when the rendering ends.
+    ctx = dataclasses.replace(ctx, frame=frame, cache={})
     narrow = len(frame.columns) <= 30  # campaign tables: every column (their messages use many)
     for column, group in failures.groupby("column", sort=True):
         wanted = list(frame.columns) if narrow else [
@@ -108,4 +114,3 @@ def render_failures(ctx: Context, frame: pd.DataFrame, failures: pd.DataFrame, r
             row = rows[index]
             row["_index"] = index
             yield index, column, rule, spec, details(ctx, row, spec, column), row
-    ctx.cache, ctx.frame = {}, None  # what details computed for this frame (a city's rows' worth)

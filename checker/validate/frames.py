@@ -21,11 +21,13 @@ import pandas as pd
 from ..normalise import text
 from ..normalise.matching import UnitIndex
 from ..read.workbook import WorkbookData
-from ..model.findings import Cell, Finding, Severity, cell_ref
+from ..model.findings import Cell, Finding, cell_ref
 from ..ruleset.spec import FieldSpec, RuleSet
 from ..normalise.values import as_text, is_blank, parse_date, parse_period, parse_whole, parse_year
+from .messages import check_of_kind, finding
 
-NORMALISE_RULE = "DL-CHUANHOA"
+# The harmless changes a unit is told about (check kinds of the rules file's normalisation rule).
+NOTE_KINDS = ("normalised", "text_date", "legacy_text")
 
 
 class ListIndex:
@@ -43,8 +45,6 @@ class ListIndex:
                     exact.setdefault(alias, item.value)
                     loose.setdefault(text.list_key(alias), item.value)
             self.exact[name], self.loose[name] = exact, loose
-        cycles = {rules.cycle_label(c): c for c in rules.deadlines.cycles}
-        self.cycle_labels = cycles
 
     def canonical(self, list_name: str, value: str) -> tuple[str, bool]:
         """(canonical value or the value itself, whether it differs other than by a declared alias)."""
@@ -66,7 +66,6 @@ class Frames:
     files: pd.DataFrame  # one row per readable file
     info: list[Finding]  # harmless normalisations
     units: UnitIndex
-    lists: ListIndex
 
 
 def build_frames(books: list[WorkbookData], rules: RuleSet, fallback_dates: list[dt.date | None],
@@ -81,7 +80,14 @@ def build_frames(books: list[WorkbookData], rules: RuleSet, fallback_dates: list
     for spec in rules.sheets:
         if spec.kind == "table":
             tables[spec.key] = builder.table_frame(books, spec, files, first)
-    return Frames(books, tables, files, builder.info, units, lists)
+    return Frames(books, tables, files, builder.info, units)
+
+
+def form_text(row: pd.Series, key: str | None) -> str | None:
+    """A form field's normalised text in a row of the files frame; None if blank, not understood
+    (a unit not matched, a period not parsed) or not a field of the rules."""
+    value = row.get(key) if key else None
+    return value if isinstance(value, str) else None
 
 
 def concat_frames(parts: list[Frames], books: list[WorkbookData]) -> Frames:
@@ -94,7 +100,7 @@ def concat_frames(parts: list[Frames], books: list[WorkbookData]) -> Frames:
     tables = {key: _concat_consuming([p.tables[key] for p in parts]) for key in first.tables}
     files = pd.concat([p.files for p in parts], ignore_index=True)
     info = [f for p in parts for f in p.info]
-    return Frames(books, tables, files, info, first.units, first.lists)
+    return Frames(books, tables, files, info, first.units)
 
 
 def _concat_consuming(frames: list[pd.DataFrame]) -> pd.DataFrame:
@@ -107,7 +113,7 @@ class _Builder:
     def __init__(self, rules: RuleSet, units: UnitIndex, lists: ListIndex):
         self.rules, self.units, self.lists = rules, units, lists
         self.info: list[Finding] = []
-        self.info_checks = {c.kind: c for c in rules.rule(NORMALISE_RULE).checks}
+        self.notes = {kind: check_of_kind(rules, kind) for kind in NOTE_KINDS}
         self.cache: dict[tuple, tuple[Any, bool, tuple]] = {}
 
     # -- one value -------------------------------------------------------------------------------
@@ -174,15 +180,13 @@ class _Builder:
         return value, False, notes
 
     def note(self, kind: str, where, spec: FieldSpec, raw: Any, expected: str, **extra: str) -> None:
-        check = self.info_checks[kind]
+        rule, check = self.notes[kind]
         file, sheet, row, col = where()
         value = as_text(raw)
-        message = check.message.format(cell=cell_ref(row, col) or "", column=spec.label, value=value,
-                                       expected=expected, sheet=sheet, file=file, **extra)
-        rule = self.rules.rule(NORMALISE_RULE)
-        self.info.append(Finding(rule_id=NORMALISE_RULE, code=kind, severity=Severity(check.severity),
-                                 where=Cell(file, sheet, row, col), column=spec.label, value=value, text=message,
-                                 clause=rule.clause, citation=self.rules.citation(NORMALISE_RULE)))
+        values = {"cell": cell_ref(row, col) or "", "column": spec.label, "value": value, "expected": expected,
+                  "sheet": sheet, "file": file, **extra}
+        self.info.append(finding(self.rules, rule, check, Cell(file, sheet, row, col), values=values,
+                                 column=spec.label, value=value))
 
     # -- frames ----------------------------------------------------------------------------------
 
@@ -217,10 +221,10 @@ class _Builder:
         # if valid, else what the caller knows (receipt time, or as_of).
         fallback = pd.to_datetime(pd.Series([fallback_dates[i] for i in frame["_file"]], index=frame.index,
                                             dtype="object"), errors="coerce")
-        frame["_sent"] = frame["sent_date"].where(frame["sent_date"].notna(), fallback) if "sent_date" in frame else fallback
-        year = frame["period"].map(lambda p: int(p[:4]) if isinstance(p, str) else np.nan) if "period" in frame else np.nan
+        sent, period = self.rules.field_key("sent_date"), self.rules.field_key("period")
+        frame["_sent"] = frame[sent].where(frame[sent].notna(), fallback) if sent in frame else fallback
+        year = frame[period].map(lambda p: int(p[:4]) if isinstance(p, str) else np.nan) if period in frame else np.nan
         frame["_year"] = pd.Series(year, index=frame.index, dtype="float64").fillna(self.rules.plan.year)
-        frame["_valid_nominations"] = 0
         return frame
 
     def table_frame(self, books: list[WorkbookData], sheet, files: pd.DataFrame, first: int = 0) -> pd.DataFrame:

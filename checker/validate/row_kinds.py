@@ -1,8 +1,9 @@
-"""The check kinds: how each `kind:` of the rules file is evaluated on a frame.
+"""The row and file check kinds: how each is evaluated on a frame of rows (or of files' counters).
 
-Each kind gives a vectorised `fails(frame, check, column)` (True where the cell breaks the rule)
-and `details(row, check, column)` (the message placeholders for one failing cell). Rules say *what*
-(in YAML), this registry says *how*. A new behaviour is a new kind here, with tests.
+Each kind gives a vectorised `fails(ctx, frame, check, column)` (True where the cell breaks the
+rule) and `details(ctx, row, check, column)` (the message placeholders for one failing cell).
+ruleset.kinds declares the kinds (what), ROW_KINDS implements them (how), validate.registry joins
+them with the campaign kinds. A new behaviour is a new kind in both, with tests.
 """
 
 from __future__ import annotations
@@ -12,13 +13,14 @@ from typing import Any, Callable
 
 import pandas as pd
 
+from .columns import VALID_ROWS
 from ..normalise import text
+from ..normalise.people import person_keys
+from ..ruleset.kinds import DATE_REFERENCES
 from ..ruleset.spec import CheckSpec, Condition, RuleSet
 
 Fails = Callable[["Context", pd.DataFrame, CheckSpec, str], pd.Series]
 Details = Callable[["Context", pd.Series, CheckSpec, str], dict[str, Any]]
-
-DATE_NAMES = {"sent_date": "ngày gửi", "plan_end": "ngày kết thúc kế hoạch", "plan_start": "ngày bắt đầu kế hoạch"}
 
 
 @dataclass
@@ -29,9 +31,11 @@ class Context:
     list_values: Callable[[str], tuple[str, ...]]
     field_list: Callable[[str], str | None]  # column key -> list name
     suggest_unit: Callable[[str], list[str]]
-    frame: pd.DataFrame | None = None  # the frame being rendered, for details that look at other rows
     as_of: Any = None  # the date statuses are computed for (campaign rules)
-    cache: dict = field(default_factory=dict)  # per rendering: values details compute once
+    # Set only on the copy engine.render_failures makes for one rendering: the frame rendered (for
+    # details that look at other rows) and what details compute once for it.
+    frame: pd.DataFrame | None = None
+    cache: dict = field(default_factory=dict)
 
 
 def fmt_date(value: Any) -> str:
@@ -78,52 +82,46 @@ def _blank(ctx, f, c, col):
     return given(f, col)
 
 
-def _limits(ctx, f, c) -> list[tuple[str, pd.Series]]:
-    out = []
-    for ref in c.params.get("not_after", []):
-        if ref == "sent_date":
-            out.append((ref, f["_sent"]))
-        else:
-            day = ctx.rules.plan.end if ref == "plan_end" else ctx.rules.plan.start
-            out.append((ref, pd.Series(pd.Timestamp(day), index=f.index)))
-    return out
+def reference_date(rules: RuleSet, ref: str, sent: Any) -> Any:
+    """The date a date check compares with (ruleset.kinds.DATE_REFERENCES): the sending date as
+    given (a row's value or a frame's column), or the plan's start or end as a Timestamp."""
+    if ref == "sent_date":
+        return sent
+    return pd.Timestamp(rules.plan.end if ref == "plan_end" else rules.plan.start)
+
+
+def _reference_column(ctx, f, ref: str) -> pd.Series:
+    day = reference_date(ctx.rules, ref, f["_sent"])
+    return day if isinstance(day, pd.Series) else pd.Series(day, index=f.index)
 
 
 def _date(ctx, f, c, col):
     bad = f[f"{col}__bad"].copy()
-    for _, limit in _limits(ctx, f, c):
+    for ref in c.params.get("not_after", []):
+        limit = _reference_column(ctx, f, ref)
         bad |= f[col].notna() & limit.notna() & (f[col] > limit)
     return given(f, col) & bad
 
 
 def _date_details(ctx, row, c, col):
-    days = {"sent_date": row.get("_sent"), "plan_end": pd.Timestamp(ctx.rules.plan.end),
-            "plan_start": pd.Timestamp(ctx.rules.plan.start)}
-    limits = [(ref, days[ref]) for ref in c.params.get("not_after", []) if pd.notna(days[ref])]
+    days = [(ref, reference_date(ctx.rules, ref, row.get("_sent"))) for ref in c.params.get("not_after", [])]
+    limits = [(ref, day) for ref, day in days if pd.notna(day)]
     if not limits:
         return {"limit_name": "", "limit": ""}
     ref, day = min(limits, key=lambda item: item[1])
     if not row[f"{col}__bad"]:  # name the limit actually passed
         passed = [(r, d) for r, d in limits if row[col] > d]
         ref, day = min(passed, key=lambda item: item[1]) if passed else (ref, day)
-    return {"limit_name": DATE_NAMES[ref], "limit": fmt_date(day)}
-
-
-def _reference(f, c, rules=None) -> pd.Series:
-    if c.params["reference"] == "sent_date":
-        return f["_sent"]
-    day = rules.plan.end if c.params["reference"] == "plan_end" else rules.plan.start
-    return pd.Series(pd.Timestamp(day), index=f.index)
+    return {"limit_name": DATE_REFERENCES[ref], "limit": fmt_date(day)}
 
 
 def _max_days_before(ctx, f, c, col):
-    gap = (_reference(f, c, ctx.rules) - f[col]).dt.days
+    gap = (_reference_column(ctx, f, c.params["reference"]) - f[col]).dt.days
     return f[col].notna() & gap.notna() & (gap > c.params["days"])
 
 
 def _max_days_details(ctx, row, c, col):
-    ref = {"sent_date": row["_sent"], "plan_end": pd.Timestamp(ctx.rules.plan.end),
-           "plan_start": pd.Timestamp(ctx.rules.plan.start)}[c.params["reference"]]
+    ref = reference_date(ctx.rules, c.params["reference"], row["_sent"])
     return {"days": c.params["days"], "actual": int((ref - row[col]).days)}
 
 
@@ -132,11 +130,15 @@ def _equals(ctx, f, c, col):
 
 
 def _in_values(ctx, f, c, col):
-    return given(f, col) & ~f[col].isin(c.params["values"])  # a blank one is DN-BATBUOC's to report
+    return given(f, col) & ~f[col].isin(c.params["values"])  # a blank one is a `required` check's to report
+
+
+def _equals_details(ctx, row, c, col):
+    return {"expected": c.params["value"]}
 
 
 def _values_details(ctx, row, c, col):
-    values = c.params.get("values") or [c.params["value"]]
+    values = c.params["values"]
     return {"values": ", ".join(values), "expected": " hoặc ".join(values)}
 
 
@@ -160,17 +162,12 @@ def _max_length(ctx, f, c, col):
     return given(f, col) & (f[col].str.len() > c.params["max"])
 
 
-def _length_details(ctx, row, c, col):
-    return {"min": c.params.get("min"), "max": c.params.get("max"), "length": len(row[col] or "")}
+def _min_length_details(ctx, row, c, col):
+    return {"min": c.params["min"], "length": len(row[col] or "")}
 
 
-def _person(f: pd.DataFrame, c: CheckSpec) -> pd.Series:
-    parts = [f[k].map(lambda v: text.person_key(v) if isinstance(v, str) else ("" if pd.isna(v) else str(int(v))))
-             for k in c.params["columns"]]
-    key = parts[0]
-    for part in parts[1:]:
-        key = key + "|" + part
-    return key
+def _max_length_details(ctx, row, c, col):
+    return {"max": c.params["max"], "length": len(row[col] or "")}
 
 
 def _unique(ctx, f, c, col):
@@ -178,14 +175,14 @@ def _unique(ctx, f, c, col):
         return pd.Series(False, index=f.index)
     # Among the rows that name someone: a blank name is nobody's twin.
     named = given(f, col)
-    keys = pd.DataFrame({"f": f["_file"], "k": _person(f, c)})[named]
+    keys = pd.DataFrame({"f": f["_file"], "k": person_keys(f, c.params["columns"])})[named]
     return named & keys.duplicated(keep="first").reindex(f.index, fill_value=False)
 
 
 def _unique_details(ctx, row, c, col):
     if ("first_rows", id(c)) not in ctx.cache:
         f = ctx.frame
-        keyed = pd.DataFrame({"f": f["_file"], "k": _person(f, c), "r": f["_row"]})[given(f, col)]
+        keyed = pd.DataFrame({"f": f["_file"], "k": person_keys(f, c.params["columns"]), "r": f["_row"]})[given(f, col)]
         # Only people listed twice are asked about: a map of every row would cost a city's rows.
         keyed = keyed[keyed.duplicated(["f", "k"], keep=False)]
         ctx.cache[("keys", id(c))] = keyed["k"]
@@ -218,29 +215,30 @@ def _cycles_details(ctx, row, c, col):
 
 
 def _min_valid_rows(ctx, f, c, col):
-    return f["_valid_nominations"] < c.params["min"]
+    return f[VALID_ROWS] < c.params["min"]
 
 
 def _min_rows_details(ctx, row, c, col):
-    return {"min": c.params["min"], "count": int(row["_valid_nominations"])}
+    return {"min": c.params["min"], "count": int(row[VALID_ROWS])}
 
 
 def _none(ctx, row, c, col):
     return {}
 
 
-KINDS: dict[str, tuple[Fails, Details]] = {
+# The row and file kinds' implementations, by kind (ruleset.kinds declares them; validate.registry joins).
+ROW_KINDS: dict[str, tuple[Fails, Details]] = {
     "required": (_required, _none),
     "in_list": (_in_list, _in_list_details),
     "year_range": (_year_range, _year_details),
     "blank": (_blank, _none),
     "date": (_date, _date_details),
     "max_days_before": (_max_days_before, _max_days_details),
-    "equals": (_equals, _values_details),
+    "equals": (_equals, _equals_details),
     "in_values": (_in_values, _values_details),
     "placeholder": (_placeholder, _none),
-    "min_length": (_min_length, _length_details),
-    "max_length": (_max_length, _length_details),
+    "min_length": (_min_length, _min_length_details),
+    "max_length": (_max_length, _max_length_details),
     "unique": (_unique, _unique_details),
     "whole_number": (_whole_number, _none),
     "known_unit": (_known_unit, _known_unit_details),
@@ -248,17 +246,3 @@ KINDS: dict[str, tuple[Fails, Details]] = {
     "min_valid_rows": (_min_valid_rows, _min_rows_details),
 }
 
-
-def target_columns(check: CheckSpec) -> tuple[str, ...]:
-    """The frame columns a check reports on (min_valid_rows has no cell: it sits on the counter)."""
-    return check.columns or ("_valid_nominations",)
-
-
-def failing(ctx: Context, frame: pd.DataFrame, check: CheckSpec, column: str) -> pd.Series:
-    """True where the cell breaks the check (its `when:` condition included)."""
-    fails, _ = KINDS[check.kind]
-    return (applies(frame, check.when) & fails(ctx, frame, check, column)).fillna(False).astype(bool)
-
-
-def details(ctx: Context, row: pd.Series, check: CheckSpec, column: str) -> dict[str, Any]:
-    return KINDS[check.kind][1](ctx, row, check, column)

@@ -13,6 +13,7 @@ reason, returned to the caller: the other copies are made all the same.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 import warnings
@@ -30,19 +31,19 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 
 from ..read.submission import InputChanged, Submission
 from .files import atomic_output
-from .inert import CopyFailed, Removed, assert_inert, copy_titles, quote_sheet, rename_notes, sanitize_xlsx, visible
+from .inert import CopyFailed, Removed, assert_inert, copy_titles, quote_sheet, rename_notes, visible
+from .sanitize import sanitize_xlsx
 from ..read.workbook import WorkbookData
 from ..model.findings import Finding, Severity
+from ..model.words import SEVERITY_WORDS
 from ..ruleset.spec import Limits
+from .names import annotated_name, own_name
+from .package import NO_MOMENT, end_of, fixed_times
+from .style import SEVERITY_FILL, row_height
 
 SUMMARY_SHEET = "Kết quả kiểm tra"
 REMOVED_TITLE = "Nội dung đã gỡ khỏi bản sao"
-FILLS = {
-    Severity.ERROR: "FFC7CE",
-    Severity.WARNING: "FFEB9C",
-    Severity.INFO: "DDEBF7",
-}
-SEVERITY_WORDS = {Severity.ERROR: "LỖI", Severity.WARNING: "CẢNH BÁO", Severity.INFO: "THÔNG TIN"}
+TEXT_WIDTH = 87  # the message column's width for row heights: about 95 characters a line
 MAX_LISTED = 1000  # rows of removed content on the result sheet; the rest are counted
 _CELL = re.compile(r"^[A-Z]{1,3}[0-9]+$")
 
@@ -74,11 +75,6 @@ def set_text(cell, value: object) -> None:
         cell.data_type = "s"
 
 
-def annotated_name(name: str) -> str:
-    stem = re.sub(r"[^\w\-. ]+", "_", Path(name.split(" › ")[-1]).stem).strip() or "tep"
-    return f"{stem}_danh_dau.xlsx"
-
-
 def unique_name(name: str, used: set[str]) -> str:
     """`name`, or `name_2.xlsx`, `name_3.xlsx`… if taken: two inputs of one name keep two copies."""
     stem, n, candidate = name[:-5], 2, name
@@ -93,7 +89,17 @@ def checked_sheets(book: WorkbookData) -> set[str]:
     return {t.sheet_name for t in book.tables.values()} | set(book.form_sheets.values())
 
 
-def copy_of(sub: Submission, book: WorkbookData, findings: list[Finding], limits: Limits) -> bytes:
+@dataclass(frozen=True)
+class Addressed:
+    """What a copy says beyond its findings: who the unit sends corrections to, and the moment the
+    copy is dated (its document times and zip entries: package.end_of(rules, as_of))."""
+
+    office: str | None = None
+    moment: dt.datetime = NO_MOMENT
+
+
+def copy_of(sub: Submission, book: WorkbookData, findings: list[Finding], limits: Limits,
+            addressed: Addressed = Addressed()) -> bytes:
     """The annotated copy of one checked input; raises CopyFailed with the reason if none can be made."""
     try:
         data = sub.content()
@@ -102,11 +108,12 @@ def copy_of(sub: Submission, book: WorkbookData, findings: list[Finding], limits
     except InputChanged:
         raise CopyFailed("tệp đã thay đổi sau khi được kiểm tra nên không đánh dấu được") from None
     return annotated_copy(data, book.format, findings, book.name, limits,
-                          checked_sheets(book) | {f.sheet for f in findings if f.sheet})
+                          checked_sheets(book) | {f.sheet for f in findings if f.sheet}, addressed=addressed)
 
 
 def annotated_copy(data: bytes, fmt: str, findings: list[Finding], source_name: str,
-                   limits: Limits = Limits(), sheets: set[str] | None = None) -> bytes:
+                   limits: Limits = Limits(), sheets: set[str] | None = None, *,
+                   addressed: Addressed = Addressed()) -> bytes:
     """The annotated, inert copy of one input's bytes, as .xlsx bytes.
 
     :param sheets: the sheets of an .xlsx a rebuild from values may read (None: all): others were
@@ -117,13 +124,13 @@ def annotated_copy(data: bytes, fmt: str, findings: list[Finding], source_name: 
     max_cells = limits.max_rows * limits.max_columns
     if fmt in ("xlsx", "xlsm"):
         try:
-            return _finish(_open_original(data, max_cells), findings, source_name)
+            return _finish(_open_original(data, max_cells), findings, source_name, addressed)
         except CopyFailed as exc:
             raise CopyFailed(exc.reason) from None
         except Exception as exc:  # whatever a damaged package makes openpyxl raise: rebuild from values
             first = exc
     try:
-        return _finish(_rebuild(data, fmt, sheets, first, max_cells), findings, source_name)
+        return _finish(_rebuild(data, fmt, sheets, first, max_cells), findings, source_name, addressed)
     except CopyFailed as exc:
         raise CopyFailed(exc.reason) from None
     except Exception as exc:
@@ -189,12 +196,12 @@ def _rebuild(data: bytes, fmt: str, sheets: set[str] | None, why: Exception | No
     return _Opened(wb, names, removed)
 
 
-def _finish(opened: _Opened, findings: list[Finding], source_name: str) -> bytes:
+def _finish(opened: _Opened, findings: list[Finding], source_name: str, addressed: Addressed) -> bytes:
     _mark_findings(opened, findings)
-    _summary_sheet(opened, findings, source_name)
+    _summary_sheet(opened, findings, source_name, addressed.office)
     buffer = io.BytesIO()
     opened.wb.save(buffer)
-    data = buffer.getvalue()
+    data = fixed_times(buffer.getvalue(), addressed.moment)  # openpyxl dated it by the clock
     assert_inert(data)  # never send a copy that still holds something live
     return data
 
@@ -210,8 +217,8 @@ def _mark_findings(opened: _Opened, findings: list[Finding]) -> None:
     for (title, row, col), here in cells.items():
         cell = opened.wb[title].cell(row=row, column=col)
         here.sort(key=lambda f: f.severity.rank)
-        cell.fill = PatternFill("solid", fgColor=FILLS[here[0].severity])
-        text = "\n\n".join(f"[{SEVERITY_WORDS[f.severity]} – {f.rule_id}] {f.message}" for f in here)
+        cell.fill = PatternFill("solid", fgColor=SEVERITY_FILL[here[0].severity])
+        text = "\n\n".join(f"[{SEVERITY_WORDS[f.severity.value].upper()} – {f.rule_id}] {f.message}" for f in here)
         comment = Comment(visible(text)[:30000], "ntvt")
         comment.width, comment.height = 360, min(600, 80 + 40 * len(here))
         cell.comment = comment
@@ -233,18 +240,18 @@ def _link(ws, cell, opened: _Opened, title: str | None, ref: str | None) -> None
         cell.font = Font(color="0563C1", underline="single")
 
 
-def _summary_sheet(opened: _Opened, findings: list[Finding], source_name: str) -> None:
+def _summary_sheet(opened: _Opened, findings: list[Finding], source_name: str, office: str | None) -> None:
     wb = opened.wb
     ws = wb.create_sheet(SUMMARY_SHEET, 0)
     wb.active = 0
     for other in wb.worksheets[1:]:
         other.sheet_view.tabSelected = False
     counts = {s: sum(f.severity is s for f in findings) for s in Severity}
-    shown = source_name.split(" › ")[-1].replace("\\", "/").split("/")[-1]  # the unit's own file name, no office path
-    set_text(ws["A1"], f"KẾT QUẢ KIỂM TRA TỆP “{shown}”")
+    set_text(ws["A1"], f"KẾT QUẢ KIỂM TRA TỆP “{own_name(source_name)}”")
     ws["A1"].font = Font(bold=True, size=13)
     if counts[Severity.ERROR]:
-        advice = "Đề nghị đơn vị sửa các lỗi rồi gửi lại tệp cho Văn phòng Sở."
+        advice = f"Đề nghị đơn vị sửa các lỗi rồi gửi lại tệp cho {office}." if office else \
+            "Đề nghị đơn vị sửa các lỗi rồi gửi lại tệp."
     elif counts[Severity.WARNING]:
         advice = "Tệp không có lỗi; đề nghị đơn vị lưu ý các cảnh báo."
     else:
@@ -262,8 +269,8 @@ def _summary_sheet(opened: _Opened, findings: list[Finding], source_name: str) -
     ordered = sorted(findings, key=lambda f: (f.severity.rank, f.sort_key()))
     for r, f in enumerate(ordered, start=5):
         title = opened.names.get(f.sheet, f.sheet)
-        set_text(ws.cell(row=r, column=1), SEVERITY_WORDS[f.severity])
-        ws.cell(row=r, column=1).fill = PatternFill("solid", fgColor=FILLS[f.severity])
+        set_text(ws.cell(row=r, column=1), SEVERITY_WORDS[f.severity.value].upper())
+        ws.cell(row=r, column=1).fill = PatternFill("solid", fgColor=SEVERITY_FILL[f.severity])
         set_text(ws.cell(row=r, column=2), title or "")
         link_cell = ws.cell(row=r, column=3)
         set_text(link_cell, f.cell or "")
@@ -289,9 +296,9 @@ def _summary_sheet(opened: _Opened, findings: list[Finding], source_name: str) -
 def _long_text(ws, row: int, text: str) -> None:
     set_text(ws.cell(row=row, column=6), text)
     ws.cell(row=row, column=6).alignment = Alignment(wrap_text=True, vertical="top")
-    lines = 1 + len(text) // 95
-    if lines > 1:
-        ws.row_dimensions[row].height = 15 * min(lines, 20)
+    height = row_height([(text, TEXT_WIDTH)], most=20)
+    if height:
+        ws.row_dimensions[row].height = height
 
 
 def _removed_section(ws, start: int, opened: _Opened) -> None:
@@ -321,9 +328,15 @@ def _removed_section(ws, start: int, opened: _Opened) -> None:
 
 
 def write_annotated_copies(validation, directory: Path, inputs: Iterable[Path] = (),
-                           only_with_findings: bool = False) -> AnnotatedCopies:
+                           only_with_findings: bool = False, *, as_of: dt.date | None = None) -> AnnotatedCopies:
     """Write one annotated copy per readable input into `directory`; returns the paths written, with
-    `.failures` listing (input, reason) for each copy that could not be made."""
+    `.failures` listing (input, reason) for each copy that could not be made.
+
+    :param as_of: the day the check speaks for: the copies are dated the end of it (without it, a
+        fixed date), so that the same inputs give the same bytes.
+    """
+    rules = validation.rules
+    addressed = Addressed(rules.plan.office, end_of(rules, as_of) if as_of else NO_MOMENT)
     directory = Path(directory)
     report = validation.report()
     written, used = AnnotatedCopies(), set()
@@ -335,7 +348,7 @@ def write_annotated_copies(validation, directory: Path, inputs: Iterable[Path] =
             continue
         name = unique_name(annotated_name(book.name), used)
         try:
-            data = copy_of(sub, book, found, validation.rules.limits)
+            data = copy_of(sub, book, found, rules.limits, addressed)
         except CopyFailed as exc:
             written.failures.append((book.name, exc.reason))
             continue

@@ -12,7 +12,8 @@ import shutil
 import textwrap
 
 from ..model.words import POLICY_WORDS
-from ..model.findings import Report
+from ..model.findings import Report, Severity
+from ..ruleset.kinds import DATE_REFERENCES, PARAM_WORDS
 from ..ruleset.spec import RuleSet
 from .terminal import printable
 
@@ -75,7 +76,6 @@ def summary_line(report: Report) -> str:
 @for_terminal
 def rules_table(rules: RuleSet) -> str:
     width = _width()
-    severity = {"error": "lỗi", "warning": "cảnh báo", "info": "thông tin"}
     lines = [f"Kế hoạch số {rules.plan.number} ({rules.plan.id}): {rules.plan.title}",
              f"Tệp quy tắc: {rules.path} (SHA-256 {rules.sha256[:16]}…)",
              f"Thời gian: {rules.plan.start:%d/%m/%Y} – {rules.plan.end:%d/%m/%Y}; kỳ tháng: "
@@ -84,7 +84,7 @@ def rules_table(rules: RuleSet) -> str:
              f" báo cáo tổng kết trước {rules.deadlines.summary_due:%d/%m/%Y}.", ""]
     lines.append(f"{'Mã':<15} {'Mức độ':<20} {'Căn cứ':<22} Nội dung, tham số")
     for rule in rules.rules:
-        sev = "/".join(severity[s] for s in rule.severities)
+        sev = "/".join(Severity(s).label for s in rule.severities)
         params = "; ".join(p for p in (check_params(rules, c) for c in rule.checks) if p)
         desc = rule.title + (f" [{params}]" if params else "")
         body = textwrap.wrap(desc, width=max(40, width - 60))
@@ -100,12 +100,6 @@ def rules_table(rules: RuleSet) -> str:
 def check_params(rules: RuleSet, check) -> str:
     """A check's parameters in words a person reads: column labels, not keys."""
     labels = {f.key: f.label for s in rules.sheets for f in s.fields}
-    words = {"columns": "cột", "column": "cột", "min": "tối thiểu", "max": "tối đa", "values": "giá trị",
-             "value": "giá trị", "days": "số ngày", "max_age_offset": "tuổi tối thiểu", "not_after": "không sau",
-             "reference": "so với", "activity_type": "loại hoạt động", "from": "từ", "to": "đến", "role": "vai trò",
-             "person": "người", "deed": "việc", "counts": "đối chiếu"}
-    dates = {"sent_date": "ngày gửi", "plan_end": "ngày kết thúc kế hoạch", "plan_start": "ngày bắt đầu kế hoạch"}
-
     def shown(key, value):
         if isinstance(value, list):
             return ", ".join(shown(key, v) for v in value)
@@ -113,9 +107,9 @@ def check_params(rules: RuleSet, check) -> str:
             return ", ".join(labels.get(k, k) for k in value)
         if hasattr(value, "strftime"):
             return value.strftime("%d/%m/%Y")
-        return labels.get(value, dates.get(value, str(value))) if isinstance(value, str) else str(value)
+        return labels.get(value, DATE_REFERENCES.get(value, str(value))) if isinstance(value, str) else str(value)
 
-    parts = [f"{words.get(k, k)}: {shown(k, v)}" for k, v in check.params.items()]
+    parts = [f"{PARAM_WORDS.get(k, k)}: {shown(k, v)}" for k, v in check.params.items()]
     if check.when:
         op = "không là" if check.when.negate else "là"
         parts.append(f"khi “{labels.get(check.when.column, check.when.column)}” {op} {', '.join(check.when.values)}")

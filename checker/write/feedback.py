@@ -3,29 +3,29 @@
 The draft is an .eml file (Vietnamese, ready to open in a mail program and send): addressed to the
 unit's sender when an email brought its file, listing what to fix with sheet, cell and plan clause,
 the annotated workbooks attached. Drafts are deterministic (no Date, a boundary derived from the
-content) so the same run gives the same files. A copy that cannot be made is not attached: the
+content, the copies dated the end of as_of) so the same inputs give the same bytes. A copy that cannot be made is not attached: the
 letter says so and why, and every other file and unit is handled all the same.
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
 from email.message import EmailMessage
 from email.policy import SMTP
 from pathlib import Path
 from typing import Iterable
 
-from .annotated_copy import AnnotatedCopies, CopyFailed, annotated_name, copy_of, unique_name
+from .annotated_copy import Addressed, AnnotatedCopies, CopyFailed, copy_of, unique_name
 from ..decide.consolidation import Consolidation
 from ..model.words import REJECTED, SUPERSEDED
 from ..model.errors import OutputError
 from .files import atomic_output
 from .inert import visible
 from ..model.findings import Finding, Severity
+from .names import annotated_name, own_name, unit_slug
+from .package import end_of
 
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-WORDS = {Severity.ERROR: "Lỗi", Severity.WARNING: "Cảnh báo", Severity.INFO: "Thông tin"}
 
 
 def write_feedback(c: Consolidation, directory: Path, inputs: Iterable[Path] = ()) -> AnnotatedCopies:
@@ -39,6 +39,8 @@ def write_feedback(c: Consolidation, directory: Path, inputs: Iterable[Path] = (
                           message=f"Không ghi được thư phản hồi: “{directory}” là một tệp, không phải thư mục; "
                                   "hãy chọn một thư mục khác cho --feedback")
     written = AnnotatedCopies()
+    # The copies are dated the end of as_of: the same inputs give the same letters, byte for byte.
+    addressed = Addressed(c.rules.plan.office, end_of(c.rules, c.as_of))
     by_file: dict[str, list[Finding]] = {}
     for f in c.findings:
         by_file.setdefault(f.file, []).append(f)
@@ -56,12 +58,12 @@ def write_feedback(c: Consolidation, directory: Path, inputs: Iterable[Path] = (
             if d.status == REJECTED or not any(f.severity is not Severity.INFO for f in file_findings[book.name]):
                 continue
             try:
-                data = copy_of(sub, book, file_findings[book.name], c.rules.limits)
+                data = copy_of(sub, book, file_findings[book.name], c.rules.limits, addressed)
             except CopyFailed as exc:
                 missing.append((book.name, exc.reason))
                 written.failures.append((book.name, exc.reason))
                 continue
-            target = directory / safe_unit_dir(unit.id) / unique_name(annotated_name(book.name), used)
+            target = directory / unit_slug(unit.id) / unique_name(annotated_name(book.name), used)
             with atomic_output(target, inputs) as tmp:
                 tmp.write_bytes(data)
             written.append(target)
@@ -69,31 +71,27 @@ def write_feedback(c: Consolidation, directory: Path, inputs: Iterable[Path] = (
         sender = next((c.validation.submissions[d.index].sender for d in reversed(files)
                        if c.validation.submissions[d.index].sender), None)
         message = _draft(c, unit.name, sender, file_findings, campaign, attachments, missing)
-        target = directory / f"{safe_unit_dir(unit.id)}.eml"
+        target = directory / f"{unit_slug(unit.id)}.eml"
         with atomic_output(target, inputs) as tmp:
             tmp.write_bytes(message)
         written.append(target)
     return written
 
 
-def _shown_name(name: str) -> str:
-    """The name the unit gave its file: no office path, no email it came in."""
-    return name.split(" › ")[-1].replace("\\", "/").split("/")[-1]
-
-
 def _draft(c: Consolidation, unit: str, sender: str | None, file_findings: dict[str, list[Finding]],
            campaign: list[Finding], attachments: list[tuple[str, bytes]], missing: list[tuple[str, str]]) -> bytes:
     """The letter: a reminder for a unit that sent nothing, otherwise what to fix and what to note."""
     plan = c.rules.plan
+    movement = plan.movement
     office = f"Văn phòng {plan.issuer}"
     file_errors = [(name, f) for name, fs in file_findings.items() for f in fs if f.severity is Severity.ERROR]
     file_warnings = [(name, f) for name, fs in file_findings.items() for f in fs if f.severity is Severity.WARNING]
     lines = [f"Kính gửi: {unit},", ""]
     if not file_findings:
-        lines.append(f"{office} chưa nhận được hồ sơ phong trào “Người tốt, việc tốt” (Kế hoạch số {plan.number}) "
+        lines.append(f"{office} chưa nhận được hồ sơ phong trào “{movement}” (Kế hoạch số {plan.number}) "
                      f"của đơn vị, tính đến hết ngày {c.as_of:%d/%m/%Y}:")
     else:
-        lines.append(f"{office} đã kiểm tra hồ sơ phong trào “Người tốt, việc tốt” (Kế hoạch số {plan.number}) "
+        lines.append(f"{office} đã kiểm tra hồ sơ phong trào “{movement}” (Kế hoạch số {plan.number}) "
                      f"đơn vị gửi, tính đến hết ngày {c.as_of:%d/%m/%Y}. Kết quả như sau.")
     if campaign:
         if file_findings:
@@ -106,7 +104,7 @@ def _draft(c: Consolidation, unit: str, sender: str | None, file_findings: dict[
         last = None
         for name, f in sorted(items, key=lambda item: item[1].sort_key()):
             if name != last:
-                lines.append(f"Tệp “{_shown_name(name)}”:")
+                lines.append(f"Tệp “{own_name(name)}”:")
                 last = name
             where = f"trang “{f.sheet}”: " if f.sheet else ""
             lines.append(f"- {where}{f.message} [{f.rule_id}]")
@@ -116,7 +114,7 @@ def _draft(c: Consolidation, unit: str, sender: str | None, file_findings: dict[
                       "trị đã lưu, liên kết ra ngoài được gỡ (xem trang “Kết quả kiểm tra”)."]
     if missing:
         lines += ["", "Không gửi kèm được bản sao có đánh dấu của:"]
-        lines += [f"- Tệp “{_shown_name(name)}”: {reason}." for name, reason in missing]
+        lines += [f"- Tệp “{own_name(name)}”: {reason}." for name, reason in missing]
         lines.append("Các nội dung cần sửa đã được liệt kê đầy đủ ở trên.")
     lines.append("")
     if not file_findings:
@@ -129,8 +127,8 @@ def _draft(c: Consolidation, unit: str, sender: str | None, file_findings: dict[
     msg = EmailMessage()
     if sender and _header_safe(sender):
         msg["To"] = sender
-    msg["Subject"] = (f"Nhắc gửi hồ sơ “Người tốt, việc tốt” – {unit}" if not file_findings
-                      else f"Kết quả kiểm tra hồ sơ “Người tốt, việc tốt” – {unit}")
+    msg["Subject"] = (f"Nhắc gửi hồ sơ “{movement}” – {unit}" if not file_findings
+                      else f"Kết quả kiểm tra hồ sơ “{movement}” – {unit}")
     msg["X-Unsent"] = "1"  # opens as a draft in Outlook; other programs show it as a message to send
     # Values quoted from the unit's file may hold control characters: shown, never sent raw.
     msg.set_content(visible("\n".join(lines)))
@@ -153,6 +151,3 @@ def _header_safe(value: str) -> bool:
         return False
     return True
 
-
-def safe_unit_dir(unit_id: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_-]", "_", unit_id)

@@ -1,4 +1,4 @@
-"""Write the standard Excel template (SPEC §3) from a RuleSet, with xlsxwriter.
+"""Write the standard Excel template from a RuleSet, with xlsxwriter.
 
 Everything the unit reads comes from the rules file: sheet and column names, prompts, lists, units,
 cycles, deadlines, plan quotes. Layout contract relied on by the reader:
@@ -18,41 +18,29 @@ inserting or deleting columns, so the header the reader relies on stays intact.
 from __future__ import annotations
 
 import datetime as dt
-import re
-import textwrap
 import unicodedata
 from pathlib import Path
 
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
-from ..decide.deadlines import cycle_bound, last_day, summary_bound
 from .files import atomic_output
+from .names import template_name
+from .style import text_height
+from .template_guide import guide_rows, vn_date
 from ..normalise.matching import UnitIndex
+from ..read.grids import VERSION_LABEL, VERSION_SHEET
+from ..ruleset.kinds import KINDS
 from ..ruleset.spec import FieldSpec, RuleSet, SheetSpec, Unit
 
 LISTS_SHEET = "Danh mục"
-VERSION_SHEET = "_ntvt"
 UNITS_LIST, CYCLES_LIST = "units", "cycles"
 FORM_FIRST_ROW = 2  # 0-based: row 3
 HEADER_ROW = 3  # 0-based: row 4
 REQUIRED_MARK, CONDITIONAL_MARK = " *", " (*)"
-# Check kinds that reject a blank cell, so the field they name must be filled.
-REQUIRING_KINDS = ("required", "known_unit", "in_cycles")
 DATE_FORMAT = "dd/mm/yyyy"
 HINT_WIDTH = 55
 FONT = "Times New Roman"
-WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
-SHEET_HINTS = {
-    "info": "Điền cột B, mỗi dòng một thông tin; chọn trong danh sách thả xuống khi ô có mũi tên.",
-    "nominations": "Mỗi dòng một gương (cá nhân hoặc tập thể) được đề nghị, bắt đầu từ dòng 5; "
-                   "cần thêm dòng thì chèn dòng trong bảng.",
-    "activities": "Mỗi dòng một hoạt động đã tổ chức trong kỳ, bắt đầu từ dòng 5.",
-    "summary": "Chỉ điền khi gửi báo cáo tổng kết; báo cáo tháng để trống trang này.",
-}
-FORM_HINT, TABLE_HINT = SHEET_HINTS["info"], "Mỗi dòng một bản ghi, bắt đầu từ dòng 5."
-
-
 PRINT_CHARS_PER_PAGE = 180  # column-width characters that still print legibly across one A4 landscape page
 
 
@@ -66,21 +54,6 @@ def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def vn_date(day: dt.date) -> str:
-    return day.strftime("%d/%m/%Y")
-
-
-def text_height(texts, widths, bold: bool = False) -> float:
-    """Row height (points) that shows each text wrapped in its column width (Excel width units).
-
-    Neither Excel nor LibreOffice reliably grows rows for wrapped text written by xlsxwriter, so
-    rows holding long text get an explicit height from this estimate (11 pt serif text).
-    """
-    per_unit = 1.1 if bold else 1.3  # characters per width unit, on the safe side
-    lines = max(len(textwrap.wrap(t, max(int((w - 1) * per_unit), 4))) or 1 for t, w in zip(texts, widths))
-    return 15.0 * lines + 3
-
-
 def required_marks(rules: RuleSet, sheet: SheetSpec) -> dict[str, str]:
     """Field key -> label marker: " *" when an error check rejects a blank unconditionally,
     " (*)" when it does so only under a `when` condition. Warnings never mark a field."""
@@ -91,18 +64,12 @@ def required_marks(rules: RuleSet, sheet: SheetSpec) -> dict[str, str]:
         if rule.level != level or (level == "row" and rule.sheet != sheet.key):
             continue
         for check in rule.checks:
-            if check.kind not in REQUIRING_KINDS or check.severity != "error":
+            if not KINDS[check.kind].rejects_blank or check.severity != "error":
                 continue
             for key in set(check.columns) & keys:
                 if check.when is None or marks.get(key) != REQUIRED_MARK:
                     marks[key] = REQUIRED_MARK if check.when is None else CONDITIONAL_MARK
     return marks
-
-
-def last_receiving_days(rules: RuleSet) -> tuple[list[tuple[str, dt.date]], dt.date]:
-    """(cycle, last on-time day) for each monthly cycle, and the summary report's last day."""
-    d = rules.deadlines
-    return [(c, last_day(cycle_bound(c, d))) for c in d.cycles], last_day(summary_bound(d))
 
 
 def find_unit(rules: RuleSet, unit: str) -> Unit:
@@ -123,26 +90,18 @@ def check_period(rules: RuleSet, period: str) -> str:
     return period
 
 
-def unit_file_name(unit_id: str, period: str | None = None) -> str:
-    """An ASCII, sortable attachment name: mau_NTVT_<period>_<UNITID>.xlsx."""
-    plain = nfc(unit_id).replace("Đ", "D").replace("đ", "d")
-    ascii_id = unicodedata.normalize("NFKD", plain).encode("ascii", "ignore").decode()
-    safe = re.sub(r"[^A-Za-z0-9-]+", "_", ascii_id).strip("_") or "DONVI"
-    return f"mau_NTVT_{period}_{safe}.xlsx" if period else f"mau_NTVT_{safe}.xlsx"
-
-
 def make_template(rules: RuleSet, target: Path, *, as_of: dt.date, unit: str | None = None,
                   period: str | None = None) -> Path:
     """Write the standard template to target (atomically), optionally pre-filled for a unit/cycle."""
     prefill: dict[str, str] = {}
-    info = rules.sheet("info")
+    info = rules.sheet(rules.sheet_key("unit_info"))
     if unit is not None:
         name = find_unit(rules, unit).name
         prefill.update({f.key: name for f in info.fields if f.type == "unit"})
     if period is not None:
         label = rules.cycle_label(check_period(rules, period))
         prefill.update({f.key: label for f in info.fields if f.type == "period"})
-        report_type = next((f for f in info.fields if f.key == "report_type" and f.list), None)
+        report_type = next((f for f in info.fields if f.role == "report_type" and f.list), None)
         if report_type:  # the first report type of the list is the monthly report
             prefill[report_type.key] = rules.list_values(report_type.list)[0]
     target = Path(target)
@@ -156,7 +115,7 @@ def make_unit_templates(rules: RuleSet, directory: Path, *, as_of: dt.date,
     """Write one pre-filled template per unit into directory; return their paths in unit order."""
     if period is not None:
         check_period(rules, period)
-    names = [unit_file_name(u.id, period) for u in rules.units]
+    names = [template_name(rules.plan.short_name, u.id, period) for u in rules.units]
     if len(set(names)) != len(names):
         raise ValueError("unit ids give clashing file names; make the ids distinct ASCII words")
     return [make_template(rules, Path(directory) / name, as_of=as_of, unit=u.id, period=period)
@@ -213,13 +172,13 @@ class _TemplateWriter:
             ws = self.wb.add_worksheet(sheet.name)
             {"guide": self._guide, "form": self._form, "table": self._table}[sheet.kind](ws, sheet)
         self._lists_sheet()
-        self._version_sheet()
+        _version_sheet(self.wb, self.rules, self.as_of)
         self.wb.close()
 
     # -- shared pieces --------------------------------------------------------------------------
 
     def _year_bounds(self, field: FieldSpec) -> tuple[int, int]:
-        """The range the rules allow for a year column (DN-NAMSINH), so the template warns as the checker does."""
+        """The range the rules allow for a year column (its year_range check), so the template warns as the checker does."""
         for rule in self.rules.rules:
             for check in rule.checks:
                 if check.kind == "year_range" and field.key in check.columns:
@@ -303,8 +262,9 @@ class _TemplateWriter:
 
     def _table(self, ws, sheet: SheetSpec) -> None:
         rules, marks = self.rules, required_marks(self.rules, sheet)
-        rows = rules.template.nomination_rows if sheet.key == "nominations" else rules.template.activity_rows
-        title = rules.template.title if sheet.key == "nominations" else f"{sheet.name.upper()} TRIỂN KHAI KẾ HOẠCH"
+        nominations = sheet.role == "nominations"
+        rows = rules.template.nomination_rows if nominations else rules.template.activity_rows
+        title = rules.template.title if nominations else f"{sheet.name.upper()} TRIỂN KHAI KẾ HOẠCH"
         ws.write_string(0, 0, nfc(title), self.fmt["title"])
         ws.write_string(1, 0, self._plan_line(), self.fmt["subtitle"])
         ws.set_row(0, 24, self.fmt["locked"])
@@ -332,7 +292,7 @@ class _TemplateWriter:
         return text_height(labels, [f.width or 14 for f in sheet.fields], bold=True) + 6
 
     def _guide(self, ws, sheet: SheetSpec) -> None:
-        rows = list(self._guide_rows())
+        rows = list(guide_rows(self.rules, self.as_of))
         ws.write_string(0, 0, "HƯỚNG DẪN ĐIỀN MẪU BÁO CÁO", self.fmt["title"])
         ws.write_string(1, 0, self._plan_line(), self.fmt["subtitle"])
         ws.set_row(0, 24)
@@ -346,48 +306,6 @@ class _TemplateWriter:
         ws.protect("", {"format_columns": True, "format_rows": True})
         self._print_setup(ws)
 
-    def _guide_rows(self):
-        """(label, text, style) rows of the guide: plan, addressee, deadlines, criteria, how-to, contact."""
-        r, d, p = self.rules, self.rules.deadlines, self.rules.plan
-        yield "Kế hoạch", f"Kế hoạch số {p.number} ngày {vn_date(p.issued)} của {p.issuer}: {p.title}.", "text"
-        yield "Thời gian thực hiện", f"Từ {vn_date(p.start)} đến {vn_date(p.end)}.", "text"
-        yield "Nơi nhận", f"Đơn vị gửi tệp này (giữ nguyên mẫu, định dạng .xlsx) về {p.recipient}.", "text"
-        yield "Báo cáo tháng", (f"Gửi trước ngày {d.monthly_day} hằng tháng ({d.monthly_clause}: "
-                                f"“{d.monthly_quote}”). {self._policy_sentence()}"), "text"
-        monthly, day = last_receiving_days(r)
-        for cycle, last in monthly:
-            yield f"  {r.cycle_label(cycle)}", f"Nhận chậm nhất hết ngày {vn_date(last)} ({WEEKDAYS[last.weekday()]}).", "text"
-        yield "Báo cáo tổng kết", (f"{d.summary_clause}: “{d.summary_quote}”. Nhận chậm nhất hết ngày "
-                                   f"{vn_date(day)} ({WEEKDAYS[day.weekday()]})."), "text"
-        shown = [d.monthly_quote, d.summary_quote]
-        criteria = next((x for x in r.rules if x.id == "DN-TIEUCHI" and x.quote), None)
-        if criteria:
-            shown.append(criteria.quote)
-            yield f"{criteria.title} ({criteria.clause})", criteria.quote, "quote"
-        yield "Quy ước", ("Nhãn, cột có dấu * là bắt buộc; dấu (*) là bắt buộc trong một số trường hợp (xem "
-                          "lời nhắc hiện ra khi chọn ô). Ô có mũi tên: chọn trong danh sách thả xuống. Ngày nhập "
-                          f"dạng ngày/tháng/năm, ví dụ {vn_date(p.issued)}. Không đổi tên, thêm, xoá hoặc đổi "
-                          "thứ tự các trang và các cột của mẫu."), "text"
-        for s in r.sheets:
-            if s.kind != "guide":
-                hint = SHEET_HINTS.get(s.key, FORM_HINT if s.kind == "form" else TABLE_HINT)
-                yield f"Trang “{s.name}”", hint, "text"
-        quotes = [x for x in r.rules if x.quote and not any(x.quote in q for q in shown)]
-        for i, rule in enumerate(quotes):
-            yield ("Trích kế hoạch" if i == 0 else ""), f"{rule.title} ({rule.clause}): “{rule.quote}”", "text"
-        yield "Liên hệ", r.template.contact, "text"
-        yield "Phiên bản mẫu", f"{r.template.version}, tạo ngày {vn_date(self.as_of)}.", "hint"
-
-    def _policy_sentence(self) -> str:
-        d = self.rules.deadlines
-        tz = f"giờ UTC+{d.utc_offset_hours:g}"
-        return {
-            "strict_before": f"Hạn tính đúng chữ “trước ngày”: tệp phải đến chậm nhất hết ngày liền trước ({tz}).",
-            "inclusive": f"Tệp phải đến chậm nhất hết ngày hạn ({tz}).",
-            "inclusive_roll_forward": (f"Tệp phải đến chậm nhất hết ngày hạn ({tz}); nếu ngày hạn là thứ Bảy, "
-                                       "Chủ nhật hoặc ngày nghỉ lễ thì đến hết ngày làm việc tiếp theo."),
-        }[d.policy]
-
     def _lists_sheet(self) -> None:
         ws = self.wb.add_worksheet(LISTS_SHEET)
         for col, (name, values) in enumerate(self.lists.items()):
@@ -398,12 +316,14 @@ class _TemplateWriter:
         ws.protect()
         ws.hide()
 
-    def _version_sheet(self) -> None:
-        ws = self.wb.add_worksheet(VERSION_SHEET)
-        facts = (("template_version", self.rules.template.version), ("plan_id", self.rules.plan.id),
-                 ("generated", self.as_of.isoformat()))
-        for row, (key, value) in enumerate(facts):
-            ws.write_string(row, 0, key)
-            ws.write_string(row, 1, value)
-        ws.protect()
-        ws.hide()
+
+def _version_sheet(wb: xlsxwriter.Workbook, rules: RuleSet, as_of: dt.date) -> None:
+    """The hidden sheet the reader checks the template's version by."""
+    ws = wb.add_worksheet(VERSION_SHEET)
+    facts = ((VERSION_LABEL, rules.template.version), ("plan_id", rules.plan.id),
+             ("generated", as_of.isoformat()))
+    for row, (key, value) in enumerate(facts):
+        ws.write_string(row, 0, key)
+        ws.write_string(row, 1, value)
+    ws.protect()
+    ws.hide()

@@ -1,0 +1,168 @@
+"""The data sheets ("Danh sách đề nghị", "Hoạt động"): every data row of every file, with its
+provenance in front; each cell with a finding filled by severity, the first ones with a comment.
+
+The header, layout and comments go through xlsxwriter; the rows are streamed into the sheet
+afterwards (streaming.splice): at city scale they are millions of cells.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator
+
+import pandas as pd
+
+from ...model.errors import OutputError
+from ...model.findings import Finding
+from ...model.words import SEVERITY_WORDS, STATUS_WORDS
+from .. import streaming as sheetxml
+from ..style import row_height
+from .layout import Context
+from .words import META, SUMMARY_PERIOD
+
+CELL_KEY = 1 << 14  # more than Excel's 16,384 columns: row * CELL_KEY + column is one int per cell
+EXCEL_EPOCH = pd.Timestamp("1899-12-30")  # serial 0, counting Excel's 29/02/1900 (dates from 01/03/1900)
+
+
+@dataclass(frozen=True)
+class DataSheet:
+    """What writing one data sheet produced: its rows' stream (None when empty), the comments used."""
+
+    stream: sheetxml.Stream | None
+    comments: int
+    capped: bool  # some flagged cells got no comment: the workbook's allowance ran out
+
+
+def write_data_sheet(ctx: Context, ws, key: str, comments_left: int) -> DataSheet:
+    c, rules, book = ctx.c, ctx.rules, ctx.book
+    fields = rules.sheet(key).fields
+    frame = c.validation.frames.tables.get(key, pd.DataFrame())
+    headers = META + [f.label for f in fields]
+    widths = [36, 16, 6, 30, 13, 12] + [min(max(f.width or 14, 8), 50) for f in fields]
+    if len(frame) + 1 > sheetxml.MAX_ROWS:
+        raise OutputError(f"{len(frame):,} rows of {ws.name!r} do not fit one Excel sheet ({sheetxml.MAX_ROWS - 1:,} "
+                          "at most)",
+                          message=f"Không ghi được kết quả: {len(frame):,} dòng của trang “{ws.name}” vượt số dòng "
+                                  f"tối đa của một trang Excel ({sheetxml.MAX_ROWS - 1:,}); hãy tổng hợp từng phần, "
+                                  "ví dụ từng thư mục kỳ báo cáo")
+    book.table(ws, 0, headers, widths, len(frame))
+    ws.set_row(0, 45)
+    if frame.empty:
+        return DataSheet(None, 0, False)
+    out_sheet = ws.name
+    # Keyed by row * CELL_KEY + column: a city's flagged cells are hundreds of thousands.
+    by_cell: dict[int, list[Finding]] = {}
+    for f in c.findings:
+        if f.row and f.col:
+            pos = ctx.positions.get((f.file, f.sheet, f.row, f.col))
+            if pos and pos[0] == out_sheet:
+                by_cell.setdefault(pos[1] * CELL_KEY + pos[2], []).append(f)
+    # Comments for the first cells, up to what is left of the workbook's allowance.
+    commented = [divmod(at, CELL_KEY) for at in sorted(by_cell)][:comments_left]
+    for r, col in commented:
+        _comment(ws, r, col, by_cell[r * CELL_KEY + col])
+    _comment_rows(ctx, ws, key, frame, fields, widths, commented)
+    raw_chars = sum(int(frame[f"{spec.key}__raw"].str.len().sum()) for spec in fields)
+    stream = sheetxml.Stream(
+        lambda: data_rows(ctx, key, frame, fields, widths, by_cell), last_row=len(frame) + 1,
+        last_col=len(headers), size_hint=7 * raw_chars + 150 * len(frame) * len(headers))
+    return DataSheet(stream, len(commented), len(commented) < len(by_cell))
+
+
+def _comment_rows(ctx: Context, ws, key: str, frame: pd.DataFrame, fields, widths: list[int],
+                  commented: list[tuple[int, int]]) -> None:
+    """Tell xlsxwriter the height of the tall rows a comment box lies over: it sizes the box from
+    the heights it knows, and the rows themselves are streamed later. (In constant-memory mode
+    set_row on a row not yet written records the height without writing a row.)"""
+    tall = [(f"{spec.key}__raw", widths[len(META) + n]) for n, spec in enumerate(fields) if spec.type == "longtext"]
+    near = sorted({x for r, _ in commented for x in range(max(1, r - 1), min(len(frame), r + 12) + 1)})
+    if not tall or not near:
+        return
+    order = ctx.order.get(key, frame.index)
+    part = frame.loc[order[[r - 1 for r in near]], [col for col, _ in tall]]
+    for r, raws in zip(near, part.itertuples(index=False)):
+        height = row_height(zip(raws, (width for _, width in tall)))
+        if height:
+            ws.set_row(r, height)
+
+
+def data_rows(ctx: Context, key: str, frame: pd.DataFrame, fields, widths: list[int],
+              by_cell: dict[int, list[Finding]]) -> Iterator[str]:
+    """The data rows' XML, in output order; row 1 is the header."""
+    rules, books, decisions = ctx.rules, ctx.c.validation.books, ctx.c.decisions
+    order = ctx.order.get(key, frame.index)
+    letters = sheetxml.columns(len(META) + len(fields))
+    xf = ctx.book.xf
+    text_s, int_s = xf["text"], xf["int"]
+    plain = {"date": xf["date"], "int": int_s, "year": int_s, "longtext": xf["wrap"]}
+    meta: dict[int, tuple[str, ...]] = {}  # a file's provenance cells, escaped once
+    esc, text_cell, number_cell = sheetxml.escape, sheetxml.text_cell, sheetxml.number_cell
+    # Rows are converted a chunk at a time: a whole city's sheet as Python lists would cost
+    # hundreds of megabytes. Everything that does not depend on the cell is worked out once per
+    # column or per file: this loop writes millions of cells.
+    for start in range(0, len(order), 5_000):
+        part = frame.loc[order[start:start + 5_000]]
+        columns = [(letters[len(META) + k], len(META) + k, spec.type, _values(part[spec.key], spec.type),
+                    part[f"{spec.key}__raw"].tolist(), part[f"{spec.key}__bad"].tolist(),
+                    plain.get(spec.type, text_s)) for k, spec in enumerate(fields)]
+        # Rows holding a long text get the height it needs: programs do not always grow them.
+        tall = [(raws, widths[col]) for _, col, kind, _, raws, _, _ in columns if kind == "longtext"]
+        files, rows = part["_file"].tolist(), part["_row"].tolist()
+        for n in range(len(part)):
+            r, i = start + n + 2, files[n]  # Excel's row number: the header is row 1
+            if i not in meta:
+                d = decisions[i]
+                period = rules.cycle_label(d.period) if d.period else (SUMMARY_PERIOD if d.kind == "summary" else "")
+                meta[i] = tuple(esc(v) for v in (books[i].name, books[i].tables[key].sheet_name,
+                                                 ctx.unit_name(d.unit_id), period, STATUS_WORDS[d.status]))
+            name, sheet, unit, period, status = meta[i]
+            cells = [f'<c r="A{r}" s="{text_s}" t="inlineStr"><is><t xml:space="preserve">{name}</t></is></c>'
+                     f'<c r="B{r}" s="{text_s}" t="inlineStr"><is><t xml:space="preserve">{sheet}</t></is></c>'
+                     f'<c r="C{r}" s="{int_s}"><v>{rows[n]}</v></c>'
+                     f'<c r="D{r}" s="{text_s}" t="inlineStr"><is><t xml:space="preserve">{unit}</t></is></c>'
+                     f'<c r="E{r}" s="{text_s}" t="inlineStr"><is><t xml:space="preserve">{period}</t></is></c>'
+                     f'<c r="F{r}" s="{text_s}" t="inlineStr"><is><t xml:space="preserve">{status}</t></is></c>']
+            for letter, col, kind, shown, raws, bads, style in columns:
+                here = by_cell.get((r - 1) * CELL_KEY + col)
+                ref = f"{letter}{r}"
+                if here:
+                    sev = min((f.severity for f in here), key=lambda s: s.rank).value
+                    cells.append(_flagged(xf, ref, kind, shown[n], raws[n], bads[n], sev))
+                elif raws[n] == "":
+                    continue
+                elif bads[n] or shown[n] is None:
+                    cells.append(text_cell(ref, text_s, raws[n]))
+                elif isinstance(shown[n], str):
+                    cells.append(text_cell(ref, style, shown[n]))
+                else:
+                    cells.append(number_cell(ref, style, shown[n]))
+            yield sheetxml.row(r, "".join(cells), row_height((raws[n], width) for raws, width in tall))
+
+
+def _flagged(xf: dict[str, int], ref: str, kind: str, value, raw: str, bad: bool, sev: str) -> str:
+    """A cell with a finding: filled by severity (its comment is registered separately)."""
+    if raw == "":
+        return sheetxml.blank_cell(ref, xf[f"text:{sev}"])
+    if bad or value is None:
+        return sheetxml.text_cell(ref, xf[f"text:{sev}"], raw)
+    if kind == "date":
+        return sheetxml.number_cell(ref, xf[f"date:{sev}"], value)
+    if kind in ("int", "year"):
+        return sheetxml.number_cell(ref, xf[f"int:{sev}"], value)
+    return sheetxml.text_cell(ref, xf[f"{'wrap' if kind == 'longtext' else 'text'}:{sev}"], str(value))
+
+
+def _comment(ws, r: int, col: int, here: list[Finding]) -> None:
+    body = "\n".join(f"[{SEVERITY_WORDS[f.severity.value].capitalize()} {f.rule_id}] {f.message}" for f in here)
+    ws.write_comment(r, col, body[:30000], {"author": "ntvt", "x_scale": 2.5, "y_scale": 2})
+
+
+def _values(series: pd.Series, kind: str) -> list:
+    """A column's values as cells hold them: date serials, numbers, text; None where missing (and
+    for a date before 1900-03-01, which Excel's serials do not hold the same way: shown as typed)."""
+    if kind == "date":
+        serials = (series - EXCEL_EPOCH).dt.days
+        return [None if pd.isna(v) or v < 61 else int(v) for v in serials]
+    if kind in ("int", "year"):
+        return [None if pd.isna(v) else float(v) for v in series]
+    return [v if isinstance(v, str) else None for v in series]

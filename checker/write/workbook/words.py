@@ -1,0 +1,36 @@
+"""The consolidated workbook's own words: its sheet names, in the order they appear, and the
+words several of its sheets share."""
+
+from ...model.words import POLICY_WORDS
+from ...ruleset.spec import RuleSet
+
+OVERVIEW, MATRIX, CITY, FINDINGS, FILES, RULES = (
+    "Tổng quan", "Tình hình nộp", "Đề xuất Thành phố", "Lỗi và cảnh báo", "Tệp đã nhận", "Quy tắc")
+# The data sheets gather the rules file's sheets of these roles, under the same names.
+DATA_ROLES = ("nominations", "activities")
+SHEET_COUNT = 8
+
+
+def data_sheets(rules: RuleSet) -> tuple[tuple[str, str], ...]:
+    """(sheet key, sheet name) of each data sheet, in the output's order."""
+    return tuple((rules.sheet_key(role), rules.sheet(rules.sheet_key(role)).name) for role in DATA_ROLES)
+
+
+def sheet_names(rules: RuleSet) -> list[str]:
+    """The output's sheets, in order."""
+    names = [OVERVIEW, MATRIX, *(name for _, name in data_sheets(rules)), CITY, FINDINGS, FILES, RULES]
+    assert len(names) == SHEET_COUNT
+    return names
+# The provenance columns in front of a data sheet's own.
+META = ["Tệp", "Trang", "Dòng", "Đơn vị", "Kỳ", "Tình trạng tệp"]
+SUMMARY_PERIOD = "Tổng kết"  # the "Kỳ" of a summary report's rows
+# The rows under a table's header that are not data, as the overview names them.
+NOT_DATA_WORDS = {"numbered_blank": "Dòng chỉ có số thứ tự (để trống)",
+                  "group": "Dòng tiêu đề nhóm (như “I. Cá nhân”)",
+                  "footer": "Dòng ký tên, ngày tháng (khối chữ ký)",
+                  "outside": "Dòng chỉ có ô ngoài các cột của bảng"}
+
+
+def policy_words(rules: RuleSet) -> str:
+    """How the rules file reads "trước ngày N", in words."""
+    return POLICY_WORDS[rules.deadlines.policy]
