@@ -2,7 +2,7 @@
 
     python benchmarks/bombs.py [--work /tmp/ntvt-bombs] [--only WORD]
 
-Builds the hostile files with the same builders the tests use (tests/hostile*.py), runs the command
+Builds the hostile files with the same builders the tests use (tests/builders/hostile*.py), runs the command
 a user would (`check FILE --json`, `check FILE --annotate DIR`, `consolidate INBOX` for emails,
 `rules --check FILE` for rules files) in its own process and reports the child's peak RSS (its own
 ru_maxrss, from wait4), the wall time, the exit code and how the input was judged. A clean
@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 from checker.write.filling import fill_template  # noqa: E402
 from checker.ruleset.loader import load_rules  # noqa: E402
 from tests.conftest import good_info, good_row  # noqa: E402
-from tests.hostile import many_rows, set_cell_xml, xml_bomb, zip_bomb  # noqa: E402
+from tests.builders.hostile import many_rows, set_cell_xml, xml_bomb, zip_bomb  # noqa: E402
 from tests import hostile_mail, hostile_outputs, hostile_reading  # noqa: E402
 
 

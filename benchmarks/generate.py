@@ -44,7 +44,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from checker.normalise import text  # noqa: E402
-from checker.read.workbook import label_key  # noqa: E402
+from checker.read.labels import label_key  # noqa: E402
 from checker.ruleset.loader import load_rules  # noqa: E402
 from checker.ruleset.spec import RuleSet
 from checker.write.template import LISTS_SHEET, make_template  # noqa: E402

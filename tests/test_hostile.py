@@ -18,7 +18,7 @@ from checker.read.submission import Submission
 from checker.validate.pipeline import validate
 
 from .conftest import good_row
-from .hostile import many_rows, set_cell_xml, xml_bomb, zip_bomb
+from .builders.hostile import many_rows, set_cell_xml, xml_bomb, zip_bomb
 
 AS_OF = dt.date(2023, 5, 31)
 

@@ -29,8 +29,8 @@ from checker.ruleset.loader import load_rules
 from checker.write.names import template_name
 
 from .conftest import ROOT, good_row
-from .hostile import NOMINATIONS_SHEET
-from .hostile_exits import (DOCTYPE, copy_with, declare_size, doctype_in_sheet, minimal_ods, utf16_sheet,
+from .builders.hostile import NOMINATIONS_SHEET
+from .builders.hostile_exits import (DOCTYPE, copy_with, declare_size, doctype_in_sheet, minimal_ods, utf16_sheet,
                             with_marker_at)
 
 AS_OF = ["--as-of", "2023-05-20"]

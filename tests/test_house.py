@@ -366,3 +366,23 @@ def test_no_stale_reference():
         for line, text in enumerate(doc.read_text(encoding="utf-8").splitlines(), 1):
             offences += [f"{rel(doc)}:{line}: {ref}" for ref in stale_in(text, doc.parent, names)]
     assert not offences, report(sorted(set(offences), key=_by_place), "references to what the repository lacks")
+
+
+# Test modules of a folder that are not named for one module: the hostile inputs of that stage,
+# and the kinds (declared in ruleset/kinds.py, implemented in validate/row_kinds and campaign_kinds).
+STAGE_TESTS = re.compile(r"test_(hostile_\w+|kinds)\.py")
+
+
+def test_tests_mirror_the_tree():
+    """tests/<folder>/test_<module>.py for checker/<folder>/<module>.py; end-to-end tests stay at the top."""
+    offences = []
+    for folder in sorted(p for p in (ROOT / "tests").iterdir() if p.is_dir() and p.name not in ("builders", "golden",
+                                                                                                  "__pycache__")):
+        if not (PACKAGE / folder.name).is_dir():
+            offences.append(f"tests/{folder.name}/: there is no checker/{folder.name}/")
+            continue
+        for test in sorted(folder.glob("test_*.py")):
+            module = PACKAGE / folder.name / (test.name[len("test_"):])
+            if not module.exists() and not STAGE_TESTS.fullmatch(test.name):
+                offences.append(f"tests/{folder.name}/{test.name}: there is no checker/{folder.name}/{module.name}")
+    assert not offences, report(offences, "test modules that do not mirror the tree")

@@ -13,7 +13,7 @@ import pandas as pd
 from ..model.findings import Finding, Severity
 from ..model.words import REJECTED, SUPERSEDED, USED
 from ..read.inbox import Inbox
-from ..read.workbook import NOT_DATA
+from ..read.tables import NOT_DATA
 from ..ruleset.spec import RuleSet
 from ..validate.pipeline import Validation
 from .campaign import campaign_findings

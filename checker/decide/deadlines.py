@@ -10,13 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from ..model.words import INVALID, LATE, MISSING, NOT_DUE, ON_TIME
 from ..ruleset.spec import Deadlines, RuleSet
 
-ON_TIME = "Đúng hạn"
-LATE = "Trễ hạn {days} ngày"
-INVALID = "Nộp nhưng chưa hợp lệ"
-MISSING = "Chưa nộp"
-NOT_DUE = "Chưa đến hạn"
 
 
 def _working(day: dt.date, deadlines: Deadlines) -> bool:

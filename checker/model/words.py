@@ -1,5 +1,6 @@
-"""Words people read that more than one stage uses, each said once: statuses, receipt evidence,
-deadline policies, where a campaign finding is. Codes are English; the words are Vietnamese."""
+"""Words people read that more than one stage uses, each said once: severities, statuses, receipt
+evidence, deadline policies, cycle labels, where a campaign finding is. Codes are English; the words
+are Vietnamese."""
 
 # Severities (model.findings.Severity values) as people read them, in the middle of a sentence;
 # a heading capitalises them (str.capitalize), a stamp shouts them (str.upper).
@@ -7,6 +8,13 @@ SEVERITY_WORDS = {"error": "lỗi", "warning": "cảnh báo", "info": "thông ti
 
 # A monthly reporting cycle ("YYYY-MM") as people name it.
 CYCLE_LABEL = "Tháng {month}/{year}"
+
+# A unit's standing for one cycle (decide/deadlines.py), as the status matrix shows it.
+ON_TIME = "Đúng hạn"
+LATE = "Trễ hạn {days} ngày"
+INVALID = "Nộp nhưng chưa hợp lệ"
+MISSING = "Chưa nộp"
+NOT_DUE = "Chưa đến hạn"
 
 # A file's place in the consolidation (decide/consolidation.py): the codes and their words.
 USED, SUPERSEDED, REJECTED = "used", "superseded", "rejected"

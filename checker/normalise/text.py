@@ -20,13 +20,10 @@ import functools
 import re
 import unicodedata
 
-# Re-exported: validate/frames.py and the tests still reach the legacy repair through this module.
-from .legacy import looks_legacy, repair_legacy
 from .syllable import VIET_ONLY, is_vietnamese_syllable, split_tone
 
 __all__ = [
-    "clean_text", "closest", "is_nfc", "list_key", "looks_legacy", "name_key", "nfc", "person_key",
-    "repair_legacy", "strip_diacritics",
+    "clean_text", "closest", "is_nfc", "list_key", "name_key", "nfc", "person_key", "strip_diacritics",
 ]
 
 # ---------------------------------------------------------------------------------------------

@@ -24,7 +24,6 @@ from pathlib import Path
 
 from . import mail
 from .names import ManifestNames, printable
-from .receipt_log import read_receipt_log
 from .regular import Swapped, not_regular_reason, open_listed
 from .safety import SPREADSHEET_SUFFIXES
 from .submission import Submission
@@ -32,8 +31,7 @@ from .walk import MOVE_UP, TOO_LONG, Entry, link_reason, walk
 from ..model.words import EVIDENCE_EMAIL, EVIDENCE_LOG
 from ..ruleset.spec import RuleSet
 
-# read_receipt_log is re-exported: api.py reads the log through this module.
-__all__ = ["Inbox", "InboxFile", "gather", "read_receipt_log"]
+__all__ = ["Inbox", "InboxFile", "gather"]
 
 EMAILS = (".eml", ".msg")
 # Files an operating system or office program leaves behind; listed, never read.

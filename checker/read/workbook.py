@@ -25,12 +25,10 @@ from .forms import FormValue, form_labels, read_form
 from .grids import VERSION_LABEL, VERSION_SHEET, Grid, SheetParts, bound_whole_file, load_grids
 from .labels import label_key
 from .safety import Rejected, inspect_bytes
-from .tables import NOT_DATA, TableData, find_header, read_table
+from .tables import TableData, find_header, read_table
 from .xlsx_fonts import xlsx_fonts
 
-# What the later stages use of reading. NOT_DATA and label_key are re-exported for the modules that
-# still import them from here (decide/consolidation.py; write/filling.py, benchmarks/generate.py).
-__all__ = ["NOT_DATA", "FormValue", "TableData", "WorkbookData", "label_key", "read_workbook"]
+__all__ = ["FormValue", "TableData", "WorkbookData", "read_workbook"]
 
 
 @dataclass

@@ -266,7 +266,7 @@ def _known_sha256(sub: Submission) -> str:
         return hashlib.sha256(b"").hexdigest()
 
 
-# Test-only fault injection, for tests/test_parallel.py. NTVT_TEST_CRASH_ON="name[:how],…" makes a
+# Test-only fault injection, for tests/validate/test_batch.py. NTVT_TEST_CRASH_ON="name[:how],…" makes a
 # worker process fail right after it reads the input whose last path component is `name`; how =
 # abort (the default: SIGABRT, as when calamine fails an allocation), exit (os._exit), kill
 # (SIGKILL where it exists), raise (a Python exception), unpicklable (a result that cannot be sent

@@ -18,7 +18,7 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
-from ..normalise import text
+from ..normalise import legacy, text
 from ..normalise.matching import UnitIndex
 from ..read.workbook import WorkbookData
 from ..model.findings import Cell, Finding, cell_ref
@@ -157,7 +157,7 @@ class _Builder:
             period, how = parse_period(raw, text.strip_diacritics)  # a month Excel turned into a date
             return period, how == "invalid", ()
         original = raw if isinstance(raw, str) else as_text(raw)
-        repaired, encoding = text.repair_legacy(original, font)
+        repaired, encoding = legacy.repair_legacy(original, font)
         value = text.clean_text(repaired if encoding else original)
         if value == original:
             value = original  # one string object for both columns, not two equal copies (memory at scale)

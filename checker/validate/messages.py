@@ -10,10 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from ..model.findings import Finding, Location, Severity
+from ..ruleset.kinds import COMMON_PLACEHOLDERS
 from ..ruleset.spec import CheckSpec, Rule, RuleSet
 
-# Placeholders every message may use (ruleset.loader.COMMON_PLACEHOLDERS); blank unless given.
-COMMON = ("cell", "column", "value", "sheet", "file")
 
 # A blank cell reads "ô đang để trống" ("the cell is empty"), not an empty pair of quotes.
 _BLANK = "\x00"
@@ -22,7 +21,7 @@ _BLANK_WORDS = ((f"nhận được “{_BLANK}”", "ô đang để trống"), (
 
 def render(template: str, values: dict[str, Any]) -> str:
     """A message's text (without its citation) from the rules file's template."""
-    values = {**dict.fromkeys(COMMON, ""), **values}
+    values = {**dict.fromkeys(sorted(COMMON_PLACEHOLDERS), ""), **values}
     if values["value"] == "":
         values["value"] = _BLANK
     text = template.format(**values)

@@ -4,7 +4,7 @@ Each finding's cell gets a fill by severity and a comment (message, rule, clause
 lists every finding with a link to its cell, then what was taken out of the copy to make it inert.
 This is the file the office sends back to the unit.
 
-.xlsx/.xlsm files are sanitized (`inert.py`: formulas become their cached values, external links,
+.xlsx/.xlsm files are sanitized (`sanitize.py`, `sheet_filter.py`: formulas become their cached values, external links,
 macros and embedded objects go) and annotated with openpyxl; the copy is always .xlsx. .xls and
 .ods files, which openpyxl cannot open, and .xlsx files openpyxl cannot load even sanitized, are
 rebuilt from the values read. A copy that still cannot be made is a failure with a Vietnamese

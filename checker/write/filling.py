@@ -17,7 +17,7 @@ from typing import Any
 import openpyxl
 
 from .files import atomic_output
-from ..read.workbook import label_key
+from ..read.labels import label_key
 from ..ruleset.spec import RuleSet
 from .template import make_template
 

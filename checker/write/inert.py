@@ -1,4 +1,4 @@
-"""A unit's .xlsx made loadable by openpyxl and inert to open, before it becomes an annotated copy.
+"""What makes a unit's .xlsx inert to open before it becomes an annotated copy: bounds, words, checks.
 
 An annotated copy goes back to people who open it in Excel, so it may carry nothing that runs or
 reaches out: formulas (``cmd|' /C calc'!A0``, ``WEBSERVICE(…)``, ``HYPERLINK(…)``), links to the web

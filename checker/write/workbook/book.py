@@ -1,5 +1,5 @@
 """The workbook itself: opened with its document properties, formats and (empty) sheets, and the
-layout helpers every sheet uses (text cells, table headers, print setup)."""
+cell helpers every sheet uses (text cells, table headers, print setup)."""
 
 from __future__ import annotations
 

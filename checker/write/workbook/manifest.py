@@ -4,13 +4,13 @@ with its SHA-256, sender, receipt and the evidence it rests on, what became of i
 from __future__ import annotations
 
 from ...model.findings import Severity
-from ...model.words import EVIDENCE_SENT, REJECTED, STATUS_WORDS, evidence_words
+from ...model.words import EVIDENCE_SENT, REJECTED, SEVERITY_WORDS, STATUS_WORDS, evidence_words
 from .layout import MANIFEST_TOP, Context
 
 REPORT_TYPE = object()  # the column named as the rules file names the report-type field
 HEADERS = ["Tệp", "Loại", "SHA-256", "Người gửi", "Thời điểm nhận", "Căn cứ thời điểm", "Đơn vị", "Kỳ",
-           REPORT_TYPE, "Tình trạng", "Lý do, ghi chú", "Dòng đề nghị", "Dòng hoạt động", "Gương hợp lệ", "Lỗi",
-           "Cảnh báo"]
+           REPORT_TYPE, "Tình trạng", "Lý do, ghi chú", "Dòng đề nghị", "Dòng hoạt động", "Gương hợp lệ",
+           SEVERITY_WORDS["error"].capitalize(), SEVERITY_WORDS["warning"].capitalize()]
 WIDTHS = [34, 12, 66, 24, 17, 18, 30, 12, 16, 13, 44, 9, 9, 9, 7, 8]
 KIND_WORDS = {"link": "Liên kết", "special": "Tệp đặc biệt", "folder": "Thư mục"}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ...model.words import EVIDENCE_SENT, evidence_words
+from ...model.words import EVIDENCE_SENT, INVALID, MISSING, ON_TIME, evidence_words
 from .book import print_setup
 from .layout import MATRIX_TOP, Context
 from .words import policy_words
@@ -58,10 +58,10 @@ def write_matrix(ctx: Context, ws) -> None:
         ws.write_string(r, scol, _status_cell(urow, sent), f[f"status:{urow['status_code']}"])
     legend = MATRIX_TOP + 1 + len(rules.units)
     book.text(ws, legend, 1, "Chú giải (trạng thái ghi bằng chữ, đọc được cả khi in đen trắng):", "bold")
-    words = [("on_time", "Đúng hạn: có gương hợp lệ nhận trước hạn"),
+    words = [("on_time", f"{ON_TIME}: có gương hợp lệ nhận trước hạn"),
              ("late", "Trễ hạn N ngày: gương hợp lệ đầu tiên nhận sau hạn N ngày"),
-             ("invalid", "Nộp nhưng chưa hợp lệ: đã nộp nhưng chưa có gương hợp lệ"),
-             ("missing", "Chưa nộp: đã quá hạn mà chưa nhận được hồ sơ"),
+             ("invalid", f"{INVALID}: đã nộp nhưng chưa có gương hợp lệ"),
+             ("missing", f"{MISSING}: đã quá hạn mà chưa nhận được hồ sơ"),
              ("not_due", "Chưa đến hạn")]
     for n, (code, word) in enumerate(words, start=legend + 1):
         ws.write_string(n, 1, word, f[f"status:{code}"])

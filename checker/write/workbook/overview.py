@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ...model.words import MISSING, NOT_DUE, ON_TIME, SEVERITY_WORDS
 from ...model.findings import cell_ref
 from .. import streaming as sheetxml
 from .book import print_setup
@@ -48,8 +49,7 @@ def write_overview(ctx: Context, ws, cuts: Cuts) -> Totals:
         ("  được dùng", counts["used"]), ("  đã thay thế (nộp lại)", counts["superseded"]),
         ("  bị loại", counts["rejected"]),
         ("Tệp khác không phải báo cáo (bị loại)", counts["not_submissions"]),
-        ("Lỗi", counts["findings_error"]), ("Cảnh báo", counts["findings_warning"]),
-        ("Thông tin", counts["findings_info"]),
+        *((SEVERITY_WORDS[s].capitalize(), counts[f"findings_{s}"]) for s in SEVERITY_WORDS),
     ]
     text(ws, 3, 0, "Đối chiếu số liệu", "bold")
     for n, (label, value) in enumerate(lines, start=4):
@@ -61,7 +61,7 @@ def write_overview(ctx: Context, ws, cuts: Cuts) -> Totals:
     text(ws, row, 0, "…", "bold")
     row += 2
     text(ws, row, 0, "Tình hình nộp theo kỳ (các đơn vị phải nộp)", "bold")
-    heads = ["Kỳ", "Hạn", "Đúng hạn", "Trễ hạn", "Chưa hợp lệ", "Chưa nộp", "Chưa đến hạn", "Tỉ lệ đúng hạn"]
+    heads = ["Kỳ", "Hạn", ON_TIME, "Trễ hạn", "Chưa hợp lệ", MISSING, NOT_DUE, "Tỉ lệ đúng hạn"]
     for col, head in enumerate(heads):
         ws.write_string(row + 1, col, head, f["header"])
     cycles = c.cycles[c.cycles["required"]] if not c.cycles.empty else c.cycles

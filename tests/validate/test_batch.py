@@ -23,8 +23,8 @@ from checker.validate.batch import CRASHED, PARALLEL_FROM, TEST_CRASH_ENV
 from checker.validate.pipeline import read_paths, validate
 from checker.process.workers import START_METHOD_ENV, Died, Failed, WorkerPool, WorkersUnavailable, start_method
 
-from . import hostile_parallel as hp
-from .conftest import ROOT
+from ..builders import hostile_parallel as hp
+from ..conftest import ROOT
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="builds FIFOs and sockets; forks a fork server")
 
@@ -364,7 +364,7 @@ def test_check_command_on_a_fifo_ends(tmp_path):
 
 # -- the worker pool on its own --------------------------------------------------------------------
 
-# job -> outcome; negative jobs fail (tests/hostile_parallel.py: double_or_fail)
+# job -> outcome; negative jobs fail (tests/builders/hostile_parallel.py: double_or_fail)
 POOL_OUTCOMES = {
     1: 2,
     -1: Died(-signal.SIGABRT),

@@ -13,7 +13,7 @@ from checker.write.annotated_copy import SUMMARY_SHEET
 from checker.write.style import SEVERITY_FILL as FILLS
 from checker.model.findings import Severity
 
-from .conftest import Raw, good_row
+from ..conftest import Raw, good_row
 
 AS_OF = dt.date(2023, 5, 20)
 

@@ -1,4 +1,4 @@
-"""Builders of inputs that carry live content or break annotated copies (tests/test_hostile_outputs.py).
+"""Builders of inputs that carry live content or break annotated copies (tests/write/test_hostile_outputs.py).
 
 Each takes a genuine filled workbook (`source`) and writes a variant (`target`), editing the zip's
 parts as a hostile or careless sender would: formulas with cached values, external links, DDE,

@@ -18,7 +18,7 @@ import pytest
 
 from checker.read.inbox import gather
 
-from .conftest import ROOT
+from ..conftest import ROOT
 
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 DATE = "Mon, 15 May 2023 08:00:00 +0700"

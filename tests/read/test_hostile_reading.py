@@ -17,9 +17,9 @@ from checker.read import xlsx_scan
 from checker.validate.pipeline import read_paths, validate
 from checker.read.workbook import read_workbook
 
-from .conftest import good_row
-from .hostile import NOMINATIONS_SHEET, many_rows
-from .hostile_reading import (SOFFICE, add_big_sheet, add_merges, append_rows, ods_cell, ods_like_libreoffice,
+from ..conftest import good_row
+from ..builders.hostile import NOMINATIONS_SHEET, many_rows
+from ..builders.hostile_reading import (SOFFICE, add_big_sheet, add_merges, append_rows, ods_cell, ods_like_libreoffice,
                               to_xls, write_ods)
 
 AS_OF = dt.date(2023, 5, 20)
@@ -247,7 +247,7 @@ def big_book(tmp_path_factory, rules):
     sheet of 3,000,000 cells that ntvt never needs to read."""
     from checker.write.filling import fill_template
 
-    from .conftest import good_info
+    from ..conftest import good_info
 
     work = tmp_path_factory.mktemp("big")
     path = fill_template(rules, work / "base.xlsx", as_of=dt.date(2023, 5, 2), unit="CHEO", period="2023-05",
@@ -286,7 +286,7 @@ FORMULAS = [
 @pytest.mark.parametrize("cell_xml, expected", FORMULAS)
 def test_formula_without_value_is_found_by_streaming(tmp_path, make_book, rules, cell_xml, expected):
     """A formula saved without a cached value is reported at its cell (DL-CONGTHUC), never computed."""
-    from .hostile import set_cell_xml
+    from ..builders.hostile import set_cell_xml
 
     path = set_cell_xml(make_book(), tmp_path / "f.xlsx", "F5", cell_xml)
     report = validate(read_paths([path]), rules, as_of=AS_OF).report()
@@ -381,7 +381,7 @@ def test_reconciliation_on_a_footer_case(tmp_path, make_book, rules):
 def test_reconciliation_on_the_samples(tmp_path, rules):
     """On the sample inbox every row under a header is data or a known kind of non-data row, and
     the writer wrote every data row."""
-    from .conftest import ROOT
+    from ..conftest import ROOT
 
     c = consolidate(ROOT / "sample_workbooks", tmp_path / "out.xlsx", rules, as_of=dt.date(2023, 7, 25))
     counts = c.counts

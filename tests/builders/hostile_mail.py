@@ -1,6 +1,6 @@
 """Builders of hostile emails, as raw bytes (CRLF line ends, like saved .eml files).
 
-Shared by tests/test_hostile_mail.py and the worst-case measurements: `python -m tests.hostile_mail [CASE...]`
+Shared by tests/read/test_hostile_mail.py and the worst-case measurements: `python -m tests.builders.hostile_mail [CASE...]`
 builds each case of CASES and reads it in a fresh process, printing the outcome, time and peak RSS.
 """
 
@@ -159,7 +159,7 @@ def measure(path: str) -> str:
 
 
 if __name__ == "__main__":
-    # python -m tests.hostile_mail [CASE...]: build each case in one process, read it in a fresh one
+    # python -m tests.builders.hostile_mail [CASE...]: build each case in one process, read it in a fresh one
     # (a child inherits its parent's peak RSS, so the builder must not be the reader's parent).
     import subprocess
     import sys
@@ -169,9 +169,9 @@ if __name__ == "__main__":
     for case in sys.argv[1:] or CASES:
         with tempfile.TemporaryDirectory() as folder:
             path = str(Path(folder, "case.eml"))
-            build = (f"from pathlib import Path; from tests.hostile_mail import CASES; "
+            build = (f"from pathlib import Path; from tests.builders.hostile_mail import CASES; "
                      f"Path({path!r}).write_bytes(CASES[{case!r}]())")
             subprocess.run([sys.executable, "-c", build], check=True)
-            read = f"from tests.hostile_mail import measure; print(measure({path!r}))"
+            read = f"from tests.builders.hostile_mail import measure; print(measure({path!r}))"
             result = subprocess.run([sys.executable, "-c", read], capture_output=True, text=True, check=True)
             print(f"{case}: {Path(path).stat().st_size:,} bytes: {result.stdout.strip()}")

@@ -13,7 +13,7 @@ from checker.model.errors import RuleFileError
 from checker.ruleset.kinds import KINDS
 from checker.ruleset.loader import load_rules
 
-from .conftest import PLAN_TEXT, ROOT
+from ..conftest import PLAN_TEXT, ROOT
 
 RULES_FILE = ROOT / "rules" / "kh327-2023.yaml"
 

@@ -21,7 +21,7 @@ from checker import check_many
 
 from checker import consolidate
 
-from .conftest import good_row
+from ..conftest import good_row
 
 AS_OF = dt.date(2023, 5, 20)
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -24,7 +24,7 @@ from checker import consolidate
 from checker.model.errors import OutputError
 from checker.write.filling import fill_template
 
-from .conftest import ROOT, Raw, good_info, good_row
+from ..conftest import ROOT, Raw, good_info, good_row
 
 HANOI = dt.timezone(dt.timedelta(hours=7))
 AS_OF = dt.date(2023, 7, 25)

@@ -24,7 +24,7 @@ import pytest
 
 from checker.api import check_many, check_workbook
 
-from .conftest import ROOT, SUMMARY, Raw, good_row
+from ..conftest import ROOT, SUMMARY, Raw, good_row
 
 AS_OF = dt.date(2023, 5, 20)
 NOMINATIONS, ACTIVITIES, INFO = "Danh sách đề nghị", "Hoạt động", "Thông tin đơn vị"

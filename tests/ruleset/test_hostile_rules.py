@@ -23,7 +23,7 @@ from checker.model.errors import RuleFileError
 from checker.ruleset.kinds import allowed_placeholders
 from checker.ruleset.loader import load_rules
 
-from .conftest import ROOT
+from ..conftest import ROOT
 
 RULES_FILE = ROOT / "rules" / "kh327-2023.yaml"
 SOURCE = RULES_FILE.read_text(encoding="utf-8")
@@ -132,8 +132,8 @@ CASES = [
      "lists: a list name is lower-case ASCII words joined by '_'"),
     ("list_item_empty", '  genders: ["Nam", "Nữ"]', '  genders: ["Nam", ""]', "genders:", "lists.genders[1]: expected a text"),
     ("sheet_name_slash", '    name: "Hoạt động"', '    name: "Hoạt/động"', "Hoạt/động", "not a valid Excel sheet name"),
-    ("column_key_internal", '      - {key: stt, label: "STT", type: int, width: 6, prompt: "Số thứ tự."}\n      - {key: name,',
-     '      - {key: _file, label: "STT", type: int, width: 6, prompt: "Số thứ tự."}\n      - {key: name,', "{key: _file",
+    ("column_key_internal", '      - {key: stt, role: row_number, label: "STT", type: int, width: 6, prompt: "Số thứ tự."}\n      - {key: name,',
+     '      - {key: _file, role: row_number, label: "STT", type: int, width: 6, prompt: "Số thứ tự."}\n      - {key: name,', "{key: _file",
      "a column key is lower-case ASCII words joined by '_'"),
     ("guide_columns", "    kind: guide\n", "    kind: guide\n    columns: []\n", "columns: []", "a guide sheet has no `columns:`"),
     ("check_not_mapping", "    checks:\n      - kind: template_sheet", "    checks:\n      - 5\n      - kind: template_sheet",

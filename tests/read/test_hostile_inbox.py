@@ -21,10 +21,11 @@ import pytest
 from checker import consolidate
 from checker.read import inbox as intake
 from checker.model.errors import CheckerError
-from checker.read.inbox import gather, read_receipt_log
+from checker.read.inbox import gather
+from checker.read.receipt_log import read_receipt_log
 
-from .conftest import good_row
-from .hostile_inbox import (bound_socket, char_device, eml, fifo, in_thread, link, listing,
+from ..conftest import good_row
+from ..builders.hostile_inbox import (bound_socket, char_device, eml, fifo, in_thread, link, listing,
                             listing_without_privilege, raw_folder, raw_named)
 
 AS_OF = dt.date(2023, 5, 31)

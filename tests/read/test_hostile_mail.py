@@ -1,6 +1,6 @@
 """Hostile emails (issue 11, family 4): each one is a clean parse or that email's rejection, never a crash.
 
-Every email is built here as raw bytes (tests/hostile_mail.py). Rejections assert the MailError reason
+Every email is built here as raw bytes (tests/builders/hostile_mail.py). Rejections assert the MailError reason
 code; parses assert the exact attachments (name, byte size), sender, subject or date.
 """
 
@@ -18,8 +18,8 @@ import pytest
 from checker import consolidate
 from checker.read.mail import MAX_DEPTH, MAX_PARTS, MailError, read_email, spreadsheet_attachments
 
-from . import hostile_mail as hm
-from .conftest import good_row
+from ..builders import hostile_mail as hm
+from ..conftest import good_row
 
 N = len(hm.XLSX)
 BOOK = [("bao_cao.xlsx", N)]

@@ -32,9 +32,9 @@ from checker.write.feedback import write_feedback
 from checker.write.console import consolidation_summary, copy_failures, findings_table, one_line, summary_line
 from checker.write.terminal import printable
 
-from . import hostile_outputs as h
-from .conftest import good_info, good_row
-from .hostile import NOMINATIONS_SHEET, many_rows
+from ..builders import hostile_outputs as h
+from ..conftest import good_info, good_row
+from ..builders.hostile import NOMINATIONS_SHEET, many_rows
 
 AS_OF = dt.date(2023, 5, 20)
 NOM = "Danh sách đề nghị"

@@ -19,8 +19,8 @@ from checker import consolidate
 from checker.write import streaming as sheetxml
 from checker.model.findings import Severity
 
-from .conftest import good_row
-from .test_consolidate import AS_OF
+from ..conftest import good_row
+from ..decide.test_consolidation import AS_OF
 
 HOSTILE = ["a & b < c > d \"e\" 'f'", "bell\x07 and nul\x00 and vt\x0b", "literal _x0041_ stays", "  padded  ",
            "dòng 1\ndòng 2", "=1+1", "Người tốt, việc tốt 🌟", "not a character \ufffe"]

@@ -12,7 +12,7 @@ from checker.decide.deadlines import Receipt
 from checker.model.words import POLICY_WORDS
 from checker.ruleset.loader import POLICIES, load_rules
 
-from .conftest import ROOT
+from ..conftest import ROOT
 
 HANOI = dt.timezone(dt.timedelta(hours=7))
 UTC = dt.timezone.utc
