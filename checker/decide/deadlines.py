@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from ..model.words import INVALID, LATE, MISSING, NOT_DUE, ON_TIME
-from ..ruleset.spec import Deadlines, RuleSet
+from ..ruleset.spec import Deadlines
 
 
 
@@ -102,8 +102,3 @@ def status(receipts: list[Receipt], bound: dt.datetime, as_of: dt.date, deadline
 
 def describe_deadline(bound: dt.datetime) -> str:
     return f"nhận chậm nhất ngày {last_day(bound):%d/%m/%Y}"
-
-
-def cycles_due(rules: RuleSet, as_of: dt.date) -> list[str]:
-    """The cycles whose deadline has passed on as_of."""
-    return [c for c in rules.deadlines.cycles if passed(cycle_bound(c, rules.deadlines), as_of, rules.deadlines)]

@@ -46,3 +46,8 @@ POLICY_WORDS = {
 
 # The "file" column of a finding about a unit's standing in the campaign, not about one file.
 CAMPAIGN_FILE = "(toàn đợt)"
+
+
+def severity_counts(errors: int, warnings: int, infos: int) -> str:
+    """"2 lỗi, 0 cảnh báo, 1 thông tin": how many findings of each severity, in words."""
+    return ", ".join(f"{n} {SEVERITY_WORDS[s]}" for n, s in zip((errors, warnings, infos), SEVERITY_WORDS))

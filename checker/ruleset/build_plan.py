@@ -111,8 +111,7 @@ class PlanSections(TypedValues):
         return dict(abbreviations), self.strings(m, "drop_suffixes", w), float(cutoff)
 
     def build_units(self, node: Any, top: dict) -> tuple[Unit, ...]:
-        if not isinstance(node, list) or not node:
-            raise self.fail("units", f"expected a non-empty list of units, found {_kind(node)}", top, "units")
+        node = self.sections(node, top, "units")
         units, ids = [], set()
         for i, u in enumerate(node):
             w = f"units[{i}]"

@@ -29,8 +29,7 @@ class RuleSections(ParamSections):
     """Builders of the rules and their checks (the sheets must be built first)."""
 
     def build_rules(self, node: Any, top: dict) -> tuple[Rule, ...]:
-        if not isinstance(node, list) or not node:
-            raise self.fail("rules", f"expected a non-empty list of rules, found {_kind(node)}", top, "rules")
+        node = self.sections(node, top, "rules")
         rules, ids = [], set()
         for i, r in enumerate(node):
             w = f"rules[{i}]"

@@ -25,15 +25,13 @@ from pathlib import Path
 from typing import Any
 
 from ..model.errors import RuleFileError
-from .build_plan import LIMIT_RANGES, POLICIES, WINDOWS_RESERVED, PlanSections
+from .build_plan import PlanSections
 from .build_rules import RuleSections
 from .build_sheets import SheetSections
-from .spec import Limits, RuleSet
-from .strict_yaml import MAX_SHOWN, _Map, parse, shown
+from .spec import RuleSet
+from .strict_yaml import _Map, parse
 
-# Names tests and older callers read here; each is defined once, where it is used.
-__all__ = ["load_rules", "default_rules_path", "LIMIT_RANGES", "POLICIES", "WINDOWS_RESERVED", "MAX_RULES_BYTES",
-           "MAX_SHOWN", "Limits", "shown"]
+__all__ = ["load_rules", "default_rules_path", "MAX_RULES_BYTES"]
 
 # Bounds on the rules file itself. The bundled file is 36 KB, 8 levels deep, 2,028 YAML nodes.
 MAX_RULES_BYTES = 2 * 1024 * 1024

@@ -36,6 +36,12 @@ class TypedValues:
     def fail(self, where: str, problem: str, node: Any = None, key: Any = None) -> RuleFileError:
         return RuleFileError(self.path, where, problem, _line(node, key))
 
+    def sections(self, node: Any, top: dict, key: str) -> list:
+        """A top-level list that must hold at least one entry (units, rules)."""
+        if not isinstance(node, list) or not node:
+            raise self.fail(key, f"expected a non-empty list of {key}, found {_kind(node)}", top, key)
+        return node
+
     def mapping(self, node: Any, where: str, required: set[str], optional: set[str] = frozenset(),
                 parent: Any = None, key: Any = None) -> dict:
         if not isinstance(node, dict):

@@ -35,7 +35,7 @@ from .inert import CopyFailed, Removed, assert_inert, copy_titles, quote_sheet, 
 from .sanitize import sanitize_xlsx
 from ..read.workbook import WorkbookData
 from ..model.findings import Finding, Severity
-from ..model.words import SEVERITY_WORDS
+from ..model.words import SEVERITY_WORDS, severity_counts
 from ..ruleset.spec import Limits
 from .names import annotated_name, own_name
 from .package import NO_MOMENT, end_of, fixed_times
@@ -256,8 +256,8 @@ def _summary_sheet(opened: _Opened, findings: list[Finding], source_name: str, o
         advice = "Tệp không có lỗi; đề nghị đơn vị lưu ý các cảnh báo."
     else:
         advice = "Tệp không có lỗi; các dòng thông tin chỉ để đơn vị biết."
-    set_text(ws["A2"], f"{counts[Severity.ERROR]} lỗi, {counts[Severity.WARNING]} cảnh báo, "
-                       f"{counts[Severity.INFO]} thông tin. Ô có lỗi tô đỏ, cảnh báo tô vàng, thông tin tô xanh; "
+    set_text(ws["A2"], f"{severity_counts(*(counts[s] for s in Severity))}. "
+                       "Ô có lỗi tô đỏ, cảnh báo tô vàng, thông tin tô xanh; "
                        f"di chuột vào ô để xem ghi chú. {advice}")
     ws["A2"].alignment = Alignment(wrap_text=True, vertical="top")
     ws.merge_cells("A2:F2")

@@ -11,7 +11,7 @@ import functools
 import shutil
 import textwrap
 
-from ..model.words import POLICY_WORDS
+from ..model.words import POLICY_WORDS, severity_counts
 from ..model.findings import Report, Severity
 from ..ruleset.kinds import DATE_REFERENCES, PARAM_WORDS
 from ..ruleset.spec import RuleSet
@@ -66,8 +66,7 @@ def findings_table(report: Report) -> str:
 def summary_line(report: Report) -> str:
     counts = report.counts
     rejected = sum(f.status == "rejected" for f in report.files)
-    text = (f"{len(report.files)} tệp: {counts['error']} lỗi, {counts['warning']} cảnh báo, "
-            f"{counts['info']} thông tin")
+    text = f"{len(report.files)} tệp: " + severity_counts(counts["error"], counts["warning"], counts["info"])
     if rejected:
         text += f"; {rejected} tệp không đọc được"
     return text + "."
@@ -133,8 +132,7 @@ def consolidation_summary(result) -> str:
         lines.append(f"Kỳ {result.rules.cycle_label(latest)}: {codes.get('on_time', 0)} đơn vị đúng hạn, "
                      f"{codes.get('late', 0)} trễ hạn, {codes.get('invalid', 0)} chưa hợp lệ, "
                      f"{codes.get('missing', 0)} chưa nộp (trên {len(part)} đơn vị phải nộp).")
-    lines.append(f"{counts['findings_error']} lỗi, {counts['findings_warning']} cảnh báo, "
-                 f"{counts['findings_info']} thông tin.")
+    lines.append(severity_counts(counts["findings_error"], counts["findings_warning"], counts["findings_info"]) + ".")
     if not counts["submissions"]:
         lines.append("Chú ý: hộp thư không có tệp báo cáo nào; mọi đơn vị đều được ghi là chưa nộp.")
     rejected = [(result.validation.books[d.index].name, d.reason) for d in result.decisions

@@ -17,11 +17,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import checker.ruleset.build_plan as BP
 import checker.ruleset.loader as R
 import checker.ruleset.strict_yaml as SY
 from checker.model.errors import RuleFileError
 from checker.ruleset.kinds import allowed_placeholders
 from checker.ruleset.loader import load_rules
+from checker.ruleset.spec import Limits
 
 from ..conftest import ROOT
 
@@ -188,7 +190,7 @@ def test_unit_ids_safe_as_file_names(tmp_path, unit_id):
                                                                "duplicate unit id 'TTRA'")
         return
     assert error.line == line_of(text, f"{{id: {unit_id},")
-    expected = (f"unit id {unit_id!r} is a device name on Windows" if unit_id in R.WINDOWS_RESERVED else
+    expected = (f"unit id {unit_id!r} is a device name on Windows" if unit_id in BP.WINDOWS_RESERVED else
                 "a unit id is upper-case ASCII letters and digits")
     assert f"units[0].id: {expected}" in str(error)
 
@@ -338,9 +340,9 @@ def test_bundled_messages_render_with_their_placeholders():
 
 def test_every_limit_has_a_range():
     """Every guard in Limits can be set in `limits:` and has a range (a new limit needs one)."""
-    assert set(R.LIMIT_RANGES) == set(R.Limits.__dataclass_fields__)
-    defaults = R.Limits()
-    for name, (low, high) in R.LIMIT_RANGES.items():
+    assert set(BP.LIMIT_RANGES) == set(Limits.__dataclass_fields__)
+    defaults = Limits()
+    for name, (low, high) in BP.LIMIT_RANGES.items():
         assert low <= getattr(defaults, name) <= high, name
 
 
@@ -350,7 +352,7 @@ def test_shown_values_are_short():
     for _ in range(30):
         deep = [deep, "x" * 1000]
     for value in ("x" * 10**6, list(range(10**5)), deep, {str(i): i for i in range(1000)}):
-        assert len(R.shown(value)) <= R.MAX_SHOWN
+        assert len(SY.shown(value)) <= SY.MAX_SHOWN
 
 
 # -- a sweep: every value of the bundled file replaced by hostile ones ---------------------------
