@@ -29,10 +29,11 @@ def listing(inbox: Path, rules) -> list[tuple]:
     return [(f.name, f.kind, f.status, f.reason) for f in gather(inbox, rules).files]
 
 
-def eml(path: Path, attachments: list[tuple[str, bytes]], date: str | None = DATE) -> Path:
+def eml(path: Path, attachments: list[tuple[str, bytes]], date: str | None = DATE,
+        sender: str = "vanthu@cheo.vn") -> Path:
     """A saved email from a unit carrying `attachments` (name, bytes) as spreadsheets."""
     msg = EmailMessage()
-    msg["From"] = "Văn thư <vanthu@cheo.vn>"
+    msg["From"] = f"Văn thư <{sender}>"
     msg["To"] = "vanphong@sovhtt.hanoi.gov.vn"
     msg["Subject"] = "Báo cáo NTVT"
     if date:

@@ -10,7 +10,6 @@ import subprocess
 import unicodedata
 import zipfile
 from email import policy
-from email.message import EmailMessage
 from pathlib import Path
 
 import openpyxl
@@ -21,10 +20,10 @@ from checker import check_many
 
 from checker import consolidate
 
+from ..builders.hostile_inbox import eml
 from ..conftest import good_row
 
 AS_OF = dt.date(2023, 5, 20)
-XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 LIBREOFFICE = shutil.which("libreoffice") or shutil.which("soffice")
 
 
@@ -134,21 +133,6 @@ def test_unknown_unit_gets_suggestions(make_book, rules):
     assert "có phải “Nhà hát Chèo Hà Nội” không?" in finding.message
 
 
-def _eml(path: Path, attachments: list[tuple[str, bytes]], date: str | None, sender: str = "vanthu@cheo.vn") -> Path:
-    msg = EmailMessage()
-    msg["From"] = f"Văn thư <{sender}>"
-    msg["To"] = "vanphong@sovhtt.hanoi.gov.vn"
-    msg["Subject"] = "Báo cáo NTVT"
-    if date:
-        msg["Date"] = date
-    msg.set_content("Kính gửi Văn phòng Sở.")
-    for name, data in attachments:
-        msg.add_attachment(data, maintype=XLSX[0], subtype=XLSX[1], filename=name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(msg.as_bytes())
-    return path
-
-
 @pytest.mark.parametrize("date_header, status", [
     ("Fri, 19 May 2023 16:59:59 +0000", "Đúng hạn"),       # 23:59:59 on the 19th in Hanoi
     ("Fri, 19 May 2023 17:00:00 +0000", "Trễ hạn 1 ngày"),  # 00:00:00 on the 20th in Hanoi
@@ -160,7 +144,7 @@ def test_email_date_is_receipt_time_in_hanoi(tmp_path, make_book, rules, date_he
     """The Date header, in whatever zone it was sent, decides the deadline in Hanoi time."""
     inbox = tmp_path / "inbox"
     book = make_book([good_row()], info={"sent_date": dt.date(2023, 5, 10)})
-    _eml(inbox / "thu.eml", [("bao_cao.xlsx", book.read_bytes())], date_header)
+    eml(inbox / "thu.eml", [("bao_cao.xlsx", book.read_bytes())], date_header)
     result = consolidate(inbox, None, rules, as_of=dt.date(2023, 5, 31))
     cheo = result.cycles[(result.cycles.unit == "CHEO") & (result.cycles.cycle == "2023-05")].iloc[0]
     assert (cheo.status, cheo.evidence) == (status, "email_date")
@@ -173,8 +157,8 @@ def test_email_without_spreadsheet_and_with_two(tmp_path, make_book, rules):
     inbox = tmp_path / "inbox"
     a = make_book([good_row()], unit="CHEO").read_bytes()
     b = make_book([good_row()], unit="KICH").read_bytes()
-    _eml(inbox / "rong.eml", [], "Mon, 15 May 2023 08:00:00 +0700")
-    _eml(inbox / "hai_tep.eml", [("cheo.xlsx", a), ("kich.xlsx", b)], "Mon, 15 May 2023 09:00:00 +0700")
+    eml(inbox / "rong.eml", [], "Mon, 15 May 2023 08:00:00 +0700")
+    eml(inbox / "hai_tep.eml", [("cheo.xlsx", a), ("kich.xlsx", b)], "Mon, 15 May 2023 09:00:00 +0700")
     result = consolidate(inbox, None, rules, as_of=dt.date(2023, 5, 31))
     entries = {f.name: f for f in result.inbox.files}
     assert entries["rong.eml"].status == "rejected"
@@ -187,7 +171,7 @@ def test_nfd_attachment_name_is_nfc(tmp_path, make_book, rules):
     """An attachment named in NFD (as macOS Mail sends it) is listed under its NFC name."""
     inbox = tmp_path / "inbox"
     name = unicodedata.normalize("NFD", "Báo cáo tháng 5.xlsx")
-    _eml(inbox / "mac.eml", [(name, make_book().read_bytes())], "Mon, 15 May 2023 08:00:00 +0700")
+    eml(inbox / "mac.eml", [(name, make_book().read_bytes())], "Mon, 15 May 2023 08:00:00 +0700")
     result = consolidate(inbox, None, rules, as_of=dt.date(2023, 5, 31))
     assert [b.name for b in result.validation.books] == ["mac.eml › Báo cáo tháng 5.xlsx"]
 
@@ -207,7 +191,7 @@ def test_feedback_drafts(tmp_path, make_book, rules):
     """--feedback writes, per unit with problems, its annotated file and a Vietnamese draft to the sender."""
     inbox = tmp_path / "inbox"
     bad = make_book([good_row(gender="Na")], name="cheo.xlsx")
-    _eml(inbox / "thu.eml", [("cheo.xlsx", bad.read_bytes())], "Mon, 15 May 2023 08:00:00 +0700")
+    eml(inbox / "thu.eml", [("cheo.xlsx", bad.read_bytes())], "Mon, 15 May 2023 08:00:00 +0700")
     result = consolidate(inbox, tmp_path / "tong_hop.xlsx", rules, as_of=dt.date(2023, 5, 31),
                          feedback=tmp_path / "tra_loi")
     draft = email.message_from_bytes((tmp_path / "tra_loi" / "CHEO.eml").read_bytes(), policy=policy.default)
