@@ -196,3 +196,14 @@ def closest(value: str, candidates: dict[str, str], n: int = 3, cutoff: float = 
             if len(result) == n:
                 break
     return result
+
+
+def escaped(text: str, unsafe: re.Pattern) -> str:
+    """`text` with each character `unsafe` matches written as a visible escape ("\\x1b", "\\u202e"):
+    shown, never obeyed, and never silently lost."""
+    return unsafe.sub(_escape, text) if unsafe.search(text) else text
+
+
+def _escape(match: re.Match) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"

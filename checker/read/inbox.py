@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import mail
-from .names import ManifestNames, printable
+from .names import ManifestNames, shown_text
 from .regular import Swapped, not_regular_reason, open_listed
 from .safety import SPREADSHEET_SUFFIXES
 from .submission import Submission
@@ -187,7 +187,7 @@ def _email(path: Path, name: str, digest: str, rules: RuleSet, names: ManifestNa
     attachments = mail.spreadsheet_attachments(message)
     if not attachments:
         entry.status = "rejected"
-        others = ", ".join(printable(a.name) or "tệp không tên" for a in message.attachments) or "không có tệp nào"
+        others = ", ".join(shown_text(a.name) or "tệp không tên" for a in message.attachments) or "không có tệp nào"
         entry.reason = f"thư không có tệp bảng tính đính kèm ({others})"
         if any(a.name.lower() == "winmail.dat" for a in message.attachments):
             entry.reason += ("; thư gửi theo định dạng Outlook TNEF (winmail.dat): đề nghị đơn vị gửi lại thư ở "
@@ -196,7 +196,7 @@ def _email(path: Path, name: str, digest: str, rules: RuleSet, names: ManifestNa
     for attachment in attachments:
         # Two attachments with one name, or a file of the inbox literally named like this label:
         # both kept, distinctly.
-        shown = names.attachment(name, printable(attachment.name))
+        shown = names.attachment(name, shown_text(attachment.name))
         entry.attachments.append(shown)
         subs.append(Submission(shown, attachment.data, entry.received_at, entry.evidence, entry.sender))
         mtimes[shown] = mtime

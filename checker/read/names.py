@@ -1,4 +1,4 @@
-"""Names as people read them in the manifest: NFC, printable, and unique across the whole manifest.
+"""Names as people read them in the manifest: NFC, shown_text, and unique across the whole manifest.
 
 A name that is not UTF-8 (cp1258 bytes, as unzipping a Windows archive leaves them) is decoded as
 people would read it; characters that must not reach a name shown to people or written to XML are
@@ -13,6 +13,8 @@ import re
 import unicodedata
 from typing import Callable
 
+from ..normalise.text import escaped
+
 ATTACHMENT_SEPARATOR = " › "  # "thu.eml › bao_cao.xlsx": an attachment's label in the manifest
 
 # Characters that must not reach a name shown to people or written to XML: C0/C1 controls (an ESC
@@ -22,11 +24,9 @@ ATTACHMENT_SEPARATOR = " › "  # "thu.eml › bao_cao.xlsx": an attachment's la
 _UNSHOWABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]")
 
 
-def printable(text: str) -> str:
+def shown_text(text: str) -> str:
     """`text` in NFC with every unshowable character replaced by a visible escape such as "\\x1b"."""
-    text = unicodedata.normalize("NFC", text)
-    return _UNSHOWABLE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
-                           else f"\\u{ord(m.group()):04x}", text)
+    return escaped(unicodedata.normalize("NFC", text), _UNSHOWABLE)
 
 
 def display_part(part: str) -> str:
@@ -39,7 +39,7 @@ def display_part(part: str) -> str:
         part.encode("utf-8")
     except UnicodeEncodeError:
         part = _redecode(part)
-    return printable(part)
+    return shown_text(part)
 
 
 def _redecode(part: str) -> str:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..model.errors import CheckerError
 from ..ruleset.spec import RuleSet
-from .names import printable
+from .names import shown_text
 from .regular import open_listed
 
 
@@ -76,12 +76,12 @@ def _log_text(path: Path, max_bytes: int) -> str:
 
 def _log_error(path: Path, line: int | None, detail: str, message: str) -> CheckerError:
     where = f"{path}" + (f":{line}" if line else "")
-    return CheckerError(f"{where}: {detail}", message=f"Sổ nhận văn bản {printable(where)}: {message}.")
+    return CheckerError(f"{where}: {detail}", message=f"Sổ nhận văn bản {shown_text(where)}: {message}.")
 
 
 def _quoted(values: list[str]) -> str:
-    # Values echoed from the log are cut short and made printable: a message is one readable line.
-    return ", ".join(f"“{printable(v[:60])}{'…' if len(v) > 60 else ''}”" for v in values)
+    # Values echoed from the log are cut short and made shown_text: a message is one readable line.
+    return ", ".join(f"“{shown_text(v[:60])}{'…' if len(v) > 60 else ''}”" for v in values)
 
 
 def _parse_moment(value: str) -> dt.datetime | None:

@@ -15,7 +15,7 @@ import stat
 from dataclasses import dataclass
 
 from ..model.errors import CheckerError
-from .names import display_part, printable
+from .names import display_part, shown_text
 from .regular import file_identity
 
 
@@ -92,7 +92,7 @@ MOVE_UP = "hãy chuyển lên thư mục ít cấp hơn rồi chạy lại"
 
 def _inbox_error(root: str, exc: OSError) -> CheckerError:
     return CheckerError(f"cannot list the inbox {root}: {exc}",
-                        message=f"Không mở được thư mục hộp thư {printable(root)} ({type(exc).__name__}): "
+                        message=f"Không mở được thư mục hộp thư {shown_text(root)} ({type(exc).__name__}): "
                                 "hãy kiểm tra đường dẫn và quyền đọc.")
 
 

@@ -8,11 +8,12 @@ import unicodedata
 from pathlib import PurePosixPath
 
 from ..normalise.text import nfc
+from ..read.names import ATTACHMENT_SEPARATOR
 
 
 def own_name(name: str) -> str:
     """The name the unit gave its file: no office path, no email it came in ("thư.eml › a.xlsx")."""
-    return name.split(" › ")[-1].replace("\\", "/").split("/")[-1]
+    return name.split(ATTACHMENT_SEPARATOR)[-1].replace("\\", "/").split("/")[-1]
 
 
 def annotated_name(name: str) -> str:

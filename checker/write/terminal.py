@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import re
 
+from ..normalise.text import escaped
+
 # C0 controls but \t and \n; DEL; C1 controls; bidi embeddings/overrides/isolates (they reorder text).
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def printable(text: object) -> str:
     """`text` with every control character replaced by a visible escape such as "\\x1b"."""
-    value = str(text)
-    if not _UNSAFE.search(value):
-        return value
-    return _UNSAFE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
-                       else f"\\u{ord(m.group()):04x}", value)
+    return escaped(str(text), _UNSAFE)
