@@ -4,8 +4,8 @@ Pure functions, standard library only:
 
 * storage: :func:`nfc`, :func:`clean_text`, :func:`is_nfc`;
 * comparison keys, for matching only and never for display: :func:`strip_diacritics`,
-  :func:`list_key`, :func:`name_key`, :func:`person_key`;
-* suggestions: :func:`closest`.
+  :func:`list_key`, :func:`name_key`, :func:`person_key` (unit names are matched on these keys in
+  `matching`).
 
 Legacy 8-bit encodings (TCVN3, VNI) are repaired in `legacy`, syllables judged in `syllable`.
 Order for a raw cell value: ``repair_legacy(raw, font)`` first, then ``clean_text()``. Legacy repair
@@ -15,7 +15,6 @@ U+00D0 "Ð" (the look-alike that :func:`nfc` turns into "Đ").
 
 from __future__ import annotations
 
-import difflib
 import functools
 import re
 import unicodedata
@@ -23,7 +22,7 @@ import unicodedata
 from .syllable import VIET_ONLY, is_vietnamese_syllable, split_tone
 
 __all__ = [
-    "clean_text", "closest", "is_nfc", "list_key", "name_key", "nfc", "person_key", "strip_diacritics",
+    "clean_text", "is_nfc", "list_key", "name_key", "nfc", "person_key", "strip_diacritics",
 ]
 
 # ---------------------------------------------------------------------------------------------
@@ -174,28 +173,6 @@ def person_key(s: str) -> str:
     t = clean_text(s).casefold()
     stripped = _HONORIFIC_RE.sub("", t)
     return name_key(stripped if stripped.strip() else t)
-
-
-def closest(value: str, candidates: dict[str, str], n: int = 3, cutoff: float = 0.6) -> list[str]:
-    """Display names of the candidate keys most similar to ``value`` (a key made the same way).
-
-    ``candidates`` maps key → display name. Similarity is difflib's ratio on the keys; results are
-    best first, ties broken by key, each display name once, at most ``n``, all ≥ ``cutoff``.
-    """
-    scored = []
-    for key, display in candidates.items():
-        matcher = difflib.SequenceMatcher(None, value, key, autojunk=False)
-        if matcher.real_quick_ratio() >= cutoff and matcher.quick_ratio() >= cutoff:
-            ratio = matcher.ratio()
-            if ratio >= cutoff:
-                scored.append((-ratio, key, display))
-    result: list[str] = []
-    for _, _, display in sorted(scored):
-        if display not in result:
-            result.append(display)
-            if len(result) == n:
-                break
-    return result
 
 
 def escaped(text: str, unsafe: re.Pattern) -> str:

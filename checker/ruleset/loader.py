@@ -96,7 +96,7 @@ class _Builder(PlanSections, SheetSections, RuleSections):
         self.plan = self.build_plan(top["plan"], top)
         template = self.build_template(top["template"], top)
         deadlines = self.build_deadlines(top["deadlines"], top)
-        abbreviations, suffixes, cutoff = self.build_matching(top["unit_matching"], top)
+        abbreviations, suffixes, matching = self.build_matching(top["unit_matching"], top)
         units = self.build_units(top["units"], top)
         self.lists = self.build_lists(top["lists"], top)
         self.sheets = self.build_sheets(top["sheets"], top)
@@ -111,5 +111,5 @@ class _Builder(PlanSections, SheetSections, RuleSections):
         rules = self.build_rules(top["rules"], top)
         consolidation = self.build_consolidation(top["consolidation"], top)
         limits = self.build_limits(top.get("limits") or _Map(), top)
-        return RuleSet(self.path, sha256, self.plan, template, deadlines, abbreviations, suffixes, cutoff, units,
+        return RuleSet(self.path, sha256, self.plan, template, deadlines, abbreviations, suffixes, matching, units,
                        self.lists, self.sheets, rules, consolidation, limits)

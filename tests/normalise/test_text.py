@@ -10,7 +10,7 @@ import pytest
 
 from checker.normalise.legacy import looks_legacy, repair_legacy
 from checker.normalise.syllable import is_vietnamese_syllable
-from checker.normalise.text import clean_text, closest, is_nfc, list_key, name_key, nfc, person_key, strip_diacritics
+from checker.normalise.text import clean_text, is_nfc, list_key, name_key, nfc, person_key, strip_diacritics
 
 # ---------------------------------------------------------------------------------------------
 # Encoders written independently of checker.normalise.text, from domain.md §4.2, to build legacy input.
@@ -468,23 +468,6 @@ def test_name_key_values():
 def test_person_key(raw, expected):
     """person_key strips leading honorifics and otherwise equals name_key."""
     assert person_key(raw) == expected
-
-
-def test_closest():
-    """closest returns display names of the nearest keys, best first, deterministic on ties."""
-    units = ["Nhà hát Chèo Hà Nội", "Nhà hát Kịch Hà Nội", "Nhà hát Cải lương Hà Nội",
-             "Thư viện Hà Nội", "Bảo tàng Hà Nội"]
-    candidates = {name_key(u, ABBREVIATIONS, SUFFIXES): u for u in units}
-    candidates["nha hat cheu"] = "Nhà hát Chèo Hà Nội"  # an alias key for the same unit
-    typo = name_key("Nhà hát Chèp", ABBREVIATIONS, SUFFIXES)  # ratios .92, .92 (alias), .83, .62
-    assert closest(typo, candidates) == ["Nhà hát Chèo Hà Nội", "Nhà hát Kịch Hà Nội",
-                                         "Nhà hát Cải lương Hà Nội"]
-    assert closest(typo, candidates, n=2, cutoff=0.8) == ["Nhà hát Chèo Hà Nội",
-                                                          "Nhà hát Kịch Hà Nội"]
-    assert closest(name_key("Thu vien"), candidates) == ["Thư viện Hà Nội"]
-    assert closest("zzz", candidates) == []
-    tie = {"ab": "B", "ac": "A", "ad": "C"}
-    assert closest("a", tie, n=2, cutoff=0.5) == ["B", "A"]
 
 
 # ---------------------------------------------------------------------------------------------
