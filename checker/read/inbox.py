@@ -1,7 +1,7 @@
 """Gather an inbox folder into submissions, each with its receipt time and the evidence behind it.
 
 Receipt time, strongest evidence first: the email's Date header; the office's receipt log
-(CSV: file, received_at); the template's "Ngày gửi" (decided after reading, in consolidate); the
+(read_receipt_log; a row that names no file of the inbox is kept on the Inbox, to be listed); the template's "Ngày gửi" (decided after reading, in consolidate); the
 file's modification time. Every entry of the inbox is accounted for: a submission, an email that
 carried submissions, or an entry listed as not usable and why.
 
@@ -24,11 +24,12 @@ from pathlib import Path
 
 from . import mail
 from .names import ManifestNames, shown_text
+from .receipt_log import LogRow, ReceiptLog
 from .regular import Swapped, not_regular_reason, open_listed
 from .safety import SPREADSHEET_SUFFIXES
 from .submission import Submission
 from .walk import MOVE_UP, TOO_LONG, Entry, link_reason, walk
-from ..model.words import EVIDENCE_EMAIL, EVIDENCE_LOG
+from ..model.words import EVIDENCE_EMAIL, EVIDENCE_LOG, GENERATED, GENERATED_REASON
 from ..ruleset.spec import RuleSet
 
 __all__ = ["Inbox", "InboxFile", "gather"]
@@ -45,7 +46,7 @@ class InboxFile:
     name: str  # relative to the inbox, as shown to people: NFC, no control characters, unique
     sha256: str  # "" for an entry that was not read (a link, a FIFO, an unreadable file)
     kind: str  # spreadsheet | email | other | link | special | folder
-    status: str = ""  # for entries that are not submissions themselves: "email" | "rejected"
+    status: str = ""  # for entries that are not submissions themselves: "email" | "rejected" | "generated"
     reason: str | None = None
     sender: str | None = None
     received_at: dt.datetime | None = None
@@ -58,6 +59,7 @@ class Inbox:
     files: list[InboxFile]
     submissions: list[Submission]
     mtimes: dict[str, dt.datetime]  # submission name -> modification time (local), a last resort
+    unmatched_log: list[LogRow] = field(default_factory=list)  # receipt-log rows naming no file here
 
 
 # ---------------------------------------------------------------------------------------------
@@ -99,11 +101,11 @@ def _mtime(st: os.stat_result, zone: dt.tzinfo) -> dt.datetime:
 # Gathering
 
 
-def gather(inbox: Path, rules: RuleSet, receipt_log: dict[str, dt.datetime] | None = None) -> Inbox:
+def gather(inbox: Path, rules: RuleSet, receipt_log: ReceiptLog | None = None) -> Inbox:
     """Walk the inbox (recursively, in a stable order) and turn what is there into submissions.
 
     Raises CheckerError only if the inbox folder itself cannot be listed."""
-    log = receipt_log or {}
+    log = receipt_log or ReceiptLog([])
     files: list[InboxFile] = []
     subs: list[Submission] = []
     mtimes: dict[str, dt.datetime] = {}
@@ -117,6 +119,9 @@ def gather(inbox: Path, rules: RuleSet, receipt_log: dict[str, dt.datetime] | No
     links: list[tuple[InboxFile, Entry]] = []
     for entry in entries:
         name = shown[entry.rel] = names.folder(entry.shown) if entry.what == "folder" else names.file(entry.shown)
+        # Looked up for every entry (a logged link is there, if not usable): by the name in the
+        # manifest, the path as found, or (a log that keeps no folders) the base name.
+        row = log.lookup(name, entry.shown, entry.shown.rsplit("/", 1)[-1]) if entry.what != "folder" else None
         if entry.what == "folder":
             files.append(InboxFile(name, "", "folder", "rejected", entry.problem))
         elif entry.what == "link":
@@ -125,15 +130,15 @@ def gather(inbox: Path, rules: RuleSet, receipt_log: dict[str, dt.datetime] | No
         elif entry.what == "special":
             files.append(InboxFile(name, "", "special", "rejected", not_regular_reason(entry.st)))
         else:
-            files.append(_file(entry, name, rules, names, subs, mtimes, zone, log))
+            files.append(_file(entry, name, rules, names, subs, mtimes, zone, log, row))
     root_real = os.path.realpath(root)
     for listed, entry in links:  # last: a link inside the inbox names its target as the manifest does
         listed.reason = link_reason(entry, root_real, shown)
-    return Inbox(files, subs, mtimes)
+    return Inbox(files, subs, mtimes, log.unmatched())
 
 
 def _file(entry: Entry, name: str, rules: RuleSet, names: ManifestNames, subs: list[Submission],
-          mtimes: dict[str, dt.datetime], zone: dt.tzinfo, log: dict[str, dt.datetime]) -> InboxFile:
+          mtimes: dict[str, dt.datetime], zone: dt.tzinfo, log: ReceiptLog, row: LogRow | None) -> InboxFile:
     try:
         digest, st = _fingerprint(entry)
     except OSError as exc:
@@ -142,11 +147,11 @@ def _file(entry: Entry, name: str, rules: RuleSet, names: ManifestNames, subs: l
     shown_base = entry.shown.rsplit("/", 1)[-1]
     suffix = os.path.splitext(base)[1].lower()
     mtime = _mtime(st, zone)
-    logged = log.get(name) or log.get(entry.shown) or log.get(shown_base)
+    logged = row.received_at if row else None
     if base.lower() in SYSTEM_FILES or base.startswith(("~$", ".~lock")):
         return InboxFile(name, digest, "other", "rejected", "tệp tạm hoặc tệp hệ thống, không phải báo cáo")
     if suffix in EMAILS:
-        return _email(Path(entry.path), name, digest, rules, names, subs, mtimes, mtime, logged)
+        return _email(Path(entry.path), name, digest, rules, names, subs, mtimes, mtime, logged, log)
     if suffix in SPREADSHEET_SUFFIXES:
         subs.append(Submission(name, None, logged, EVIDENCE_LOG if logged else None, path=Path(entry.path),
                                sha256=digest))
@@ -170,7 +175,8 @@ _MAIL_REASONS = {
 
 
 def _email(path: Path, name: str, digest: str, rules: RuleSet, names: ManifestNames, subs: list[Submission],
-           mtimes: dict[str, dt.datetime], mtime: dt.datetime, logged: dt.datetime | None) -> InboxFile:
+           mtimes: dict[str, dt.datetime], mtime: dt.datetime, logged: dt.datetime | None,
+           log: ReceiptLog) -> InboxFile:
     entry = InboxFile(name, digest, "email", "email")
     try:
         message = mail.read_email(path, max_bytes=rules.limits.max_file_bytes * 4)
@@ -179,6 +185,9 @@ def _email(path: Path, name: str, digest: str, rules: RuleSet, names: ManifestNa
         entry.reason = _MAIL_REASONS.get(exc.reason, "không đọc được thư")
         return entry
     entry.sender = message.sender
+    if message.generated is not None:  # a reply draft ntvt wrote, left in the inbox: not from a unit
+        entry.status, entry.reason = GENERATED, GENERATED_REASON
+        return entry
     if message.sent_at is not None:
         entry.received_at = rules.deadlines.to_local(message.sent_at)
         entry.evidence = EVIDENCE_EMAIL
@@ -198,7 +207,11 @@ def _email(path: Path, name: str, digest: str, rules: RuleSet, names: ManifestNa
         # both kept, distinctly.
         shown = names.attachment(name, shown_text(attachment.name))
         entry.attachments.append(shown)
-        subs.append(Submission(shown, attachment.data, entry.received_at, entry.evidence, entry.sender))
+        received, evidence = entry.received_at, entry.evidence
+        row = log.lookup(shown)  # a log may name the attachment ("thu.eml › bc.xlsx") rather than the email
+        if received is None and row is not None:
+            received, evidence = row.received_at, EVIDENCE_LOG
+        subs.append(Submission(shown, attachment.data, received, evidence, entry.sender))
         mtimes[shown] = mtime
     if message.date_problem and message.sent_at is None:
         entry.reason = "thư không có ngày gửi hợp lệ (Date): dùng bằng chứng khác"

@@ -46,7 +46,7 @@ from datetime import datetime
 from pathlib import Path
 
 from .mail_dates import parse_date
-from .mail_headers import Head, Refused, param_values, params
+from .mail_headers import Head, Refused, generated_mark, param_values, params
 from .mail_text import clean_name, clean_subject, sender_address
 from .mime import EMAIL_HEADERS, MAX_DEPTH, MAX_PARTS, transfer_decoded, walk
 from .safety import SPREADSHEET_SUFFIXES
@@ -79,6 +79,7 @@ class Email:
     sent_at: datetime | None
     date_problem: str | None
     attachments: tuple[Attachment, ...]
+    generated: str | None = None  # the model.marks.EMAIL_HEADER of a reply draft ntvt wrote, else None
 
 
 def read_email(path: Path, max_bytes: int = 50 * 1024 * 1024, *,
@@ -121,6 +122,7 @@ def _parse(path: Path, data: bytes, max_depth: int, max_parts: int) -> Email:
         sent_at=sent_at,
         date_problem=date_problem,
         attachments=tuple(a for a in found if a is not None),
+        generated=generated_mark(data),
     )
 
 

@@ -11,6 +11,8 @@ import binascii
 import re
 import urllib.parse
 
+from ..model.marks import EMAIL_HEADER
+
 # A Content-Type or Content-Disposition value; a 255-character Vietnamese
 # name in RFC 2231 form takes about 2.5 KiB.
 MAX_PARAMETERS_CHARS = 16 * 1024
@@ -169,3 +171,19 @@ def _word_bytes(kind: str, payload: str) -> bytes:
         return binascii.a2b_base64(data + b"=" * (-len(data) % 4))
     except (binascii.Error, ValueError):
         return data  # undecodable: the text as sent
+
+
+
+_HEAD_END = re.compile(rb"\r?\n\r?\n")
+_GENERATED = re.compile(rb"(?im)^" + re.escape(EMAIL_HEADER.encode()) + rb"[ \t]*:[ \t]*([^\r\n]*)")
+MARK_SCAN_BYTES = 1 << 16  # of the top header block searched for the mark (ntvt writes it near the top)
+
+
+def generated_mark(data: bytes) -> str | None:
+    """The value of ntvt's own header (model.marks.EMAIL_HEADER) in a saved message's top header
+    block: a reply draft ntvt wrote, not an email from a unit; None when absent. Searched in the
+    raw bytes (the MIME walk keeps only the fields it reads), within the first MARK_SCAN_BYTES."""
+    head = data[:MARK_SCAN_BYTES]
+    end = _HEAD_END.search(head)
+    found = _GENERATED.search(head, 0, end.start() if end else len(head))
+    return None if found is None else (found.group(1).decode("ascii", "replace").strip() or "unknown")

@@ -1,4 +1,11 @@
-"""The office's receipt log: when each file was received, as the office wrote it down (CSV)."""
+"""The office's receipt log: when each file was received, as the office wrote it down (CSV).
+
+Read as offices save it: comma- or semicolon-separated (Excel with Vietnamese regional settings
+writes ";"; told apart on the header line), UTF-8 with or without BOM, or Windows-1258 (what
+Vietnamese Excel's plain "CSV" writes; its combining tone marks are NFC-normalised). The columns are
+named in English (file, received_at) or Vietnamese (Tệp / Tên tệp, Thời điểm nhận / Ngày nhận), any
+case, with or without diacritics. A file is named relative to the inbox, with "/" or "\\", and is
+matched without regard to case, as Windows (where offices keep their inboxes) opens it."""
 
 from __future__ import annotations
 
@@ -8,48 +15,133 @@ import io
 import os
 import stat
 import unicodedata
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..model.errors import CheckerError
+from ..normalise.text import strip_diacritics
 from ..ruleset.spec import RuleSet
 from .names import shown_text
 from .regular import open_listed
 
+__all__ = ["LogRow", "ReceiptLog", "read_receipt_log"]
 
-def read_receipt_log(path: Path, rules: RuleSet) -> dict[str, dt.datetime]:
-    """The office's receipt log: CSV with columns file, received_at (local time unless a zone is given).
+# Accepted column headers, compared by _header_key (no case, no diacritics, "_" as a space).
+FILE_HEADERS = ("file", "Tệp", "Tên tệp")
+TIME_HEADERS = ("received_at", "Thời điểm nhận", "Ngày nhận")
+# Day-first always; a date alone means the start of that day; a zone (+0700) may follow a time.
+FORMATS = ("%Y-%m-%d %H:%M:%S%z", "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S",
+           "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%Y-%m-%d", "%d/%m/%Y")
+
+
+@dataclass(frozen=True)
+class LogRow:
+    """One row of the log: its line, the file as written (NFC), the time as written and as read."""
+
+    line: int
+    file: str
+    written: str
+    received_at: dt.datetime
+
+    @property
+    def shown(self) -> tuple[str, str]:
+        """The file and the time as written, made readable for a person (control characters escaped)."""
+        return shown_text(self.file), shown_text(self.written)
+
+
+@dataclass
+class ReceiptLog:
+    """The log's rows, looked up by file; remembers which rows named a file that was found."""
+
+    rows: list[LogRow]
+    _by_key: dict[str, LogRow] = field(default_factory=dict, repr=False)
+    _matched: set[str] = field(default_factory=set, repr=False)
+
+    def __post_init__(self):
+        for row in self.rows:  # a file logged twice: the later row is the one in force
+            self._by_key[path_key(row.file)] = row
+
+    def lookup(self, *names: str) -> LogRow | None:
+        """The row of the first of `names` the log has (and mark it matched), else None."""
+        for name in names:
+            key = path_key(name)
+            if key in self._by_key:
+                self._matched.add(key)
+                return self._by_key[key]
+        return None
+
+    def unmatched(self) -> list[LogRow]:
+        """Rows (in log order) whose file was never looked up: no such file in the inbox."""
+        return [row for row in self.rows if path_key(row.file) not in self._matched]
+
+
+def path_key(name: str) -> str:
+    """A file name as the log and the inbox are compared: NFC, "/" separators, no leading "./",
+    case-folded (Windows opens "BC.XLSX" as "bc.xlsx", and so does a clerk)."""
+    key = unicodedata.normalize("NFC", name).strip().replace("\\", "/")
+    while key.startswith(("./", "/")):
+        key = key[2:] if key.startswith("./") else key[1:]
+    return key.casefold()
+
+
+def read_receipt_log(path: Path, rules: RuleSet) -> ReceiptLog:
+    """The office's receipt log (local time unless a zone is given).
 
     A log that cannot be used stops the command (CheckerError, exit 2): the office asked for this
     evidence, so going on without it would silently change statuses."""
     path = Path(path)
     text = _log_text(path, rules.limits.max_file_bytes)
-    reader = csv.DictReader(io.StringIO(text))
+    header = text.split("\n", 1)[0]
+    reader = csv.reader(io.StringIO(text), delimiter=";" if header.count(";") > header.count(",") else ",")
+    done = 0  # the last line of the last record read whole
     try:
-        names = {f.strip() for f in reader.fieldnames or ()}
-        if not {"file", "received_at"} <= names:
+        names = next(reader, [])
+        done = reader.line_num
+        columns = _columns(names)
+        if columns is None:
+            shown = sorted({n.strip() for n in names if n.strip()})
             raise _log_error(path, 1, "the receipt log needs the columns 'file' and 'received_at'",
-                             "cần hai cột “file” và “received_at” ở dòng đầu "
-                             f"(đang có: {_quoted(sorted(names)) or 'không có cột nào'})")
-        out = {}
-        for row in reader:
-            # Extra fields land under the key None as a list: they are not ours to read.
-            row = {k.strip(): (v or "").strip() for k, v in row.items() if isinstance(k, str)}
-            value = row.get("received_at", "")
-            moment = _parse_moment(value)
-            try:
-                local = rules.deadlines.to_local(moment) if moment is not None else None
-            except (OverflowError, ValueError):  # 9999-12-31 23:59 -0500 is past the last datetime
-                local = None
-            if local is None:
-                raise _log_error(path, reader.line_num, f"received_at {value!r} is not a usable moment",
-                                 f"thời điểm nhận {_quoted([value])} không đúng dạng YYYY-MM-DD HH:MM hoặc "
-                                 "DD/MM/YYYY HH:MM: hãy sửa dòng này rồi chạy lại")
-            out[unicodedata.normalize("NFC", row.get("file", "")).replace("\\", "/")] = local
+                             "cần hai cột “file” và “received_at” (hoặc “Tên tệp” và “Thời điểm nhận”) ở dòng đầu "
+                             f"(đang có: {_quoted(shown) or 'không có cột nào'})")
+        rows = []
+        for fields in reader:
+            done = reader.line_num
+            if row := _row(path, reader, fields, columns, rules):
+                rows.append(row)
     except csv.Error as exc:  # a field over the csv module's size limit, a stray quote in strict mode
         # The record being read when the error came starts on the line after the last one read.
-        raise _log_error(path, reader.line_num + 1, f"not a readable CSV file: {exc}",
+        raise _log_error(path, done + 1, f"not a readable CSV file: {exc}",
                          "không đọc được dạng CSV ở dòng này: hãy lưu lại sổ dạng CSV rồi chạy lại") from None
-    return out
+    return ReceiptLog(rows)
+
+
+def _header_key(name: str) -> str:
+    return " ".join(strip_diacritics(name).casefold().replace("_", " ").split())
+
+
+def _columns(names: list[str]) -> tuple[int, int] | None:
+    """The positions of the file and time columns in the header, if both are there."""
+    keys = [_header_key(n) for n in names]
+    found = [next((n for n, k in enumerate(keys) if k in {_header_key(h) for h in wanted}), None)
+             for wanted in (FILE_HEADERS, TIME_HEADERS)]
+    return None if None in found else (found[0], found[1])
+
+
+def _row(path: Path, reader, fields: list[str], columns: tuple[int, int], rules: RuleSet) -> LogRow | None:
+    values = [(fields[c] if c < len(fields) else "").strip() for c in columns]
+    if not any(f.strip() for f in fields):  # Excel saves a blank row as ";": nothing written there
+        return None
+    file, value = values
+    moment = _parse_moment(value)
+    try:
+        local = rules.deadlines.to_local(moment) if moment is not None else None
+    except (OverflowError, ValueError):  # 9999-12-31 23:59 -0500 is past the last datetime
+        local = None
+    if local is None:
+        raise _log_error(path, reader.line_num, f"received_at {value!r} is not a usable moment",
+                         f"thời điểm nhận {_quoted([value])} không đúng dạng YYYY-MM-DD HH:MM hoặc "
+                         "DD/MM/YYYY HH:MM: hãy sửa dòng này rồi chạy lại")
+    return LogRow(reader.line_num, file, value, local)
 
 
 def _log_text(path: Path, max_bytes: int) -> str:
@@ -67,11 +159,17 @@ def _log_text(path: Path, max_bytes: int) -> str:
         raise _log_error(path, None, f"cannot read the receipt log: {exc}",
                          f"không đọc được tệp ({type(exc).__name__}): hãy kiểm tra đường dẫn rồi chạy lại") from None
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise _log_error(path, line, f"not UTF-8 at byte {exc.start}",
-                         "không phải văn bản UTF-8: hãy lưu lại dạng “CSV UTF-8” rồi chạy lại") from None
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Not UTF-8: Vietnamese Excel's "CSV" is Windows-1258, which spells tones as combining marks.
+        try:
+            text = data.decode("cp1258")
+        except UnicodeDecodeError as exc:
+            line = data.count(b"\n", 0, exc.start) + 1
+            raise _log_error(path, line, f"neither UTF-8 nor cp1258 at byte {exc.start}",
+                             "không phải văn bản UTF-8 hay Windows-1258: hãy lưu lại dạng “CSV UTF-8” rồi chạy lại"
+                             ) from None
+    return unicodedata.normalize("NFC", text)
 
 
 def _log_error(path: Path, line: int | None, detail: str, message: str) -> CheckerError:
@@ -85,8 +183,7 @@ def _quoted(values: list[str]) -> str:
 
 
 def _parse_moment(value: str) -> dt.datetime | None:
-    for fmt in ("%Y-%m-%d %H:%M:%S%z", "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S",
-                "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%Y-%m-%d", "%d/%m/%Y"):
+    for fmt in FORMATS:
         try:
             return dt.datetime.strptime(value, fmt)
         except ValueError:

@@ -7,6 +7,8 @@ numbers so every finding carries a true cell reference. python-calamine reads th
 each sheet bounded first from the file's bytes: `extent`, `xlsx_scan`, `ods_scan`, `xls_scan`);
 `tables` and `forms` read the two kinds of template sheets; the template's version sheet is read
 here, and the fonts of the rare cells whose legacy Vietnamese text needs them (`xlsx_fonts`).
+A workbook ntvt wrote itself (an annotated copy, a consolidated workbook: model.marks) is recognised
+by its custom document property and not read: it is not a unit's report.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from dataclasses import dataclass, field
 
 import python_calamine as calamine
 
+from ..model.marks import WORKBOOK_PROPERTY
+from ..model.words import GENERATED_REASON
 from ..normalise import legacy
 from ..normalise.values import as_text
 from ..ruleset.spec import RuleSet, SheetSpec
@@ -27,6 +31,7 @@ from .labels import label_key
 from .safety import Rejected, inspect_bytes
 from .tables import TableData, find_header, read_table
 from .xlsx_fonts import xlsx_fonts
+from .xlsx_scan import custom_property
 
 __all__ = ["FormValue", "TableData", "WorkbookData", "read_workbook"]
 
@@ -39,6 +44,9 @@ class WorkbookData:
     sha256: str
     format: str | None = None
     rejected: Rejected | None = None
+    # The kind (model.marks) of a file ntvt wrote itself; such a book is also `rejected` ("generated"),
+    # so nothing reads it as a report, but it is no reading finding of a unit.
+    generated: str | None = None
     tables: dict[str, TableData] = field(default_factory=dict)
     forms: dict[str, dict[str, FormValue]] = field(default_factory=dict)  # sheet key -> field key -> value
     form_sheets: dict[str, str] = field(default_factory=dict)  # sheet key -> actual sheet name
@@ -59,6 +67,11 @@ def read_workbook(name: str, data: bytes, rules: RuleSet, sha256: str | None = N
         return book
     book.format = verdict
     zf = zipfile.ZipFile(io.BytesIO(data)) if verdict in ("xlsx", "xlsm") else None
+    mark = custom_property(zf, WORKBOOK_PROPERTY) if zf is not None else None
+    if mark is not None:
+        book.generated = mark or "unknown"
+        book.rejected = Rejected("generated", GENERATED_REASON)
+        return book
     try:
         # .ods and .xls are read whole when calamine opens them: bound every sheet first.
         bound_whole_file(verdict, data, rules.limits)

@@ -244,3 +244,32 @@ def _normalise(part: str) -> str:
         elif piece not in ("", "."):
             out.append(piece)
     return "/".join(out)
+
+
+# ---------------------------------------------------------------------------------------------
+# ntvt's own mark
+
+CUSTOM_PART = "docProps/custom.xml"  # where Excel, openpyxl and xlsxwriter keep custom properties
+MAX_CUSTOM_BYTES = 1 << 16  # ntvt's own part is a few hundred bytes; a larger one is not ours
+_PROPERTY = "{http://schemas.openxmlformats.org/officeDocument/2006/custom-properties}property"
+
+
+def custom_property(zf: zipfile.ZipFile, name: str) -> str | None:
+    """The text of the custom document property `name` (e.g. model.marks.WORKBOOK_PROPERTY), "" for
+    one without a value, None when the workbook has none by that name. Read bounded; a damaged or
+    oversized part counts as none (the mark is only ntvt's own, never a unit's)."""
+    try:
+        info = zf.getinfo(CUSTOM_PART)
+    except KeyError:
+        return None
+    if info.file_size > MAX_CUSTOM_BYTES:
+        return None
+    try:
+        with zf.open(info) as fh:
+            root = ET.fromstring(fh.read(MAX_CUSTOM_BYTES + 1))
+    except Exception:  # a damaged part or XML defusedxml refuses: no mark to see
+        return None
+    for prop in root.iter(_PROPERTY):
+        if prop.get("name") == name:
+            return "".join(prop.itertext()).strip()
+    return None

@@ -2,7 +2,8 @@
 
 Each finding's cell gets a fill by severity and a comment (message, rule, clause); a first sheet
 lists every finding with a link to its cell, then what was taken out of the copy to make it inert.
-This is the file the office sends back to the unit.
+This is the file the office sends back to the unit; it carries ntvt's mark (model.marks), so a copy
+left in the inbox is never read as the unit's report.
 
 .xlsx/.xlsm files are sanitized (`sanitize.py`, `sheet_filter.py`: formulas become their cached values, external links,
 macros and embedded objects go) and annotated with openpyxl; the copy is always .xlsx. .xls and
@@ -25,6 +26,7 @@ import openpyxl
 import python_calamine as calamine
 from openpyxl.cell.cell import MergedCell
 from openpyxl.comments import Comment
+from openpyxl.packaging.custom import CustomPropertyList, StringProperty
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
@@ -35,6 +37,7 @@ from .inert import CopyFailed, Removed, assert_inert, copy_titles, quote_sheet, 
 from .sanitize import sanitize_xlsx
 from ..read.workbook import WorkbookData
 from ..model.findings import Finding, Severity
+from ..model.marks import ANNOTATED_COPY, WORKBOOK_PROPERTY
 from ..model.words import SEVERITY_WORDS, severity_counts
 from ..ruleset.spec import Limits
 from .names import annotated_name, own_name
@@ -199,6 +202,10 @@ def _rebuild(data: bytes, fmt: str, sheets: set[str] | None, why: Exception | No
 def _finish(opened: _Opened, findings: list[Finding], source_name: str, addressed: Addressed) -> bytes:
     _mark_findings(opened, findings)
     _summary_sheet(opened, findings, source_name, addressed.office)
+    # ntvt's mark, the only custom property of a copy (the input's own went with docProps/ in
+    # sanitize): a copy left in the inbox is listed as ntvt's own, never read as the unit's report.
+    opened.wb.custom_doc_props = CustomPropertyList()
+    opened.wb.custom_doc_props.append(StringProperty(name=WORKBOOK_PROPERTY, value=ANNOTATED_COPY))
     buffer = io.BytesIO()
     opened.wb.save(buffer)
     data = fixed_times(buffer.getvalue(), addressed.moment)  # openpyxl dated it by the clock

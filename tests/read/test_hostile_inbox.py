@@ -543,18 +543,19 @@ def _log(tmp_path, data: bytes) -> Path:
 
 @pytest.mark.parametrize("data, line, message", [
     (b"ten,ngay\na.xlsx,2023-05-15 08:00\n", 1,
-     "cần hai cột “file” và “received_at” ở dòng đầu (đang có: “ngay”, “ten”)"),
-    (b"", 1, "cần hai cột “file” và “received_at” ở dòng đầu (đang có: không có cột nào)"),
+     "cần hai cột “file” và “received_at” (hoặc “Tên tệp” và “Thời điểm nhận”) ở dòng đầu (đang có: “ngay”, “ten”)"),
+    (b"", 1, "cần hai cột “file” và “received_at” (hoặc “Tên tệp” và “Thời điểm nhận”) ở dòng đầu "
+             "(đang có: không có cột nào)"),
     (b"file,received_at\na.xlsx,2023-05-15 08:00\nb.xlsx,15 thg 5\n", 3,
      "thời điểm nhận “15 thg 5” không đúng dạng YYYY-MM-DD HH:MM hoặc DD/MM/YYYY HH:MM: hãy sửa dòng này rồi chạy lại"),
     (b"file,received_at\nb.xlsx,9999-12-31 23:59:59-0500\n", 2,
      "thời điểm nhận “9999-12-31 23:59:59-0500” không đúng dạng YYYY-MM-DD HH:MM hoặc DD/MM/YYYY HH:MM: "
      "hãy sửa dòng này rồi chạy lại"),
-    (b"file,received_at\nB\xe1o c\xe1o.xlsx,2023-05-15 08:00\n", 2,
-     "không phải văn bản UTF-8: hãy lưu lại dạng “CSV UTF-8” rồi chạy lại"),
+    (b"file,received_at\nB\x81o c\xe1o.xlsx,2023-05-15 08:00\n", 2,
+     "không phải văn bản UTF-8 hay Windows-1258: hãy lưu lại dạng “CSV UTF-8” rồi chạy lại"),
     (b"file,received_at\n\"" + b"x" * 200_000 + b"\",2023-05-15\n", 2,
      "không đọc được dạng CSV ở dòng này: hãy lưu lại sổ dạng CSV rồi chạy lại"),
-], ids=["columns", "empty", "moment", "overflow", "not utf-8", "huge field"])
+], ids=["columns", "empty", "moment", "overflow", "not utf-8 nor cp1258", "huge field"])
 def test_receipt_log_problems_are_vietnamese_with_file_and_line(tmp_path, rules, data, line, message):
     """A receipt log that cannot be used stops the run (CheckerError) naming the file, line and problem."""
     path = _log(tmp_path, data)

@@ -1,4 +1,4 @@
-"""The workbook itself: opened with its document properties, formats and (empty) sheets, and the
+"""The workbook itself: opened with its document properties (ntvt's mark among them), formats and (empty) sheets, and the
 cell helpers every sheet uses (text cells, table headers, print setup)."""
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from typing import Any
 import xlsxwriter
 
 from ...decide.consolidation import Consolidation
+from ...model.marks import CONSOLIDATED, WORKBOOK_PROPERTY
 from ..style import SEVERITY_FILL
 from .words import sheet_names
 
@@ -50,6 +51,8 @@ def open_book(c: Consolidation, path: Path) -> Book:
     wb.set_properties({"title": f"Tổng hợp {plan.short_name} – {plan.number}", "author": "ntvt",
                        "created": dt.datetime.combine(c.as_of, dt.time(0)),
                        "comments": f"Tính đến {c.as_of:%d/%m/%Y}"})
+    # ntvt's mark: this workbook left in an inbox is listed as ntvt's own, never read as a report.
+    wb.set_custom_property(WORKBOOK_PROPERTY, CONSOLIDATED)
     f = _formats(wb)
     # The style index of each format, for the streamed rows. Asking for it also makes
     # xlsxwriter write the format into styles.xml (it writes only the formats in use).

@@ -1,10 +1,12 @@
 """The files received ("Tệp đã nhận"): every entry of the inbox, each attachment under its email,
-with its SHA-256, sender, receipt and the evidence it rests on, what became of it, and its counts."""
+with its SHA-256, sender, receipt and the evidence it rests on, what became of it, and its counts;
+then every row of the receipt log that names no file of the inbox (a file logged but never saved)."""
 
 from __future__ import annotations
 
 from ...model.findings import Severity
-from ...model.words import EVIDENCE_SENT, REJECTED, SEVERITY_WORDS, STATUS_WORDS, evidence_words
+from ...model.words import (EVIDENCE_LOG, EVIDENCE_SENT, GENERATED, REJECTED, SEVERITY_WORDS, STATUS_WORDS,
+                             evidence_words)
 from .layout import MANIFEST_TOP, Context
 
 REPORT_TYPE = object()  # the column named as the rules file names the report-type field
@@ -13,6 +15,7 @@ HEADERS = ["Tệp", "Loại", "SHA-256", "Người gửi", "Thời điểm nhậ
            SEVERITY_WORDS["error"].capitalize(), SEVERITY_WORDS["warning"].capitalize()]
 WIDTHS = [34, 12, 66, 24, 17, 18, 30, 12, 16, 13, 44, 9, 9, 9, 7, 8]
 KIND_WORDS = {"link": "Liên kết", "special": "Tệp đặc biệt", "folder": "Thư mục"}
+LOG_ONLY = "Có trong sổ nhận nhưng không có tệp"
 
 
 def write_manifest(ctx: Context, ws) -> None:
@@ -21,7 +24,8 @@ def write_manifest(ctx: Context, ws) -> None:
     book.text(ws, 1, 0, "Mọi tệp trong hộp thư đều được liệt kê; mã SHA-256 để đối chiếu đúng tệp gốc.", "subtitle")
     rows = ctx.manifest_rows
     headers = [c.rules.field_by_role("report_type").label if h is REPORT_TYPE else h for h in HEADERS]
-    book.table(ws, MANIFEST_TOP, headers, WIDTHS, len(rows))
+    unmatched = c.inbox.unmatched_log
+    book.table(ws, MANIFEST_TOP, headers, WIDTHS, len(rows) + len(unmatched))
     by_name = {c.validation.books[d.index].name: d for d in c.decisions}
     counts: dict[str, dict[Severity, int]] = {}
     for f in c.findings:
@@ -30,7 +34,7 @@ def write_manifest(ctx: Context, ws) -> None:
         r = rows[entry.name]
         if entry.kind == "email":
             _row(ctx, ws, r, entry.name, "Thư điện tử", entry.sha256, entry.sender, entry.received_at,
-                 entry.evidence, status=STATUS_WORDS[REJECTED] if entry.status == REJECTED else "Thư có tệp đính kèm",
+                 entry.evidence, status=_email_status(entry.status),
                  reason=entry.reason or f"{len(entry.attachments)} tệp bảng tính đính kèm")
             for shown in entry.attachments:
                 _submission_row(ctx, ws, rows[shown], shown, "Tệp đính kèm", by_name[shown], counts)
@@ -39,6 +43,16 @@ def write_manifest(ctx: Context, ws) -> None:
         else:
             _row(ctx, ws, r, entry.name, KIND_WORDS.get(entry.kind, "Khác"), entry.sha256, None, None, None,
                  status=STATUS_WORDS[REJECTED], reason=entry.reason)
+    # Under the last entry: the manifest's rows are the inbox's entries and attachments, in order.
+    for n, log_row in enumerate(unmatched, start=MANIFEST_TOP + 1 + len(rows)):
+        file, written = log_row.shown
+        _row(ctx, ws, n, file, "Sổ nhận văn bản", "", None, log_row.received_at, EVIDENCE_LOG,
+             status=LOG_ONLY, reason=f"dòng {log_row.line} của sổ nhận văn bản ghi nhận lúc “{written}” "
+                                     "nhưng thư mục hồ sơ không có tệp này: hãy tìm lại tệp hoặc sửa tên trong sổ")
+
+
+def _email_status(status: str) -> str:
+    return STATUS_WORDS[status] if status in (REJECTED, GENERATED) else "Thư có tệp đính kèm"
 
 
 def _submission_row(ctx: Context, ws, r: int, name: str, kind: str, d, counts) -> None:
@@ -49,7 +63,8 @@ def _submission_row(ctx: Context, ws, r: int, name: str, kind: str, d, counts) -
     report = {"monthly": rules.consolidation.monthly_report, "summary": rules.consolidation.summary_report}
     _row(ctx, ws, r, name, kind, book.sha256, sub.sender, d.received_at, d.evidence,
          unit=ctx.unit_name(d.unit_id), period=period, report=report.get(d.kind, ""),
-         status=STATUS_WORDS[d.status], reason=d.reason or "")
+         # ntvt's own file: so named whatever decide made of it (it is no report, nor the unit's rejection).
+         status=STATUS_WORDS[GENERATED if book.generated else d.status], reason=d.reason or "")
     for col, role in ((11, "nominations"), (12, "activities")):
         key = rules.sheet_key(role)
         ws.write_number(r, col, len(book.tables[key].rows) if key in book.tables else 0, f["int"])
