@@ -20,6 +20,7 @@ FIELD_ROLES = {
     "period": "unit_info",
     "report_type": "unit_info",
     "sent_date": "unit_info",
+    "reply_address": "unit_info",  # the unit's email address: reply drafts go there (write.feedback)
     "nominee": "nominations",
     "nominee_kind": "nominations",
     "gender": "nominations",
