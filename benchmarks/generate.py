@@ -213,11 +213,13 @@ def _person_name(rng: random.Random, female: bool) -> str:
     return f"{rng.choice(FAMILY)} {rng.choice(MIDDLE_M)} {rng.choice(GIVEN_M)}"
 
 
-def _summary(rng: random.Random) -> str:
-    out = f"{rng.choice(ACTS)}, {rng.choice(RESULTS)}."
-    while len(out) < 160:
-        out += f" {rng.choice(ACTS)}, {rng.choice(RESULTS)}."
-    return out
+def _summary(rng: random.Random, name: str, day: dt.date) -> str:
+    # Each person's own story (name, day, figures), as real summaries are: a text drawn from a
+    # small pool alone would make most rows near-copies of one another (DN-SAOCHEP).
+    first, second = rng.sample(range(len(ACTS)), 2)
+    return (f"{name}: ngày {day:%d/%m/%Y}, {ACTS[first]}, {rng.choice(RESULTS)}. {ACTS[second]}, "
+            f"{rng.choice(RESULTS)}. Trong năm đã giúp đỡ {rng.randint(3, 400)} người, tham gia "
+            f"{rng.randint(1, 60)} buổi sinh hoạt, {rng.randint(1, 30)} lần được biểu dương.")
 
 
 def _date(day: dt.date, rng: random.Random, text_share: float = 0.02) -> Any:
@@ -252,9 +254,9 @@ def _nomination(rng: random.Random, n: int, sent: dt.date, lists: dict[str, list
     seen.add(text.person_key(name))
     level = rng.choices(lists["levels"], weights=[4, 4, 2])[0]
     scope = rng.choice(["Thành phố", "Toàn quốc"]) if level == "Thành phố" else rng.choice(lists["scopes"])
+    deed_day = sent - dt.timedelta(days=rng.randint(0, 45))
     values.update(stt=n, deed_group=rng.choice(lists["deed_groups"]), movement=rng.choice(lists["movements"]),
-                  deed_date=_date(sent - dt.timedelta(days=rng.randint(0, 45)), rng), summary=_summary(rng),
-                  scope=scope, level=level)
+                  deed_date=_date(deed_day, rng), summary=_summary(rng, name, deed_day), scope=scope, level=level)
     if rng.random() < 0.3:
         values["unit_award"] = f"{rng.randint(5, 99)}/QĐ-ĐV ngày {(sent - dt.timedelta(days=3)):%d/%m/%Y}"
     if rng.random() < 0.1:

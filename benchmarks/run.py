@@ -769,6 +769,38 @@ def time_split(inbox: Path, manifest: dict, output: Path) -> list[tuple[str, flo
     return named
 
 
+def copy_check_cost(inbox: Path, manifest: dict) -> dict[str, Any]:
+    """The copy check's own cost at this N (DN-SAOCHEP, kind copied_text, checker/validate/copy_kinds):
+    one in-process validation of the inbox, with copy_kinds.copies (the detection: keys, exact
+    groups, cdist or MinHash LSH, rapidfuzz) timed from outside. It runs twice per batch: once for
+    the verdicts, once more when the warnings are rendered (the other copy to name)."""
+    from checker import load_rules
+    from checker.api import validate_files
+    from checker.validate import copy_kinds
+
+    calls: list[float] = []
+    original = copy_kinds.copies
+
+    def timed(*args, **kwargs):
+        t = time.perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            calls.append(time.perf_counter() - t)
+
+    copy_kinds.copies = timed
+    try:
+        t = time.perf_counter()
+        validation = validate_files(inbox_files(inbox), load_rules(), as_of=dt.date.fromisoformat(manifest["as_of"]))
+        total = time.perf_counter() - t
+    finally:
+        copy_kinds.copies = original
+    rows = sum(len(frame) for frame in validation.frames.tables.values() if "summary" in frame)
+    warned = sum(f.rule_id == "DN-SAOCHEP" for f in validation.findings)
+    return {"seconds": round(sum(calls), 3), "calls": len(calls), "rows": rows, "warned": warned,
+            "validate_seconds": round(total, 2)}
+
+
 def code_version() -> str:
     """The commit of the checker measured (and whether the work tree had changes), for the record."""
     try:
@@ -810,6 +842,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any] | None:
     parser.add_argument("--approaches", nargs="+", default=APPROACHES, choices=APPROACHES)
     parser.add_argument("--no-warmup", action="store_true", help="skip the untimed warm-up run on 20 files")
     parser.add_argument("--split", action="store_true", help="also time ntvt's stages in-process at the largest N")
+    parser.add_argument("--no-copy-cost", action="store_true",
+                        help="skip timing the copy check (one more in-process validation per N)")
     # internal: one approach in a child process
     parser.add_argument("--child", choices=["floor", "naive", "frictionless"], help=argparse.SUPPRESS)
     parser.add_argument("--inbox", type=Path, help=argparse.SUPPRESS)
@@ -855,6 +889,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any] | None:
     if any(r.get("extrapolated") for r in results):
         print(f"≈: extrapolated linearly from the first {args.subset:,} files of the same seeded inbox; "
               "its peak RSS is the one measured on those files.")
+    if "ntvt" in args.approaches and not args.no_copy_cost:
+        report["copy_check"] = {}
+        for n in sorted(args.n):
+            cost = copy_check_cost(*ensure_inbox(work, n, args.seed))
+            report["copy_check"][n] = cost
+            print(f"copy check (DN-SAOCHEP) at N={n}: {cost['seconds']:.2f} s in {cost['calls']} call(s) on "
+                  f"{cost['rows']:,} nominations, {cost['warned']:,} warned (in-process validate: "
+                  f"{cost['validate_seconds']:.1f} s)", flush=True)
     if args.split:
         n = max(args.n)
         inbox, manifest = ensure_inbox(work, n, args.seed)

@@ -1,7 +1,8 @@
 """The one table of check implementations: every row, file and campaign kind's `fails` and `details`.
 
 The kinds themselves (level, parameters, placeholders, words) are declared once, in ruleset.kinds;
-each implementation module holds its own table (row_kinds.ROW_KINDS, campaign_kinds.CAMPAIGN_KINDS)
+each implementation module holds its own table (row_kinds.ROW_KINDS, copy_kinds.COPY_KINDS,
+campaign_kinds.CAMPAIGN_KINDS)
 and this module joins them, so no module changes another's and the order of imports does not matter.
 A contract test checks that the declared and the implemented kinds are the same.
 """
@@ -13,11 +14,12 @@ from typing import Any
 import pandas as pd
 
 from .campaign_kinds import CAMPAIGN_KINDS
+from .copy_kinds import COPY_KINDS
 from .columns import VALID_ROWS
 from .row_kinds import ROW_KINDS, Context, Details, Fails, applies
 from ..ruleset.spec import CheckSpec
 
-KINDS: dict[str, tuple[Fails, Details]] = {**ROW_KINDS, **CAMPAIGN_KINDS}
+KINDS: dict[str, tuple[Fails, Details]] = {**ROW_KINDS, **COPY_KINDS, **CAMPAIGN_KINDS}
 
 
 def target_columns(check: CheckSpec) -> tuple[str, ...]:

@@ -82,12 +82,13 @@ def run(paths, rules, *, workers, method=None, faults=None):
     return report, seen
 
 
-def by_file(report) -> dict[str, tuple[dict, list[dict]]]:
-    """Each file's result and its findings, as plain data."""
+def by_file(report, leave_out: str | None = None) -> dict[str, tuple[dict, list[dict]]]:
+    """Each file's result and its findings (but those of rule `leave_out`), as plain data."""
     data = report.to_dict()
     findings = collections.defaultdict(list)
     for f in data["findings"]:
-        findings[f["file"]].append(f)
+        if f["rule_id"] != leave_out:
+            findings[f["file"]].append(f)
     return {f["name"]: (f, findings[f["name"]]) for f in data["files"]}
 
 
@@ -206,7 +207,9 @@ def test_every_other_file_is_as_in_a_clean_run(crashed, serial, batch):
     """The files that did not fail, including those of the chunks retried file by file, have exactly
     the results and findings of a clean run; nothing is lost or counted twice."""
     faulted = {str(batch[i]) for i in FAULTS}
-    clean, hit = by_file(serial[0]), by_file(crashed[0])
+    # DN-SAOCHEP compares across files: a copy whose other half was in a failed file is named
+    # differently or gone. It is not a result of the file alone, so it is left out here.
+    clean, hit = by_file(serial[0], leave_out="DN-SAOCHEP"), by_file(crashed[0], leave_out="DN-SAOCHEP")
     assert list(hit) == list(clean)
     assert {n: v for n, v in hit.items() if n not in faulted} == {n: v for n, v in clean.items() if n not in faulted}
     assert sum(crashed[1]) == 81

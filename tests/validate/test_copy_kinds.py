@@ -1,0 +1,171 @@
+"""Tests for checker.validate.copy_kinds (DN-SAOCHEP): the same or nearly the same "Tóm tắt thành
+tích" for two different people, in one file, across units or across months, on genuine workbooks.
+
+Layout (tests/validate/test_pipeline.py): nominations from row 5, K = "Tóm tắt thành tích".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from checker.api import check_many, consolidate, validate_files
+from checker.model.findings import Severity
+from checker.validate import copy_kinds
+from checker.validate.engine import render_failures
+from checker.validate.copy_kinds import find_copies, near_pairs
+from checker.validate.registry import failing
+from checker.validate.row_kinds import Context
+
+from ..conftest import good_row
+
+AS_OF = dt.date(2023, 5, 20)
+RULE = "DN-SAOCHEP"
+
+RESCUE = ("Đồng chí đã dũng cảm lao xuống hồ Văn Quán cứu một em nhỏ bị đuối nước lúc 18 giờ ngày 02/5/2023, "
+          "sau đó đưa em đến trạm y tế phường và báo tin cho gia đình em.")
+RESCUE_19H = RESCUE.replace("18 giờ", "19 giờ")  # a near-copy: one number changed
+BLOOD = ("Chị đã vận động 120 đồng nghiệp tham gia hiến máu tình nguyện đợt tháng 5, tự mình hiến máu lần thứ 12 "
+         "và tổ chức xe đưa đón người hiến tại nhà văn hóa quận.")
+WALLET = ("Anh nhặt được chiếc ví có 15 triệu đồng và giấy tờ của một du khách Nhật Bản tại Văn Miếu, đã cùng bảo vệ "
+          "tìm người mất và trả lại tận tay trong ngày.")
+# Same opening and the same deed, told in other words: below the threshold of 90.
+RESCUE_RETOLD = ("Đồng chí đã dũng cảm lao xuống hồ Văn Quán cứu một em nhỏ bị đuối nước; em được sơ cứu kịp thời, "
+                 "đồng chí còn ở lại cùng công an phường lập biên bản sự việc.")
+SHEET = "Danh sách đề nghị"
+ADVICE = ("Đề nghị đơn vị viết tóm tắt riêng cho từng gương, nêu việc làm tốt cụ thể của chính người được đề nghị. "
+          "(Căn cứ: Mục V, Kế hoạch số 327/KH-SVHTT.)")
+
+
+def where(path, row: int, unit: str = "Nhà hát Chèo Hà Nội") -> str:
+    """How the message names the other copy: cell, sheet, file (as the batch names it) and unit."""
+    return f"ô K{row}, trang “{SHEET}”, tệp “{path}” của {unit}"
+
+
+def message(cell: str, similarity: int, other: str) -> str:
+    return (f"Ô {cell} – “Tóm tắt thành tích, việc làm tốt” giống {similarity}% tóm tắt của một người khác ở "
+            f"{other}. {ADVICE}")
+
+
+def copies_of(findings) -> list[tuple]:
+    return [(f.file.rsplit("/", 1)[-1], f.sheet, f.cell, f.severity, f.message) for f in findings if f.rule_id == RULE]
+
+
+def person(n: int, summary: str, **changes) -> dict:
+    return good_row(n, name=f"Người Thứ {n}", birth_year=1980 + n, summary=summary, **changes)
+
+
+def test_in_file_exact_copy_is_a_warning_on_both_rows(make_book, rules):
+    """Rows 5 and 7 share a summary (different people): a warning on both, each naming the other."""
+    path = make_book([person(1, RESCUE), person(2, BLOOD), person(3, RESCUE)], name="a.xlsx")
+    report = check_many([path], rules, as_of=AS_OF)
+    assert copies_of(report.findings) == [
+        ("a.xlsx", SHEET, "K5", Severity.WARNING, message("K5", 100, where(path, 7))),
+        ("a.xlsx", SHEET, "K7", Severity.WARNING, message("K7", 100, where(path, 5))),
+    ]
+    assert report.valid and report.files[0].valid_nominations == 3  # a warning: the rows still count
+
+
+def test_cross_unit_near_copy_with_a_number_changed(make_book, rules):
+    """Two units' files, one number changed in the copy: both rows warned, each naming the other file."""
+    cheo = make_book([person(1, RESCUE)], name="cheo.xlsx", unit="CHEO")
+    kich = make_book([person(2, WALLET), person(3, RESCUE_19H)], name="kich.xlsx", unit="KICH")
+    report = check_many([cheo, kich], rules, as_of=AS_OF)
+    assert copies_of(report.findings) == [
+        ("cheo.xlsx", SHEET, "K5", Severity.WARNING, message("K5", 99, where(kich, 6, "Nhà hát Kịch Hà Nội"))),
+        ("kich.xlsx", SHEET, "K6", Severity.WARNING, message("K6", 99, where(cheo, 5))),
+    ]
+
+
+def test_cross_month_copy_in_consolidate(make_book, rules, tmp_path):
+    """A June file copying a May summary of another person is warned in the consolidation."""
+    inbox = tmp_path / "inbox"
+    make_book([person(1, RESCUE), person(2, BLOOD)], name="cheo_t5.xlsx", directory=inbox / "thang_05")
+    make_book([person(3, RESCUE)], name="cheo_t6.xlsx", directory=inbox / "thang_06", period="2023-06",
+              info={"sent_date": dt.date(2023, 6, 10)})
+    result = consolidate(inbox, None, rules, as_of=dt.date(2023, 6, 20))
+    found = [(file, cell) for file, _, cell, _, _ in copies_of(result.findings)]
+    assert found == [("cheo_t5.xlsx", "K5"), ("cheo_t6.xlsx", "K5")]
+
+
+def test_same_person_twice_is_not_a_copy(make_book, rules):
+    """The same person (name and birth year) with the same summary in two files, or twice in one file,
+    is a correction or a repeat (DN-TRUNG, DN-TRUNG-KY), not a copy."""
+    first = make_book([person(1, RESCUE), person(2, BLOOD)], name="lan1.xlsx")
+    again = make_book([person(1, RESCUE), person(1, RESCUE), person(3, WALLET)], name="lan2.xlsx")
+    report = check_many([first, again], rules, as_of=AS_OF)
+    assert copies_of(report.findings) == []
+    assert ("K6", "DN-TRUNG") not in report.flatten(("cell", "rule_id"))  # DN-TRUNG reports on the name
+    assert ("B6", "DN-TRUNG") in report.flatten(("cell", "rule_id"))
+
+
+def test_below_threshold_and_short_texts_are_not_copies(make_book, rules):
+    """The same deed told in other words (score under 90) is no copy, nor two identical short texts
+    (under min_length: a filler, for DN-TOMTAT)."""
+    path = make_book([person(1, RESCUE), person(2, RESCUE_RETOLD), person(3, "Cứu người."),
+                      person(4, "Cứu người.")])
+    assert copies_of(check_many([path], rules, as_of=AS_OF).findings) == []
+
+
+def test_same_findings_in_the_same_order(make_book, rules):
+    """Two runs over the same files give the same copy findings, in file and row order."""
+    a = make_book([person(1, RESCUE), person(2, WALLET)], name="a.xlsx")
+    b = make_book([person(3, WALLET), person(4, RESCUE_19H), person(5, RESCUE)], name="b.xlsx")
+    runs = [copies_of(check_many([a, b], rules, as_of=AS_OF).findings) for _ in range(2)]
+    assert runs[0] == runs[1]
+    assert [(f, c) for f, _, c, _, _ in runs[0]] == [("a.xlsx", "K5"), ("a.xlsx", "K6"), ("b.xlsx", "K5"),
+                                                     ("b.xlsx", "K6"), ("b.xlsx", "K7")]
+    # Each names its most similar copy: a.xlsx K5 (RESCUE) names b.xlsx K7, the exact one.
+    assert runs[0][0][4] == message("K5", 100, where(b, 7))
+
+
+# -- the comparison itself ---------------------------------------------------------------------------
+
+
+def test_find_copies_names_the_most_similar_then_the_first():
+    """Exact copies of another person win over near ones; the same person's rows never pair."""
+    texts = ["aaaa bbbb cccc dddd", "aaaa bbbb cccc dddx", "aaaa bbbb cccc dddd", "aaaa bbbb cccc dddd", "zz"]
+    persons = ["p1", "p2", "p1", "p3", "p4"]
+    mates = find_copies(texts, persons, [10, 11, 12, 13, 14], threshold=90)
+    assert mates == {10: (13, 100), 11: (10, 95), 12: (13, 100), 13: (10, 100)}
+
+
+def test_lsh_and_all_pairs_find_the_same_pairs(monkeypatch):
+    """Above ALL_PAIRS_UP_TO distinct texts the MinHash LSH path proposes the pairs: it finds the same
+    near-copies as scoring every pair."""
+    words = [f"tu{i}" for i in range(400)]
+    texts = [" ".join(words[(k * 7 + j) % 400] for j in range(30)) for k in range(60)]
+    texts += [t.replace(t.split()[5], "khac") for t in texts[:20]]  # 20 near-copies, one word changed
+    expected = near_pairs(texts, 90)
+    monkeypatch.setattr(copy_kinds, "ALL_PAIRS_UP_TO", 10)
+    assert near_pairs(texts, 90) == expected
+    assert sum(len(v) for v in expected.values()) >= 40
+
+
+def test_with_the_workbooks_the_message_names_file_sheet_cell_and_unit(make_book, rules):
+    """Given the workbooks, the other copy is named by its file (as the batch names it), sheet, cell and unit."""
+    cheo = make_book([person(1, RESCUE)], name="cheo.xlsx", unit="CHEO")
+    kich = make_book([person(2, RESCUE_19H)], name="kich.xlsx", unit="KICH")
+    validation = validate_files([cheo, kich], rules, as_of=AS_OF)
+    frame = validation.frames.tables["nominations"]
+    ctx = Context(rules, rules.list_values, lambda key: None, lambda name: [], books=validation.books)
+    rule = rules.rule(RULE)
+    check = rule.checks[0]
+    mask = failing(ctx, frame, check, "summary")
+    failures = pd.DataFrame({"index": list(frame.index[mask]), "column": "summary", "check": f"{RULE}#0"})
+    details = [extra for _, _, _, _, extra, _ in render_failures(ctx, frame, failures, [rule])]
+    assert details == [
+        {"other_file": str(kich), "other_sheet": SHEET, "other_cell": "ô K5", "other_unit": " của Nhà hát Kịch Hà Nội",
+         "similarity": 99},
+        {"other_file": str(cheo), "other_sheet": SHEET, "other_cell": "ô K5",
+         "other_unit": " của Nhà hát Chèo Hà Nội", "similarity": 99},
+    ]
+
+
+@pytest.mark.parametrize("threshold, expected", [(99, [10, 11]), (100, [])])
+def test_threshold_is_the_rules_setting(threshold, expected):
+    """The threshold decides: a 99-score near-copy at 99, none at 100 (only exact copies)."""
+    texts = [copy_kinds.ascii_key(RESCUE), copy_kinds.ascii_key(RESCUE_19H)]
+    assert sorted(find_copies(texts, ["a", "b"], [10, 11], threshold)) == expected
