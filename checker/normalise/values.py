@@ -1,7 +1,9 @@
 """Turn raw cell values (as a spreadsheet library returns them) into typed values.
 
-Dates are day-first, always: a text date that is not a valid dd/mm/yyyy date is invalid, never a
-month-first guess. Each parser returns (value, how) where `how` says what happened:
+Dates are day-first, always: a text date is read in the forms units type ("15/06/2023", "15/6/23",
+"15-6-2023", "15.06.2023", "ngày 15 tháng 6 năm 2023"; a two-digit year is 20YY) or as ISO
+yyyy-mm-dd; anything else, an impossible day (31/02/2023) included, is invalid, never a month-first
+guess. Each parser returns (value, how) where `how` says what happened:
 "ok" (taken as is), "converted" (a harmless change worth telling the unit, e.g. a text date),
 or "invalid" (the cell holds something that is not of the expected type).
 """
@@ -11,11 +13,14 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import unicodedata
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)  # serial 61 = 1900-03-01; Excel counts a 29/02/1900 that never was
 MAX_SERIAL = 2_958_465  # 9999-12-31
 
-_DMY = re.compile(r"(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})")
+_DMY = re.compile(r"(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4}|\d{2})")
+# "ngày 15 tháng 6 năm 2023", as a letter dates itself (matched on NFC lower-case text).
+_DMY_WORDS = re.compile(r"(?:ngày\s+)?(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4}|\d{2})")
 _ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00(?::00)?)?")
 _MONTH_YEAR = re.compile(r"(?:thang\s*)?(\d{1,2})\s*(?:[/.\-]|\s+nam\s+|\s+)\s*(\d{4})")
 _YEAR_MONTH = re.compile(r"(\d{4})-(\d{1,2})")
@@ -57,7 +62,7 @@ def from_serial(serial: float) -> dt.date | None:
 
 
 def parse_date(value: object) -> tuple[dt.date | None, str]:
-    """A real date, an Excel serial number, or text dd/mm/yyyy (or ISO yyyy-mm-dd)."""
+    """A real date, an Excel serial number, or a day-first text date (see the module docstring)."""
     if is_blank(value):
         return None, "ok"
     if isinstance(value, dt.datetime):
@@ -69,11 +74,12 @@ def parse_date(value: object) -> tuple[dt.date | None, str]:
     if isinstance(value, (int, float)):
         date = from_serial(float(value))
         return (date, "converted") if date else (None, "invalid")
-    text = str(value).strip()
-    for pattern, order in ((_DMY, (1, 2, 3)), (_ISO, (3, 2, 1))):
-        m = pattern.fullmatch(text)
+    text = unicodedata.normalize("NFC", str(value)).strip()
+    for pattern, order in ((_DMY, (1, 2, 3)), (_DMY_WORDS, (1, 2, 3)), (_ISO, (3, 2, 1))):
+        m = pattern.fullmatch(text.lower() if pattern is _DMY_WORDS else text)
         if m:
             day, month, year = (int(m.group(i)) for i in order)
+            year += 2000 if year < 100 else 0  # "15/6/23": units mean this century
             try:
                 return dt.date(year, month, day), "converted"
             except ValueError:

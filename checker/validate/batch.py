@@ -7,7 +7,6 @@ process imports this module by name under spawn.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import logging
 import os
@@ -23,7 +22,7 @@ from ..read.safety import Rejected, size_verdict
 from ..read.submission import InputChanged, Submission
 from ..read.workbook import WorkbookData, read_workbook
 from ..ruleset.spec import RuleSet
-from .frames import Frames, build_frames, concat_frames
+from .frames import Frames, Receipt, build_frames, concat_frames
 
 log = logging.getLogger(__name__)
 
@@ -104,15 +103,16 @@ class _Job:
 
     subs: list[Submission]
     rules: RuleSet
-    fallback: dict[int, dt.date | None]  # input index -> fallback date (build_frames indexes it so)
+    # input index -> its receipt, standing in for an unreadable "Ngày gửi" (build_frames indexes it so)
+    receipts: dict[int, Receipt | None]
     first: int  # index of subs[0] among all inputs
 
 
-def _job(subs: list[Submission], rules: RuleSet, fallback: list[dt.date | None], lo: int, hi: int) -> _Job:
-    return _Job(subs[lo:hi], rules, {i: fallback[i] for i in range(lo, hi)}, lo)
+def _job(subs: list[Submission], rules: RuleSet, receipts: list[Receipt | None], lo: int, hi: int) -> _Job:
+    return _Job(subs[lo:hi], rules, {i: receipts[i] for i in range(lo, hi)}, lo)
 
 
-def read_and_frame(subs: list[Submission], rules: RuleSet, fallback: list[dt.date | None],
+def read_and_frame(subs: list[Submission], rules: RuleSet, receipts: list[Receipt | None],
                    progress: Progress | None = None, workers: int | None = None) -> tuple[list[WorkbookData], Frames]:
     """Read every submission once and build the frames, on `workers` cores (default: up to 2).
 
@@ -133,11 +133,11 @@ def read_and_frame(subs: list[Submission], rules: RuleSet, fallback: list[dt.dat
     parts = None
     if workers > 1 and len(subs) >= PARALLEL_FROM:
         try:
-            parts = _read_in_workers(subs, rules, fallback, workers, progress)
+            parts = _read_in_workers(subs, rules, receipts, workers, progress)
         except WorkersUnavailable as exc:  # slower, and a native crash would end the run; but it runs
             log.warning("reading in this process: %s", exc)
     if parts is None:
-        parts = _read_guarded(_job(subs, rules, fallback, 0, len(subs)), progress)
+        parts = _read_guarded(_job(subs, rules, receipts, 0, len(subs)), progress)
     books = [book for chunk, _ in parts for book in chunk]
     if len(parts) > 1:
         # Parts without a row (all their files rejected) add nothing but joining cost (measured:
@@ -155,7 +155,7 @@ def _no_rows(frames: Frames) -> bool:
     return frames.files.empty and all(table.empty for table in frames.tables.values())
 
 
-def _read_in_workers(subs: list[Submission], rules: RuleSet, fallback: list[dt.date | None], workers: int,
+def _read_in_workers(subs: list[Submission], rules: RuleSet, receipts: list[Receipt | None], workers: int,
                      progress: Progress | None) -> list[Part]:
     """Read chunks in worker processes. A worker that dies reading a file costs that file (rejected
     as CRASHED) and a new process; the rest of its chunk is read again. Where the culprit is not
@@ -165,14 +165,14 @@ def _read_in_workers(subs: list[Submission], rules: RuleSet, fallback: list[dt.d
     parts: dict[tuple[int, int], list[Part]] = {}  # (first, end) input index -> parts, in input order
 
     def reject(i: int, verdict: Rejected) -> None:
-        parts[i, i + 1] = [_rejected_part(_job(subs, rules, fallback, i, i + 1), verdict)]
+        parts[i, i + 1] = [_rejected_part(_job(subs, rules, receipts, i, i + 1), verdict)]
         if progress:
             progress(1)
 
     with WorkerPool(_read_in_worker, workers) as pool:
         while todo:
             spans, todo = todo, []
-            for (lo, hi), outcome in pool.run((span, _job(subs, rules, fallback, *span)) for span in spans):
+            for (lo, hi), outcome in pool.run((span, _job(subs, rules, receipts, *span)) for span in spans):
                 if isinstance(outcome, list):
                     parts[lo, hi] = outcome
                     if progress:
@@ -206,7 +206,7 @@ def _read_guarded(job: _Job, progress: Progress | None = None, note: Note | None
         parts = []
         for k, sub in enumerate(job.subs):
             i = job.first + k
-            one = _Job([sub], job.rules, {i: job.fallback[i]}, i)
+            one = _Job([sub], job.rules, {i: job.receipts[i]}, i)
             try:
                 parts.append(_read_part(one, note=note, faults=faults))
             except Exception as exc:
@@ -228,7 +228,7 @@ def _read_part(job: _Job, progress: Progress | None = None, note: Note | None = 
             progress(1)
     if note:
         note(None)
-    frames = build_frames(books, job.rules, job.fallback, first=job.first)
+    frames = build_frames(books, job.rules, job.receipts, first=job.first)
     return _lighten(books), frames
 
 
@@ -250,7 +250,7 @@ def _rejected_part(one: _Job, verdict: Rejected) -> Part:
     """The single input of `one` as a rejected file, without parsing it."""
     sub = one.subs[0]
     book = _rejected_book(sub.name, _known_sha256(sub), verdict)
-    return [book], build_frames([book], one.rules, one.fallback, first=one.first)
+    return [book], build_frames([book], one.rules, one.receipts, first=one.first)
 
 
 def _known_sha256(sub: Submission) -> str:

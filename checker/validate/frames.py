@@ -4,7 +4,10 @@ One frame per table sheet with the rows of every file, and one frame of files (o
 the fields of the form sheets). The index is a running row id; `_file` and `_row` keep the source
 file and the real Excel row, so a failure maps straight back to a cell. For each field `k` there is
 `k` (the normalised value), `k__raw` (the value as typed, as text, for messages) and, for typed
-fields, `k__bad` (typed but not parseable). Harmless normalisations (NFD, case, spaces, tone
+fields, `k__bad` (typed but not parseable). `_sent` is the date a file was sent: its "Ngày gửi", or
+where that cannot be read the receipt time real evidence gives (the email's Date, the receipt log),
+else nothing: never the as-of date nor a file's modification time; `_sent_from` says which (an
+evidence code of model.words). Harmless normalisations (NFD, case, spaces, tone
 placement, legacy TCVN3/VNI text, text dates) are applied here and recorded as `info` findings.
 """
 
@@ -22,6 +25,7 @@ from ..normalise import legacy, text
 from ..normalise.matching import UnitIndex
 from ..read.workbook import WorkbookData
 from ..model.findings import Cell, Finding, cell_ref
+from ..model.words import EVIDENCE_SENT
 from ..ruleset.spec import FieldSpec, RuleSet
 from ..normalise.values import as_text, is_blank, parse_date, parse_period, parse_whole, parse_year
 from .messages import check_of_kind, finding
@@ -57,6 +61,14 @@ class ListIndex:
         return value, False
 
 
+@dataclass(frozen=True)
+class Receipt:
+    """When a file was received, as real evidence shows it: the email's Date or the receipt log."""
+
+    day: dt.date
+    evidence: str | None  # a code of model.words.EVIDENCE_WORDS
+
+
 @dataclass
 class Frames:
     """What validation works on."""
@@ -68,14 +80,15 @@ class Frames:
     units: UnitIndex
 
 
-def build_frames(books: list[WorkbookData], rules: RuleSet, fallback_dates: list[dt.date | None],
+def build_frames(books: list[WorkbookData], rules: RuleSet, receipts: dict[int, Receipt | None],
                  first: int = 0) -> Frames:
-    """Turn the readable books into frames; `fallback_dates[i]` stands for book i's submission date
-    when its "Ngày gửi" is missing or invalid (the receipt date, or as_of). `first` is the index of
-    books[0] among all inputs, so frames built in parts (one per worker chunk) can be concatenated."""
+    """Turn the readable books into frames; `receipts[i]` stands for input i's sending date when its
+    "Ngày gửi" is missing or invalid (None: no evidence, the checks against it are left out). `first`
+    is the index of books[0] among all inputs, so frames built in parts (one per worker chunk) can be
+    concatenated."""
     units, lists = UnitIndex(rules), ListIndex(rules)
     builder = _Builder(rules, units, lists)
-    files = builder.files_frame(books, fallback_dates, first)
+    files = builder.files_frame(books, receipts, first)
     tables = {}
     for spec in rules.sheets:
         if spec.kind == "table":
@@ -190,7 +203,7 @@ class _Builder:
 
     # -- frames ----------------------------------------------------------------------------------
 
-    def files_frame(self, books: list[WorkbookData], fallback_dates: list[dt.date | None],
+    def files_frame(self, books: list[WorkbookData], receipts: dict[int, Receipt | None],
                     first: int = 0) -> pd.DataFrame:
         fields = [(sheet_key, spec) for sheet_key, spec in self.rules.form_fields.values()]
         data: dict[str, list] = {"_file": [], "_row": []}
@@ -217,12 +230,17 @@ class _Builder:
                 frame[spec.key] = pd.to_datetime(frame[spec.key], errors="coerce")
             elif spec.type in ("int", "year"):
                 frame[spec.key] = pd.to_numeric(frame[spec.key], errors="coerce").astype("float64")
-        # The date a submission stands on, for "not after the submission date" checks: "Ngày gửi"
-        # if valid, else what the caller knows (receipt time, or as_of).
-        fallback = pd.to_datetime(pd.Series([fallback_dates[i] for i in frame["_file"]], index=frame.index,
+        # The date a submission stands on, for "not after the sending date" checks: "Ngày gửi" if
+        # valid, else the receipt time real evidence gives, else none (the check is left out): a
+        # stand-in such as the as-of date would report a deed as late by the days the office waited.
+        got = [receipts[i] for i in frame["_file"]]
+        fallback = pd.to_datetime(pd.Series([r.day if r else None for r in got], index=frame.index,
                                             dtype="object"), errors="coerce")
+        source = pd.Series([r.evidence if r else None for r in got], index=frame.index, dtype="object")
         sent, period = self.rules.field_key("sent_date"), self.rules.field_key("period")
-        frame["_sent"] = frame[sent].where(frame[sent].notna(), fallback) if sent in frame else fallback
+        read = frame[sent].notna() if sent in frame else pd.Series(False, index=frame.index)
+        frame["_sent"] = frame[sent].where(read, fallback) if sent in frame else fallback
+        frame["_sent_from"] = source.where(~read, EVIDENCE_SENT).where(frame["_sent"].notna(), None)
         year = frame[period].map(lambda p: int(p[:4]) if isinstance(p, str) else np.nan) if period in frame else np.nan
         frame["_year"] = pd.Series(year, index=frame.index, dtype="float64").fillna(self.rules.plan.year)
         return frame
@@ -260,7 +278,7 @@ class _Builder:
                 frame[spec.key] = pd.to_datetime(frame[spec.key], errors="coerce")
             elif spec.type in ("int", "year"):
                 frame[spec.key] = pd.to_numeric(frame[spec.key], errors="coerce").astype("float64")
-        context = files.set_index("_file")[["_sent", "_year"]]
+        context = files.set_index("_file")[["_sent", "_sent_from", "_year"]]
         frame = frame.join(context, on="_file")
         frame.index = pd.RangeIndex(len(frame))
         return frame
