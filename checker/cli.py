@@ -220,7 +220,8 @@ def check(rules_path, files, as_json, annotate, as_of):
             click.echo(copy_failures(written.failures), err=True)
     click.echo(report.to_json() if as_json else findings_table(report))
     click.echo(summary_line(report), err=True)
-    if any(f.status == "rejected" for f in report.files):
+    # An unreadable file, or ntvt's own output given as a report: the input is the problem.
+    if any(f.status in ("rejected", "generated") for f in report.files):
         sys.exit(EXIT_USAGE)
     sys.exit(EXIT_CLEAN if report.valid else EXIT_FINDINGS)
 
@@ -252,7 +253,8 @@ def rules(rules_path, check_path):
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="Tệp tổng hợp (.xlsx) sẽ ghi; không được nằm trong thư mục INBOX.")
 @click.option("--receipt-log", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Sổ nhận văn bản (CSV: file, received_at) làm căn cứ thời điểm nhận.")
+              help="Sổ nhận văn bản (CSV lưu từ Excel, phân cách “,” hoặc “;”; cột “Tên tệp” và “Thời điểm nhận”, "
+                   "hoặc file, received_at) làm căn cứ thời điểm nhận.")
 @click.option("--feedback", type=click.Path(file_okay=False, path_type=Path),
               help="Ghi vào thư mục này, cho mỗi đơn vị có lỗi: bản sao có đánh dấu và thư trả lời soạn sẵn (.eml).")
 @as_of_option

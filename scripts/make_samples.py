@@ -36,26 +36,45 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Ngô"]
 MIDDLE = ["Văn", "Thị", "Minh", "Thu", "Đức", "Thanh", "Ngọc", "Quang"]
 GIVEN = ["Hoa", "Nam", "Lan", "Tuấn", "Hương", "Dũng", "Mai", "Sơn", "Hà", "Phương", "Khánh", "Yến"]
-DEEDS = [
-    "Trong buổi biểu diễn phục vụ nhân dân, đồng chí đã chủ động phát hiện và xử lý kịp thời sự cố điện sân khấu,"
-    " bảo đảm an toàn cho hơn 500 khán giả và giữ trọn vẹn chương trình nghệ thuật.",
-    "Đồng chí nhặt được chiếc ví có nhiều tiền và giấy tờ tùy thân của một du khách tại khu di tích, đã liên hệ"
-    " công an phường trả lại tận tay người đánh mất; được gia đình du khách gửi thư cảm ơn.",
-    "Đồng chí tích cực tham gia hiến máu tình nguyện 12 lần, vận động đồng nghiệp cùng tham gia và giúp đỡ"
-    " nhiều gia đình khó khăn trên địa bàn cư trú, được tổ dân phố ghi nhận.",
-    "Đồng chí hoàn thành xuất sắc nhiệm vụ số hóa 3.000 hiện vật, đề xuất sáng kiến rút ngắn thời gian phục vụ"
-    " bạn đọc, được Giám đốc đơn vị biểu dương trước toàn cơ quan.",
+# A summary is each person's own story: an act, where or when it happened, and how it was
+# recognised, never two alike (DN-SAOCHEP warns of a summary copied for another person).
+ACTS = [
+    "chủ động phát hiện và xử lý kịp thời sự cố điện sân khấu, bảo đảm an toàn cho hơn {n} khán giả",
+    "nhặt được chiếc ví có {n} triệu đồng và giấy tờ tùy thân của du khách, liên hệ công an phường trả lại tận tay",
+    "tham gia hiến máu tình nguyện lần thứ {n} và vận động đồng nghiệp trong phòng cùng tham gia",
+    "hoàn thành số hóa {n} hiện vật trước thời hạn, đề xuất cách rút ngắn thời gian phục vụ bạn đọc",
+    "lao xuống hồ cứu một em nhỏ bị đuối nước, sơ cứu rồi đưa em đến trạm y tế cách {n} cây số",
+    "tổ chức {n} buổi hướng dẫn miễn phí cho học sinh vùng khó khăn đến tham quan, học tập",
+    "quyên góp và vận động được {n} suất quà tặng gia đình chính sách trên địa bàn cư trú",
+    "sáng tác và dàn dựng {n} tiết mục mới phục vụ nhân dân các xã ngoại thành",
+    "kịp thời dập tắt đám cháy nhỏ ở kho đạo cụ, cứu được {n} bộ trang phục biểu diễn",
+]
+OCCASIONS = [
+    "trong đợt biểu diễn phục vụ Tết Độc lập", "tại khu di tích vào dịp cuối tuần", "khi đi công tác tại huyện Ba Vì",
+    "trong Tháng hành động vì trẻ em", "tại nhà văn hóa tổ dân phố nơi cư trú", "trong mùa mưa bão năm nay",
+    "khi trực ca đêm tại đơn vị", "trong chương trình giao lưu với bà con huyện Sóc Sơn",
+    "trên đường đi làm buổi sáng",
+]
+RESULTS = [
+    "được gia đình và chính quyền địa phương gửi thư cảm ơn", "được Giám đốc đơn vị biểu dương trước toàn cơ quan",
+    "được báo Kinh tế và Đô thị đưa tin, lan tỏa trong cộng đồng", "được Ủy ban nhân dân phường tặng giấy khen",
+    "được tổ dân phố ghi nhận và nêu gương trong hội nghị", "được đông đảo khán giả và đồng nghiệp ghi nhận",
+    "được nhà trường gửi thư cảm ơn đơn vị", "được công đoàn cơ sở khen thưởng đột xuất",
+    "được Đài Phát thanh và Truyền hình Hà Nội phản ánh",
 ]
 
 
-def person(rng: random.Random, n: int) -> dict:
+def person(rng: random.Random, n: int, stories: list[tuple[int, int, int]]) -> dict:
     gender = "Nữ" if n % 2 else "Nam"
     name = f"{rng.choice(FAMILY)} {'Thị' if gender == 'Nữ' else rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
+    act, occasion, result = stories.pop()
+    summary = (f"{OCCASIONS[occasion].capitalize()}, đồng chí {name} đã {ACTS[act].format(n=rng.randint(3, 600))}; "
+               f"việc làm {RESULTS[result]}.")
     return dict(stt=n, name=name, kind="Cá nhân", gender=gender, birth_year=rng.randint(1968, 1999),
                 position=rng.choice(["Diễn viên", "Chuyên viên", "Kỹ thuật viên", "Hướng dẫn viên"]) + ", phòng nghiệp vụ",
                 staff_type="Viên chức", deed_group="Thực hiện nhiệm vụ chuyên môn",
                 movement="Học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh",
-                summary=rng.choice(DEEDS), criterion_1="Có", criterion_2="Có", criterion_3="Có",
+                summary=summary, criterion_1="Có", criterion_2="Có", criterion_3="Có",
                 evidence="Thư cảm ơn, xác nhận của địa phương", scope="Toàn ngành", level="Sở")
 
 
@@ -63,6 +82,12 @@ class Samples:
     def __init__(self):
         self.rules = load_rules()
         self.rng = random.Random(327)
+        # Stories of which no two share more than one of act, occasion, result (any two of them fix
+        # the third), in a fixed shuffled order: no two summaries alike.
+        k = len(ACTS)
+        assert len(OCCASIONS) == len(RESULTS) == k
+        self.stories = [(a, o, (a + o) % k) for a in range(k) for o in range(k)]
+        self.rng.shuffle(self.stories)
         self.files: dict[str, dict] = {}
 
     def workbook(self, rel: str, unit: str, cycle: str, sent: dt.date | object, rows: list[dict],
@@ -79,7 +104,8 @@ class Samples:
         return path
 
     def nominations(self, n: int, deed_day: dt.date) -> list[dict]:
-        return [dict(person(self.rng, i), deed_date=deed_day - dt.timedelta(days=3 * i)) for i in range(1, n + 1)]
+        return [dict(person(self.rng, i, self.stories), deed_date=deed_day - dt.timedelta(days=3 * i))
+                for i in range(1, n + 1)]
 
     def email(self, rel: str, attachment: Path, sender: str, date_header: str, subject: str) -> None:
         msg = EmailMessage()
@@ -175,14 +201,14 @@ def main() -> None:
         if n < 4:
             s.email(f"thang_06/thu_{unit}_thang06.eml", p, f"Văn thư <vanthu.{unit.lower()}@hanoi.gov.vn>",
                     format_datetime(dt.datetime(2023, 6, 10 + n, n + 1, 15, tzinfo=HANOI)), "Báo cáo NTVT tháng 6")
-    # Nhà hát Chèo: first file without a valid nomination (15/06), corrected on 18/06 – on time.
-    bad = s.nominations(1, dt.date(2023, 6, 10))
-    bad[0]["summary"] = "như trên"
+    # Nhà hát Chèo: first file without a valid nomination (15/06), corrected on 18/06 – on time. The
+    # correction is the same nominee with a real summary: it replaces the first file's row.
+    good = s.nominations(1, dt.date(2023, 6, 10))
+    bad = [dict(good[0], summary="như trên")]
     p = s.workbook("thang_06/NH_Cheo_thang06_lan1.xlsx", "CHEO", "2023-06", dt.date(2023, 6, 15), bad,
                    mistakes=[("thang_06/NH_Cheo_thang06_lan1.xlsx", "Danh sách đề nghị", "K5", "DN-TOMTAT"),
                              ("thang_06/NH_Cheo_thang06_lan1.xlsx", "Danh sách đề nghị", "", "DV-TOITHIEU")])
-    s.workbook("thang_06/NH_Cheo_thang06_lan2.xlsx", "CHEO", "2023-06", dt.date(2023, 6, 18), s.nominations(1, dt.date(2023, 6, 10)),
-               [june75])
+    s.workbook("thang_06/NH_Cheo_thang06_lan2.xlsx", "CHEO", "2023-06", dt.date(2023, 6, 18), good, [june75])
     # Bảo tàng Hà Nội: the e-mail arrived at 00:20 on 20/06 Hanoi time (17:20 UTC on the 19th): late.
     p = s.workbook("thang_06/BTHN_thang06.xlsx", "BTHN", "2023-06", dt.date(2023, 6, 19), s.nominations(1, dt.date(2023, 6, 16)))
     s.email("thang_06/thu_BTHN_thang06.eml", p, "Bảo tàng Hà Nội <vanthu@baotanghanoi.vn>",
@@ -206,6 +232,18 @@ def main() -> None:
     # --- July: half the units so far; the summary report (sent 10/07) with a wrong total ---------------
     for unit in clean_units[:10]:
         s.workbook(f"thang_07/{unit}_thang07.xlsx", unit, "2023-07", dt.date(2023, 7, 14), s.nominations(1, dt.date(2023, 7, 7)))
+    # Mục V: propose "ngay tại thời điểm phát hiện": a second July file of the second unit with a new
+    # nominee (found after its first report); both files count, two nominations in force.
+    extra = s.nominations(1, dt.date(2023, 7, 15))
+    s.workbook(f"thang_07/{clean_units[1]}_thang07_bo_sung.xlsx", clean_units[1], "2023-07", dt.date(2023, 7, 17), extra)
+    # Nhà hát Kịch copies, for another person, the summary another unit wrote: both rows are warned.
+    copied = s.nominations(1, dt.date(2023, 7, 12))
+    copied[0]["summary"] = extra[0]["summary"]
+    f = "thang_07/NH_Kich_thang07.xlsx"
+    s.workbook(f, "KICH", "2023-07", dt.date(2023, 7, 18), copied,
+               mistakes=[(f, "Danh sách đề nghị", "K5", "DN-SAOCHEP")])
+    s.files[f"thang_07/{clean_units[1]}_thang07_bo_sung.xlsx"]["mistakes"].append(
+        [f"thang_07/{clean_units[1]}_thang07_bo_sung.xlsx", "Danh sách đề nghị", "K5", "DN-SAOCHEP"])
     f = "tong_ket/VP_bao_cao_tong_ket.xlsx"
     s.workbook(f, "VP", "", dt.date(2023, 7, 20), [], report_type="Báo cáo tổng kết",
                summary=dict(total_nominations=5, individuals=3, collectives=0, level_base=0, level_dept=3, level_city=0,

@@ -120,7 +120,7 @@ def test_consolidate_samples(tmp_path):
     out = tmp_path / "tong_hop.xlsx"
     result = run("consolidate", ROOT / "sample_workbooks", "-o", out, "--as-of", "2023-07-25")
     assert result.exit_code == 1
-    assert "Kỳ Tháng 07/2023: 10 đơn vị đúng hạn" in result.output
+    assert "Kỳ Tháng 07/2023: 11 đơn vị đúng hạn" in result.output
     assert out.exists()
 
 

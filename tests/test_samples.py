@@ -8,6 +8,7 @@ import json
 import pytest
 
 from checker import consolidate
+from checker.model.words import STATUS_WORDS
 
 from .conftest import ROOT
 
@@ -53,7 +54,23 @@ def test_sample_statuses(result):
 
 
 def test_samples_reconcile(result):
-    """Files in = used + superseded + rejected, and every row read is in the output."""
+    """Files in = the sum over file statuses, and every row read is in the output."""
     c = result.counts
-    assert c["submissions"] == c["used"] + c["superseded"] + c["rejected"] == 53
+    assert c["submissions"] == sum(c[status] for status in STATUS_WORDS) == 55
     assert c["rows_in"] == c["rows_out"] > 0
+
+
+def test_samples_accumulate_a_cycles_files(result):
+    """Thanh tra Sở's second July file adds a nominee (both count); Nhà hát Chèo's second June file
+    corrects its only nominee (the first file's row is replaced, the file superseded)."""
+    cycles = result.cycles.set_index(["unit", "cycle"])
+    ttra = cycles.loc[("TTRA", "2023-07")]
+    assert (ttra["status"], ttra["submissions"], ttra["valid_nominations"]) == ("Đúng hạn", 2, 2)
+    assert ttra["file"] == "thang_07/TTRA_thang07.xlsx; thang_07/TTRA_thang07_bo_sung.xlsx"
+    cheo = cycles.loc[("CHEO", "2023-06")]
+    assert (cheo["status"], cheo["submissions"], cheo["valid_nominations"]) == ("Đúng hạn", 2, 1)
+    frame, states = result.validation.frames.tables["nominations"], result.rows["nominations"]
+    names = [b.name for b in result.validation.books]
+    replaced = {(names[frame.at[i, "_file"]], int(frame.at[i, "_row"])): (names[frame.at[by, "_file"]], int(frame.at[by, "_row"]))
+                for i, by in states.replaced_by[states.replaced_by >= 0].items()}
+    assert replaced == {("thang_06/NH_Cheo_thang06_lan1.xlsx", 5): ("thang_06/NH_Cheo_thang06_lan2.xlsx", 5)}

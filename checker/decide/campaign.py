@@ -1,6 +1,6 @@
 """The campaign rules' findings: deadlines, activities and cross-file checks, run (validate.engine) on
 the status tables and on two tables built here: the figures a summary report states next to what the
-unit's monthly files of record hold, and the nomination rows with the earlier cycle they appeared in."""
+unit's monthly rows in force hold, and the nomination rows in force with the earlier cycle they appeared in."""
 
 from __future__ import annotations
 
@@ -20,14 +20,15 @@ from ..validate.messages import finding
 from ..validate.pipeline import Validation
 from ..validate.row_kinds import Context
 from .record import MONTHLY, SUMMARY, FileDecision
+from .rows import RowStates
 
 
 def campaign_findings(rules: RuleSet, as_of: dt.date, validation: Validation, decisions: list[FileDecision],
-                      cycles: pd.DataFrame, units: pd.DataFrame) -> list[Finding]:
+                      rows: dict[str, RowStates], cycles: pd.DataFrame, units: pd.DataFrame) -> list[Finding]:
     """Every campaign rule's findings, given the unit × cycle and unit status tables."""
     ctx = Context(rules, rules.list_values, lambda key: None, lambda name: [], as_of=as_of)
-    tables = {"cycles": cycles, "units": units, "figures": _figures(rules, validation, decisions),
-              "history": _history(rules, validation, decisions)}
+    tables = {"cycles": cycles, "units": units, "figures": _figures(rules, validation, decisions, rows),
+              "history": _history(rules, validation, decisions, rows)}
     out: list[Finding] = []
     for rule in rules.rules_at("campaign"):
         for check in rule.checks:
@@ -59,8 +60,10 @@ def _first_check(rules: RuleSet, kind: str) -> CheckSpec | None:
     return next((ch for r in rules.rules_at("campaign") for ch in r.checks if ch.kind == kind), None)
 
 
-def _figures(rules: RuleSet, validation: Validation, decisions: list[FileDecision]) -> pd.DataFrame:
-    """Each figure a summary report states, next to what the unit's monthly files of record hold."""
+def _figures(rules: RuleSet, validation: Validation, decisions: list[FileDecision],
+             states: dict[str, RowStates]) -> pd.DataFrame:
+    """Each figure a summary report states, next to what the unit's monthly rows in force hold (of
+    the files received by the summary report's receipt)."""
     check = _first_check(rules, "summary_matches")
     if check is None:
         return pd.DataFrame()
@@ -79,7 +82,8 @@ def _figures(rules: RuleSet, validation: Validation, decisions: list[FileDecisio
             if fv is None or stated is None or pd.isna(stated):
                 continue
             table = frames.tables[spec["sheet"]]
-            counted = campaign_kinds.count_where(table[table["_file"].isin(monthly)], spec)
+            in_force = states[spec["sheet"]].in_force
+            counted = campaign_kinds.count_where(table[in_force & table["_file"].isin(monthly)], spec)
             label = rules.sheet(summary).field(key).label
             rows.append({"file": book.name, "sheet": book.form_sheets[summary], "row": fv.row, "col": fv.col,
                          "cell": cell_ref(fv.row, fv.col), "label": label, "value": _num(stated),
@@ -87,8 +91,9 @@ def _figures(rules: RuleSet, validation: Validation, decisions: list[FileDecisio
     return pd.DataFrame(rows)
 
 
-def _history(rules: RuleSet, validation: Validation, decisions: list[FileDecision]) -> pd.DataFrame:
-    """Nomination rows of the monthly files of record, with the earlier cycle a person and deed had."""
+def _history(rules: RuleSet, validation: Validation, decisions: list[FileDecision],
+             rows_in_force: dict[str, RowStates]) -> pd.DataFrame:
+    """Nomination rows in force of the monthly files, with the earlier cycle a person and deed had."""
     check = _first_check(rules, "repeat_nomination")
     sheet, name = rules.sheet_key("nominations"), rules.field_key("nominee")
     frame = validation.frames.tables.get(sheet, pd.DataFrame())
@@ -96,7 +101,7 @@ def _history(rules: RuleSet, validation: Validation, decisions: list[FileDecisio
     if check is None or frame.empty or not used:
         return pd.DataFrame()
     raw = f"{name}__raw"
-    rows = frame[frame["_file"].isin(used) & (frame[raw] != "")].copy()
+    rows = frame[rows_in_force[sheet].in_force & frame["_file"].isin(used) & (frame[raw] != "")].copy()
     rows["_unit"] = rows["_file"].map(lambda i: used[i].unit_id)
     rows["_period"] = rows["_file"].map(lambda i: used[i].period)
     rows["_key"] = person_keys(rows, check.params["person"] + check.params["deed"])

@@ -1,6 +1,7 @@
-"""The monthly consolidation of a validated inbox: the files of record (decide.record), the statuses
-per unit and cycle as of a date (decide.statuses) and the campaign findings (decide.campaign), with
-the accounts of every file and row read. Writing the workbook is the writers' (checker.api)."""
+"""The monthly consolidation of a validated inbox: the files of record (decide.record), the rows in
+force (decide.rows), the statuses per unit and cycle as of a date (decide.statuses) and the campaign
+findings (decide.campaign), with the accounts of every file and row read. Writing the workbook is
+the writers' (checker.api)."""
 
 from __future__ import annotations
 
@@ -11,13 +12,15 @@ from pathlib import Path
 import pandas as pd
 
 from ..model.findings import Finding, Severity
-from ..model.words import REJECTED, SUPERSEDED, USED
+from ..model.words import GENERATED, LATER, REJECTED, STATUS_WORDS
 from ..read.inbox import Inbox
 from ..read.tables import NOT_DATA
 from ..ruleset.spec import RuleSet
-from ..validate.pipeline import Validation
+from ..validate.pipeline import Validation, findings_without
 from .campaign import campaign_findings
-from .record import FileDecision, decide_files
+from .deadlines import as_of_note
+from .record import FileDecision, decide_files, receipt_order, replaced_files
+from .rows import RowStates, row_states
 from .statuses import status_tables
 
 __all__ = ["Consolidation", "FileDecision", "decide"]
@@ -30,11 +33,14 @@ class Consolidation:
     inbox: Inbox
     validation: Validation
     decisions: list[FileDecision]
+    rows: dict[str, RowStates]  # table sheet key -> which rows are in force
     cycles: pd.DataFrame  # official unit × cycle
     units: pd.DataFrame  # one row per official unit
     findings: list[Finding] = field(default_factory=list)  # every finding, input and campaign
     output: Path | None = None
     feedback: list[Path] = field(default_factory=list)  # files written for units
+    # A warning line about the day of reckoning itself (outside the plan's time), or None.
+    as_of_note: str | None = None
     # Data rows the output writer wrote to each data sheet (sheet key -> rows), counted as it wrote
     # them; None until the consolidated workbook is written.
     written: dict[str, int] | None = None
@@ -71,7 +77,9 @@ class Consolidation:
         accounts = self.row_accounts().values()
         rows_in = sum(a["data"] for a in accounts)
         rows_out = sum(a["frames"] for a in accounts)
-        not_submissions = sum(1 for f in self.inbox.files if f.kind != "spreadsheet" and f.status == "rejected")
+        # Entries that are no report: rejected ones, and reply drafts ntvt wrote (an email marked GENERATED).
+        not_submissions = sum(1 for f in self.inbox.files
+                              if f.kind != "spreadsheet" and f.status in (REJECTED, GENERATED))
         rows = {"rows_seen": sum(a["seen"] for a in accounts), "rows_in": rows_in,
                 **{f"rows_not_data_{kind}": sum(a[kind] for a in accounts) for kind in NOT_DATA},
                 "rows_out": rows_out}
@@ -81,9 +89,8 @@ class Consolidation:
             "inbox_files": len(self.inbox.files),
             "emails": sum(f.kind == "email" for f in self.inbox.files),
             "submissions": len(self.decisions),
-            "used": statuses.count(USED),
-            "superseded": statuses.count(SUPERSEDED),
-            "rejected": statuses.count(REJECTED),
+            # One count per file status (model.words.STATUS_WORDS): together they are the submissions.
+            **{status: statuses.count(status) for status in STATUS_WORDS},
             "not_submissions": not_submissions,
             **rows,
             **{f"findings_{s.value}": sum(f.severity is s for f in self.findings) for s in Severity},
@@ -91,10 +98,15 @@ class Consolidation:
 
 
 def decide(gathered: Inbox, validation: Validation, rules: RuleSet, as_of: dt.date) -> Consolidation:
-    """The consolidation of a validated inbox as of the end of `as_of`: files of record, statuses
-    per unit and cycle, and the campaign findings."""
+    """The consolidation of a validated inbox as of the end of `as_of`: files of record, rows in
+    force, statuses per unit and cycle, and the campaign findings. The findings of files received
+    after `as_of` are left out: those files are listed, not counted."""
     decisions = decide_files(validation, gathered, rules, as_of)
-    cycles, units = status_tables(rules, validation, decisions, as_of)
-    found = campaign_findings(rules, as_of, validation, decisions, cycles, units)
-    return Consolidation(rules, as_of, gathered, validation, decisions, cycles, units,
-                         sorted(validation.findings + found, key=Finding.sort_key))
+    order = receipt_order(decisions, validation, gathered)
+    rows = row_states(rules, validation, decisions, order)
+    replaced_files(decisions, validation, rows, order)
+    cycles, units = status_tables(rules, validation, decisions, rows, as_of)
+    found = campaign_findings(rules, as_of, validation, decisions, rows, cycles, units)
+    kept = findings_without(validation, {d.index for d in decisions if d.status == LATER})
+    return Consolidation(rules, as_of, gathered, validation, decisions, rows, cycles, units,
+                         sorted(kept + found, key=Finding.sort_key), as_of_note=as_of_note(as_of, rules.plan))

@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from ..model.words import INVALID, LATE, MISSING, NOT_DUE, ON_TIME
-from ..ruleset.spec import Deadlines
+from ..ruleset.spec import Deadlines, Plan
 
 
 
@@ -102,3 +102,15 @@ def status(receipts: list[Receipt], bound: dt.datetime, as_of: dt.date, deadline
 
 def describe_deadline(bound: dt.datetime) -> str:
     return f"nhận chậm nhất ngày {last_day(bound):%d/%m/%Y}"
+
+
+def as_of_note(as_of: dt.date, plan: Plan) -> str | None:
+    """A warning line when the day of reckoning lies outside the plan's time (Mục III): accepted, but
+    almost surely a mistyped --as-of."""
+    if as_of < plan.start:
+        return (f"Chú ý: ngày tính {as_of:%d/%m/%Y} trước ngày bắt đầu kế hoạch ({plan.start:%d/%m/%Y}): "
+                "chưa kỳ nào đến hạn và mọi tệp nhận sau ngày này chưa được tính; hãy kiểm tra lại ngày tính (--as-of).")
+    if as_of > plan.end:
+        return (f"Chú ý: ngày tính {as_of:%d/%m/%Y} sau ngày kết thúc kế hoạch ({plan.end:%d/%m/%Y}): mọi kỳ đã "
+                "đến hạn; nếu muốn xem tình hình tại một thời điểm của kế hoạch, hãy chọn lại ngày tính (--as-of).")
+    return None

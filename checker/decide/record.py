@@ -1,5 +1,9 @@
 """Files of record: what each submission is (whose report, which cycle, received when), whether it
-counts as of the day of the run, and which of a unit's resubmissions is the content of record."""
+counts as of the day of the run, and in which order a unit's files for one report were received.
+
+A cycle's monthly files all count: their rows accumulate (decide.rows), and a monthly file is
+superseded only once every row of it has been replaced by a later one. A summary report is one
+document: the latest receipt is the content of record."""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ..model.words import EVIDENCE_MTIME, EVIDENCE_SENT, REJECTED, SUPERSEDED, USED
+from ..model.words import EVIDENCE_MTIME, EVIDENCE_SENT, GENERATED, GENERATED_REASON, LATER, REJECTED, SUPERSEDED, USED
 from ..read.inbox import Inbox
 from ..ruleset.spec import RuleSet
 from ..validate.frames import form_text
@@ -34,16 +38,23 @@ class FileDecision:
     evidence: str | None = None  # a code of model.words.EVIDENCE_WORDS
     valid_nominations: int = 0
     superseded_by: str | None = None
-    later: bool = False  # received after as_of: listed, not counted
+
+    @property
+    def later(self) -> bool:
+        """Received after as_of: listed, not counted, its findings left out of the run."""
+        return self.status == LATER
 
 
 def decide_files(validation: Validation, inbox: Inbox, rules: RuleSet, as_of: dt.date) -> list[FileDecision]:
-    """One decision per submission, in input order: used, superseded or rejected (with the reason)."""
+    """One decision per submission, in input order: used, later, superseded (a summary report sent
+    again), generated (ntvt's own file) or rejected (with the reason)."""
     files = validation.frames.files.set_index("_file")
     decisions = []
     for i, (sub, book) in enumerate(zip(validation.submissions, validation.books)):
         d = FileDecision(i, received_at=sub.received_at, evidence=sub.evidence)
         decisions.append(d)
+        if book.generated is not None:  # ntvt's own output left in the inbox: never a report
+            d.status, d.reason = GENERATED, GENERATED_REASON
         if book.rejected is not None:
             d.reason = book.rejected.reason
             if d.received_at is None:
@@ -86,27 +97,57 @@ def _classify(d: FileDecision, row: pd.Series, rules: RuleSet, as_of: dt.date) -
         d.period = period
     if d.received_at >= dl.end_of(as_of, rules.deadlines):
         # "As of D" is a view of the inbox on day D: what arrived later is listed, not counted.
-        d.later = True
-        d.reason = (f"nhận sau ngày tính ({d.received_at:%d/%m/%Y}): chưa tính trong bảng tổng hợp "
-                    f"đến hết ngày {as_of:%d/%m/%Y}")
+        d.status = LATER
+        d.reason = (f"nhận ngày {d.received_at:%d/%m/%Y}, sau ngày tính: chưa tính trong bảng tổng hợp "
+                    f"đến hết ngày {as_of:%d/%m/%Y}; sẽ được tính khi tổng hợp đến ngày nhận trở đi")
         return
     d.status = USED
 
 
 def _supersede(decisions: list[FileDecision], validation: Validation, inbox: Inbox) -> None:
-    """Resubmissions: the latest receipt is the content of record; earlier ones stay listed."""
+    """A summary report sent again: the latest receipt is the content of record; earlier ones stay
+    listed. (Monthly files accumulate instead: see replaced_files.)"""
+    order = receipt_order(decisions, validation, inbox)
     groups: dict[tuple, list[FileDecision]] = {}
     for d in decisions:
-        if d.status == USED:
-            groups.setdefault((d.unit_id, d.kind, d.period), []).append(d)
+        if d.status == USED and d.kind == SUMMARY:
+            groups.setdefault(d.unit_id, []).append(d)
     names = [book.name for book in validation.books]
     for group in groups.values():
-        # Same receipt time (two files with one "Ngày gửi"): the one saved later is the correction.
-        group.sort(key=lambda d: (d.received_at, inbox.mtimes[names[d.index]], names[d.index]))
+        group.sort(key=lambda d: order[d.index])
         latest = group[-1]
         for d in group[:-1]:
             d.status, d.superseded_by = SUPERSEDED, names[latest.index]
-            d.reason = f"đã có tệp gửi sau: {d.superseded_by}"
+            d.reason = f"đã có báo cáo tổng kết gửi sau: {d.superseded_by}"
+
+
+def receipt_order(decisions: list[FileDecision], validation: Validation, inbox: Inbox) -> dict[int, int]:
+    """Each counted file's rank in the order of receipt (submission index -> rank). The same receipt
+    time (two files with one "Ngày gửi"): the one saved later is the later one, then by name."""
+    names = [book.name for book in validation.books]
+    counted = sorted((d for d in decisions if d.status == USED),
+                     key=lambda d: (d.received_at, inbox.mtimes[names[d.index]], names[d.index]))
+    return {d.index: rank for rank, d in enumerate(counted)}
+
+
+def replaced_files(decisions: list[FileDecision], validation: Validation, rows: dict, order: dict[int, int]) -> None:
+    """A monthly file every row of which a later file replaced is superseded, by the last file (in
+    receipt `order`) that replaced one of them; a file with a row still in force, or with no rows,
+    stays in use."""
+    names = [book.name for book in validation.books]
+    alive: set[int] = set()  # files with a row in force
+    replacers: dict[int, set[int]] = {}  # file -> the files that replaced its rows
+    for key, states in rows.items():
+        frame = validation.frames.tables[key]
+        alive.update(frame.loc[states.in_force, "_file"].unique().tolist())
+        replaced = states.replaced_by[states.replaced_by >= 0]
+        pairs = zip(frame.loc[replaced.index, "_file"].tolist(), frame.loc[replaced.to_numpy(), "_file"].tolist())
+        for file, by in set(pairs):
+            replacers.setdefault(file, set()).add(by)
+    for d in decisions:
+        if d.status == USED and d.kind == MONTHLY and d.index in replacers and d.index not in alive:
+            d.status, d.superseded_by = SUPERSEDED, names[max(replacers[d.index], key=order.__getitem__)]
+            d.reason = f"mọi dòng đã được thay bằng các tệp gửi sau (tệp gửi sau cùng: {d.superseded_by})"
 
 
 def _cell_words(rules: RuleSet, role: str, row: pd.Series) -> str:

@@ -1,5 +1,6 @@
 """Statuses as of a date: one row per official unit × cycle (the monthly reports) and one per unit
-(the summary report), each with its deadline, receipt, evidence and the activities it reported."""
+(the summary report), each with its deadline, receipt, evidence, and the valid nominations and the
+activities in force (decide.rows) over all the unit's files for it."""
 
 from __future__ import annotations
 
@@ -7,18 +8,19 @@ import datetime as dt
 
 import pandas as pd
 
-from ..model.words import REJECTED, USED
+from ..model.words import LATER, REJECTED, USED
 from ..ruleset.spec import CheckSpec, RuleSet, Unit
 from ..validate import campaign_kinds as campaign
 from ..validate.pipeline import Validation
 from . import deadlines as dl
 from .record import MONTHLY, SUMMARY, FileDecision
+from .rows import RowStates
 
 
 def status_tables(rules: RuleSet, validation: Validation, decisions: list[FileDecision],
-                  as_of: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
+                  rows: dict[str, RowStates], as_of: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(unit × cycle table, unit table) as of the end of `as_of`."""
-    tables = _Tables(rules, validation, decisions, as_of)
+    tables = _Tables(rules, validation, decisions, rows, as_of)
     cycle_rows, unit_rows = [], []
     for unit in rules.units:
         cycle_rows += [tables.cycle_row(unit, cycle) for cycle in rules.deadlines.cycles]
@@ -31,17 +33,27 @@ def _campaign_checks(rules: RuleSet, kind: str) -> list[CheckSpec]:
 
 
 class _Tables:
-    """What both tables read: the decisions grouped by unit, report kind and cycle."""
+    """What both tables read: the decisions grouped by unit, report kind and cycle, and the rows in force."""
 
-    def __init__(self, rules: RuleSet, validation: Validation, decisions: list[FileDecision], as_of: dt.date):
+    def __init__(self, rules: RuleSet, validation: Validation, decisions: list[FileDecision],
+                 rows: dict[str, RowStates], as_of: dt.date):
         self.rules, self.deadlines, self.validation, self.decisions, self.as_of = (
             rules, rules.deadlines, validation, decisions, as_of)
-        self.activities = validation.frames.tables.get(rules.sheet_key("activities"), pd.DataFrame())
         self.per_unit: dict[tuple, list[FileDecision]] = {}
         for d in decisions:
-            if d.status != REJECTED:
+            if d.status not in (REJECTED, LATER):
                 self.per_unit.setdefault((d.unit_id, d.kind, d.period), []).append(d)
-        self.record = {(d.unit_id, d.kind, d.period): d.index for d in decisions if d.status == USED}
+        # Valid nominations in force, per file; the activities in force.
+        key = rules.sheet_key("nominations")
+        nominations = validation.frames.tables.get(key)
+        if nominations is not None and key in rows:
+            counted = rows[key].counted(nominations, validation.row_errors.get(key, set()))
+            self.valid = nominations.loc[counted, "_file"].value_counts().to_dict()
+        else:
+            self.valid = {}
+        key = rules.sheet_key("activities")
+        activities = validation.frames.tables.get(key, pd.DataFrame())
+        self.activities = activities[rows[key].in_force] if key in rows and not activities.empty else activities
         self.each_cycle = _campaign_checks(rules, "activity_each_cycle")
         self.in_window = _campaign_checks(rules, "activity_in_window")
 
@@ -54,15 +66,16 @@ class _Tables:
         subs = self.per_unit.get((unit.id, MONTHLY, cycle), [])
         status = dl.status([dl.Receipt(d.received_at, d.valid_nominations > 0) for d in subs], bound, self.as_of,
                            self.deadlines)
-        used = self.record.get((unit.id, MONTHLY, cycle))
+        used = [d.index for d in subs if d.status == USED]
         row = {**self._common(unit, bound), "cycle": cycle, "cycle_label": self.rules.cycle_label(cycle),
                "status": status.text, "status_code": status.code, "days_late": status.days_late,
                "deadline": dl.describe_deadline(bound), "received_at": _receipt(status, subs),
-               "evidence": _evidence(status, subs), "file": self.validation.books[used].name if used is not None else "",
-               "valid_nominations": self.decisions[used].valid_nominations if used is not None else 0,
+               "evidence": _evidence(status, subs),
+               "file": "; ".join(self.validation.books[i].name for i in used),
+               "valid_nominations": sum(self.valid.get(i, 0) for i in used),
                "submissions": len(subs)}
         for ch in self.each_cycle:
-            row[campaign.activity_column(ch)] = self.count_activities([used], ch.params["activity_type"])
+            row[campaign.activity_column(ch)] = self.count_activities(used, ch.params["activity_type"])
         return row
 
     def unit_row(self, unit: Unit) -> dict:

@@ -11,7 +11,7 @@ import functools
 import shutil
 import textwrap
 
-from ..model.words import POLICY_WORDS, severity_counts
+from ..model.words import GENERATED, POLICY_WORDS, STATUS_WORDS, severity_counts
 from ..model.findings import Report, Severity
 from ..ruleset.kinds import DATE_REFERENCES, PARAM_WORDS
 from ..ruleset.spec import RuleSet
@@ -43,7 +43,9 @@ def findings_table(report: Report) -> str:
     for result in report.files:
         found = sorted(report.for_file(result.name), key=lambda f: (f.severity.rank, f.sort_key()))
         head = f"== {one_line(result.name)}"
-        if result.status == "rejected":
+        if result.status == GENERATED:  # ntvt's own file: not read, not unreadable
+            head += f"  [{STATUS_WORDS[GENERATED].upper()}: {one_line(result.reason)}]"
+        elif result.status == "rejected":
             head += f"  [KHÔNG ĐỌC ĐƯỢC: {one_line(result.reason)}]"
         elif result.unit_name:
             period = f", kỳ tháng {result.period[5:]}/{result.period[:4]}" if result.period else ""
@@ -66,9 +68,12 @@ def findings_table(report: Report) -> str:
 def summary_line(report: Report) -> str:
     counts = report.counts
     rejected = sum(f.status == "rejected" for f in report.files)
+    generated = sum(f.status == GENERATED for f in report.files)
     text = f"{len(report.files)} tệp: " + severity_counts(counts["error"], counts["warning"], counts["info"])
     if rejected:
         text += f"; {rejected} tệp không đọc được"
+    if generated:
+        text += f"; {generated} tệp do ntvt tạo (không phải báo cáo, không kiểm tra)"
     return text + "."
 
 
@@ -120,8 +125,15 @@ def consolidation_summary(result) -> str:
     """The few lines the office reads at the end of a run."""
     counts = result.counts
     lines = [f"Tính đến hết ngày {result.as_of:%d/%m/%Y}: {counts['submissions']} tệp báo cáo "
-             f"({counts['used']} được dùng, {counts['superseded']} đã thay thế, {counts['rejected']} bị loại); "
+             f"({counts['used']} được dùng, {counts['superseded']} đã thay thế, {counts['rejected']} bị loại, "
+             f"{counts['later']} nhận sau ngày tính); "
              f"{counts['rows_in']} dòng dữ liệu."]
+    generated = counts["generated"] + sum(f.status == GENERATED for f in result.inbox.files)
+    if generated:
+        lines.append(f"{generated} tệp do ntvt tạo nằm trong thư mục hồ sơ (không phải báo cáo, không được đọc): "
+                     "hãy để bảng tổng hợp, bản sao có đánh dấu và thư phản hồi ngoài thư mục hồ sơ.")
+    if result.as_of_note:
+        lines.append(result.as_of_note)
     cycles = result.cycles
     due = [c for c in result.rules.deadlines.cycles
            if not cycles.empty and (cycles[cycles["cycle"] == c]["status_code"] != "not_due").any()]
@@ -136,10 +148,10 @@ def consolidation_summary(result) -> str:
     if not counts["submissions"]:
         lines.append("Chú ý: hộp thư không có tệp báo cáo nào; mọi đơn vị đều được ghi là chưa nộp.")
     rejected = [(result.validation.books[d.index].name, d.reason) for d in result.decisions
-                if d.status == "rejected" and not d.later]
-    later = [d for d in result.decisions if d.later]
-    if later:
-        lines.append(f"{len(later)} tệp nhận sau ngày tính: liệt kê trong trang “Tệp đã nhận”, chưa được tính.")
+                if d.status == "rejected"]
+    if counts["later"]:
+        lines.append(f"{counts['later']} tệp nhận sau ngày tính: liệt kê trong trang “Tệp đã nhận”, chưa được tính "
+                     "(kể cả lỗi của các tệp này).")
     rejected += [(f.name, f.reason) for f in result.inbox.files if f.kind != "spreadsheet" and f.status == "rejected"]
     if rejected:
         lines.append(f"Tệp bị loại ({len(rejected)}):")
@@ -151,6 +163,14 @@ def consolidation_summary(result) -> str:
     if result.feedback:
         drafts = sum(p.suffix == ".eml" for p in result.feedback)
         lines.append(f"Đã ghi {drafts} thư trả lời soạn sẵn và {len(result.feedback) - drafts} bản sao có đánh dấu.")
+    unaddressed = getattr(result.feedback, "unaddressed", [])
+    if unaddressed:
+        label = result.rules.field_by_role("reply_address").label
+        lines.append(f"{len(unaddressed)} thư chưa có địa chỉ người nhận (không có thư điện tử, ô “{label}” hay địa chỉ "
+                     "của đơn vị trong tệp quy tắc): hãy điền địa chỉ trước khi gửi.")
+        lines += [f"  - {one_line(unit)}.eml" for unit in unaddressed[:20]]
+        if len(unaddressed) > 20:
+            lines.append(f"  … và {len(unaddressed) - 20} thư khác.")
     failures = getattr(result.feedback, "failures", [])
     if failures:
         lines.append(_copy_failures(failures))

@@ -22,6 +22,8 @@ from hypothesis import strategies as st
 
 from checker import consolidate
 from checker.model.errors import OutputError
+from checker.model.words import STATUS_WORDS
+from checker.normalise.people import person_keys
 from checker.write.filling import fill_template
 
 from ..conftest import ROOT, Raw, good_info, good_row
@@ -377,14 +379,22 @@ books = st.fixed_dictionaries({
 
 
 def check_reconciles(c, output: Path) -> None:
-    """Every submission is used, superseded or rejected; every row read is in the output workbook."""
+    """Every submission has one status; every row read is in the output workbook; rows in force come
+    from counted files only, and no nominee is in force from two files of one unit and cycle."""
     counts = c.counts
-    assert counts["submissions"] == counts["used"] + counts["superseded"] + counts["rejected"]
+    assert counts["submissions"] == sum(counts[status] for status in STATUS_WORDS)
     assert counts["submissions"] == sum(f.kind == "spreadsheet" for f in c.inbox.files) + \
         sum(len(f.attachments) for f in c.inbox.files)
     assert counts["rows_in"] == counts["rows_out"]
-    used = Counter((d.unit_id, d.kind, d.period) for d in c.decisions if d.status == "used")
-    assert all(n == 1 for n in used.values())
+    summaries = Counter(d.unit_id for d in c.decisions if d.status == "used" and d.kind == "summary")
+    assert all(n == 1 for n in summaries.values())
+    frame, states = c.validation.frames.tables["nominations"], c.rows["nominations"]
+    in_force = frame[states.in_force]
+    assert set(in_force["_file"]) <= {d.index for d in c.decisions if d.status == "used"}
+    keyed = in_force.assign(group=[(c.decisions[i].unit_id, c.decisions[i].period) for i in in_force["_file"]],
+                            who=person_keys(in_force, ["name", "birth_year"]))
+    keyed = keyed[~keyed["who"].str.startswith("|")]
+    assert (keyed.groupby(["group", "who"])["_file"].nunique() <= 1).all()
     wb = openpyxl.load_workbook(output)
     written = len(data_rows(wb["Danh sách đề nghị"])) + len(data_rows(wb["Hoạt động"]))
     assert written == counts["rows_out"]
@@ -634,24 +644,25 @@ def test_received_files_are_listed_with_sha256(audited):
     assert {name: row["SHA-256"].value for name, row in listed.items()} == expected
     status = {name: row["Tình trạng"].value for name, row in listed.items()}
     assert status == {
-        "ghi_chu.txt": "Bị loại", "thang_05/cheo_lan1.xlsx": "Đã thay thế",
+        # Two May files of one unit with different nominees: both count (their rows accumulate).
+        "ghi_chu.txt": "Bị loại", "thang_05/cheo_lan1.xlsx": "Được dùng",
         "thang_05/cheo_lan2.xlsx": "Được dùng", "thang_05/hong.xlsx": "Bị loại", "thang_05/la.xlsx": "Bị loại",
         "thang_06/thu_VP.eml": "Thư có tệp đính kèm", "thang_06/thu_VP.eml › VP_thang06.xlsx": "Được dùng",
         "thang_06/xiec.xlsx": "Được dùng"}
     attachment = listed["thang_06/thu_VP.eml › VP_thang06.xlsx"]
     assert (attachment["Thời điểm nhận"].value, attachment["Căn cứ thời điểm"].value) == \
         (dt.datetime(2023, 6, 12, 9, 15), "ngày gửi của thư điện tử")
-    assert all(listed[name]["Lý do, ghi chú"].value for name in ("ghi_chu.txt", "thang_05/hong.xlsx", "thang_05/la.xlsx",
-                                                        "thang_05/cheo_lan1.xlsx"))
+    assert all(listed[name]["Lý do, ghi chú"].value for name in ("ghi_chu.txt", "thang_05/hong.xlsx", "thang_05/la.xlsx"))
 
 
 def test_city_list_has_exactly_the_valid_city_nominations_of_used_files(audited):
-    """"Đề xuất Thành phố" lists the valid Thành phố-level rows of used files, none superseded or rejected."""
+    """"Đề xuất Thành phố" lists the valid Thành phố-level rows in force of the monthly files: both May
+    files of Nhà hát Chèo count (different nominees accumulate), none of a rejected file."""
     wb = audited[1]
     rows = [{k: cell.value for k, cell in row.items()} for row in table(wb["Đề xuất Thành phố"], "STT")]
-    assert sorted(r["Họ và tên / Tên tập thể"] for r in rows) == sorted(["Trần Thị Bích", "Vũ Văn Em",
+    assert sorted(r["Họ và tên / Tên tập thể"] for r in rows) == sorted(["Phạm Văn Cũ", "Trần Thị Bích", "Vũ Văn Em",
                                                                         "Hoàng Văn Giang", "Đinh Văn Phúc"])
-    assert [r["STT"] for r in rows] == [1, 2, 3, 4]
+    assert [r["STT"] for r in rows] == [1, 2, 3, 4, 5]
     sources = {r["Họ và tên / Tên tập thể"]: r["Lưu ý khi xét"] for r in rows}
     assert sources["Trần Thị Bích"].endswith("(nguồn: cheo_lan2.xlsx, dòng 5)")
     assert sources["Hoàng Văn Giang"].endswith("(nguồn: xiec.xlsx, dòng 5)")
@@ -670,8 +681,11 @@ def test_data_sheets_hold_every_row_read(audited):
     assert [(r["Tệp"], r["Dòng"]) for r in activities] == [("thang_05/cheo_lan2.xlsx", 5)]
     assert len(nominations) + len(activities) == c.counts["rows_out"] == c.counts["rows_in"]
     file_status = {r["Tệp"]: r["Tình trạng tệp"] for r in nominations}
-    assert file_status["thang_05/cheo_lan1.xlsx"] == "Đã thay thế"
+    assert file_status["thang_05/cheo_lan1.xlsx"] == "Được dùng"
     assert file_status["thang_05/la.xlsx"] == "Bị loại"
+    row_status = {(r["Tệp"], r["Dòng"]): r["Tình trạng dòng"] for r in nominations}
+    assert row_status[("thang_05/cheo_lan1.xlsx", 5)] == "Đang có hiệu lực"
+    assert row_status[("thang_05/la.xlsx", 5)] == "Không tính: tệp bị loại"
     assert {r["Đơn vị"] or "" for r in nominations if r["Tệp"] == "thang_05/la.xlsx"} == {""}
 
 
@@ -704,7 +718,9 @@ def test_samples_statuses(samples, rules):
     assert (bthn["received_at"], bthn["evidence"], bthn["file"]) == (
         at("2023-06-20", "00:20:00"), EMAIL, "thang_06/thu_BTHN_thang06.eml › BTHN_thang06.xlsx")
     cheo = cycle_row(c, "CHEO", "2023-06")
-    assert (cheo["file"], cheo["submissions"]) == ("thang_06/NH_Cheo_thang06_lan2.xlsx", 2)
+    # The second June file corrects the first one's only nominee: the first is superseded.
+    assert (cheo["file"], cheo["submissions"], cheo["valid_nominations"]) == (
+        "thang_06/NH_Cheo_thang06_lan2.xlsx", 2, 1)
     lan1 = decision(c, "thang_06/NH_Cheo_thang06_lan1.xlsx")
     assert (lan1.status, lan1.superseded_by) == ("superseded", "thang_06/NH_Cheo_thang06_lan2.xlsx")
     cheo05 = cycle_row(c, "CHEO", "2023-05")
@@ -745,7 +761,9 @@ def test_files_received_after_as_of_are_listed_not_counted(tmp_path, make_book, 
     c = consolidate(inbox, None, rules, as_of=dt.date(2023, 5, 31))
     late = decision(c, "muon.xlsx")
     assert (late.status, late.reason) == (
-        "rejected", "nhận sau ngày tính (02/06/2023): chưa tính trong bảng tổng hợp đến hết ngày 31/05/2023")
+        "later", "nhận ngày 02/06/2023, sau ngày tính: chưa tính trong bảng tổng hợp đến hết ngày 31/05/2023; "
+                 "sẽ được tính khi tổng hợp đến ngày nhận trở đi")
+    assert (c.counts["later"], c.counts["rejected"], c.counts["used"]) == (1, 0, 1)
     status = {(r.unit, r.cycle): r.status for r in c.cycles.itertuples()}
     assert (status[("CHEO", "2023-05")], status[("KICH", "2023-05")]) == ("Đúng hạn", "Chưa nộp")
 
@@ -762,3 +780,17 @@ def test_same_person_and_deed_in_a_later_month_is_a_warning(tmp_path, make_book,
     assert found == [("t6.xlsx", "B6", "warning")]
     [finding] = [f for f in c.findings if f.rule_id == "DN-TRUNG-KY"]
     assert "đã được đề nghị ở kỳ Tháng 05/2023 (tệp t5.xlsx)" in finding.message
+
+
+def test_a_copy_in_a_file_received_after_as_of_is_not_named(tmp_path, make_book, rules):
+    """A June file (received after as-of) copying a May summary: the May row gets no DN-SAOCHEP as of
+    31/05 (the office had not received the copy), and does once the June file counts."""
+    inbox = tmp_path / "inbox"
+    story = good_row(1, name="Trần Thị Bích")["summary"]
+    make_book([good_row(1, name="Trần Thị Bích")], name="t5.xlsx", directory=inbox)
+    make_book([good_row(1, name="Lê Văn Cường", summary=story, deed_date=dt.date(2023, 6, 2))], name="t6.xlsx",
+              directory=inbox, unit="KICH", period="2023-06", info={"sent_date": dt.date(2023, 6, 10)})
+    early = consolidate(inbox, None, rules, as_of=dt.date(2023, 5, 31))
+    assert [(f.file, f.cell) for f in early.findings if f.rule_id == "DN-SAOCHEP"] == []
+    later = consolidate(inbox, None, rules, as_of=dt.date(2023, 6, 30))
+    assert [(f.file, f.cell) for f in later.findings if f.rule_id == "DN-SAOCHEP"] == [("t5.xlsx", "K5"), ("t6.xlsx", "K5")]

@@ -1,5 +1,5 @@
 """The list proposed to the City ("Đề xuất Thành phố"), ready to print: valid City-level
-nominations of the files used, each with the warnings it still carries, and a signature block."""
+nominations in force of the monthly files, each with the warnings it still carries, and a signature block."""
 
 from __future__ import annotations
 
@@ -23,7 +23,8 @@ def write_city_list(ctx: Context, ws) -> None:
     errors = c.validation.row_errors.get(sheet_key, set())
     used = {d.index for d in c.decisions if d.status == USED and d.kind == "monthly"}
     level = rules.consolidation.city_level
-    picked = frame[frame["_file"].isin(used) & ~frame.index.isin(errors)
+    # The valid rows in force of the monthly files: every nominee of a cycle's files, each as last corrected.
+    picked = frame[c.rows[sheet_key].counted(frame, errors) & frame["_file"].isin(used)
                    & (frame[rules.field_key("level")] == level)] if not frame.empty else frame
     movement = rules.plan.movement.upper()
     book.text(ws, 0, 0, f"DANH SÁCH GƯƠNG ĐỀ NGHỊ KHEN THƯỞNG “{movement}” CẤP {level.upper()}", "title")

@@ -1,5 +1,5 @@
 """The data sheets ("Danh sách đề nghị", "Hoạt động"): every data row of every file, with its
-provenance in front; each cell with a finding filled by severity, the first ones with a comment.
+provenance and its state in front (in force, or replaced by which row of which file); each cell with a finding filled by severity, the first ones with a comment.
 
 The header, layout and comments go through xlsxwriter; the rows are streamed into the sheet
 afterwards (streaming.splice): at city scale they are millions of cells.
@@ -14,7 +14,7 @@ import pandas as pd
 
 from ...model.errors import OutputError
 from ...model.findings import Finding
-from ...model.words import SEVERITY_WORDS, STATUS_WORDS
+from ...model.words import ROW_IN_FORCE, ROW_NOT_COUNTED, ROW_REPLACED, SEVERITY_WORDS, STATUS_WORDS
 from .. import streaming as sheetxml
 from ..style import row_height
 from .layout import Context
@@ -38,7 +38,7 @@ def write_data_sheet(ctx: Context, ws, key: str, comments_left: int) -> DataShee
     fields = rules.sheet(key).fields
     frame = c.validation.frames.tables.get(key, pd.DataFrame())
     headers = META + [f.label for f in fields]
-    widths = [36, 16, 6, 30, 13, 12] + [min(max(f.width or 14, 8), 50) for f in fields]
+    widths = [36, 16, 6, 30, 13, 12, 30] + [min(max(f.width or 14, 8), 50) for f in fields]
     if len(frame) + 1 > sheetxml.MAX_ROWS:
         raise OutputError(f"{len(frame):,} rows of {ws.name!r} do not fit one Excel sheet ({sheetxml.MAX_ROWS - 1:,} "
                           "at most)",
@@ -91,6 +91,7 @@ def data_rows(ctx: Context, key: str, frame: pd.DataFrame, fields, widths: list[
     """The data rows' XML, in output order; row 1 is the header."""
     rules, books, decisions = ctx.rules, ctx.c.validation.books, ctx.c.decisions
     order = ctx.order.get(key, frame.index)
+    states = ctx.c.rows[key]
     letters = sheetxml.columns(len(META) + len(fields))
     xf = ctx.book.xf
     text_s, int_s = xf["text"], xf["int"]
@@ -108,6 +109,7 @@ def data_rows(ctx: Context, key: str, frame: pd.DataFrame, fields, widths: list[
         # Rows holding a long text get the height it needs: programs do not always grow them.
         tall = [(raws, widths[col]) for _, col, kind, _, raws, _, _ in columns if kind == "longtext"]
         files, rows = part["_file"].tolist(), part["_row"].tolist()
+        row_words = [esc(w) for w in _row_words(frame, states, part.index, decisions, books)]
         for n in range(len(part)):
             r, i = start + n + 2, files[n]  # Excel's row number: the header is row 1
             if i not in meta:
@@ -121,7 +123,8 @@ def data_rows(ctx: Context, key: str, frame: pd.DataFrame, fields, widths: list[
                      f'<c r="C{r}" s="{int_s}"><v>{rows[n]}</v></c>'
                      f'<c r="D{r}" s="{text_s}" t="inlineStr"><is><t xml:space="preserve">{unit}</t></is></c>'
                      f'<c r="E{r}" s="{text_s}" t="inlineStr"><is><t xml:space="preserve">{period}</t></is></c>'
-                     f'<c r="F{r}" s="{text_s}" t="inlineStr"><is><t xml:space="preserve">{status}</t></is></c>']
+                     f'<c r="F{r}" s="{text_s}" t="inlineStr"><is><t xml:space="preserve">{status}</t></is></c>'
+                     f'<c r="G{r}" s="{text_s}" t="inlineStr"><is><t xml:space="preserve">{row_words[n]}</t></is></c>']
             for letter, col, kind, shown, raws, bads, style in columns:
                 here = by_cell.get((r - 1) * CELL_KEY + col)
                 ref = f"{letter}{r}"
@@ -137,6 +140,19 @@ def data_rows(ctx: Context, key: str, frame: pd.DataFrame, fields, widths: list[
                 else:
                     cells.append(number_cell(ref, style, shown[n]))
             yield sheetxml.row(r, "".join(cells), row_height((raws[n], width) for raws, width in tall))
+
+
+def _row_words(frame: pd.DataFrame, states, index: pd.Index, decisions, books) -> list[str]:
+    """Each row's state in words: in force, replaced by (row, file), or not counted with its file."""
+    words = []
+    for i, in_force, by in zip(index, states.in_force.loc[index].tolist(), states.replaced_by.loc[index].tolist()):
+        if in_force:
+            words.append(ROW_IN_FORCE)
+        elif by >= 0:
+            words.append(ROW_REPLACED.format(row=int(frame.at[by, "_row"]), file=books[int(frame.at[by, "_file"])].name))
+        else:
+            words.append(ROW_NOT_COUNTED.get(decisions[int(frame.at[i, "_file"])].status, ""))
+    return words
 
 
 def _flagged(xf: dict[str, int], ref: str, kind: str, value, raw: str, bad: bool, sev: str) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ...model.words import MISSING, NOT_DUE, ON_TIME, SEVERITY_WORDS
+from ...model.words import MISSING, NOT_DUE, ON_TIME, SEVERITY_WORDS, STATUS_WORDS
 from ...model.findings import cell_ref
 from .. import streaming as sheetxml
 from .book import print_setup
@@ -43,12 +43,16 @@ def write_overview(ctx: Context, ws, cuts: Cuts) -> Totals:
     text(ws, 0, 0, f"TỔNG HỢP PHONG TRÀO “{rules.plan.movement.upper()}” – KẾ HOẠCH SỐ {rules.plan.number}", "title")
     text(ws, 1, 0, f"Tính đến hết ngày {c.as_of:%d/%m/%Y} (giờ {rules.plan.place}). Cách hiểu hạn nộp: "
                    f"{policy_words(rules)}.", "subtitle")
+    if c.as_of_note:
+        text(ws, 2, 0, c.as_of_note, "bold")
     lines = [
         ("Tệp trong hộp thư", counts["inbox_files"]), ("  trong đó thư điện tử", counts["emails"]),
         ("Tệp báo cáo (bảng tính, kể cả tệp đính kèm thư)", counts["submissions"]),
         ("  được dùng", counts["used"]), ("  đã thay thế (nộp lại)", counts["superseded"]),
-        ("  bị loại", counts["rejected"]),
-        ("Tệp khác không phải báo cáo (bị loại)", counts["not_submissions"]),
+        ("  bị loại", counts["rejected"]), ("  nhận sau ngày tính (chưa tính)", counts["later"]),
+        ("  do ntvt tạo, để nhầm vào hộp thư (không đọc)", counts["generated"]),
+        ("Tệp khác không phải báo cáo (bị loại, thư do ntvt tạo)", counts["not_submissions"]),
+        ("Dòng sổ nhận văn bản không có tệp", len(c.inbox.unmatched_log)),
         *((SEVERITY_WORDS[s].capitalize(), counts[f"findings_{s}"]) for s in SEVERITY_WORDS),
     ]
     text(ws, 3, 0, "Đối chiếu số liệu", "bold")
@@ -144,9 +148,9 @@ def reconcile(ctx: Context, totals: Totals, written: dict[str, int], xml: str) -
 def _verdict(ctx: Context, accounts: dict[str, dict[str, int]], written: dict[str, int]) -> str:
     """"Khớp: …" when files and rows add up; otherwise "KHÔNG KHỚP: …" saying where."""
     counts, problems = ctx.c.counts, []
-    if counts["submissions"] != counts["used"] + counts["superseded"] + counts["rejected"]:
-        problems.append(f"{counts['submissions']} tệp báo cáo nhưng {counts['used']} được dùng + "
-                        f"{counts['superseded']} đã thay thế + {counts['rejected']} bị loại")
+    if counts["submissions"] != sum(counts[status] for status in STATUS_WORDS):
+        problems.append(f"{counts['submissions']} tệp báo cáo nhưng "
+                        + " + ".join(f"{counts[status]} {word.lower()}" for status, word in STATUS_WORDS.items()))
     for key, a in accounts.items():
         name = ctx.rules.sheet(key).name
         explained = a["data"] + sum(a[kind] for kind in NOT_DATA_WORDS)

@@ -22,7 +22,7 @@ def sheet_names(rules: RuleSet) -> list[str]:
     assert len(names) == SHEET_COUNT
     return names
 # The provenance columns in front of a data sheet's own.
-META = ["Tệp", "Trang", "Dòng", "Đơn vị", "Kỳ", "Tình trạng tệp"]
+META = ["Tệp", "Trang", "Dòng", "Đơn vị", "Kỳ", "Tình trạng tệp", "Tình trạng dòng"]
 SUMMARY_PERIOD = "Tổng kết"  # the "Kỳ" of a summary report's rows
 # The rows under a table's header that are not data, as the overview names them.
 NOT_DATA_WORDS = {"numbered_blank": "Dòng chỉ có số thứ tự (để trống)",

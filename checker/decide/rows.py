@@ -1,0 +1,109 @@
+"""Rows in force. A unit may send several files for one cycle (Mục V asks it to propose "ngay tại thời
+điểm phát hiện được việc làm tốt"), so the rows of its files accumulate; a row of a later file
+replaces an earlier file's row about the same nominee or activity (the rules file's
+`consolidation.same_row` columns): that is a correction. Rows of files that do not count (rejected,
+superseded summary reports, received after the day of reckoning) are not in force.
+
+Two rows are about the same thing when the first `same_row` column (the name) agrees and is not
+blank, and every other one agrees. Names are compared with their diacritics (only case and spacing
+do not count): "Lê Thị Hoa" and "Lê Thị Hòa" are two people, and a row that silently replaced the
+other would lose a nominee. A value left blank on one side (a correction that fills in a birth year)
+still agrees, but only when it points at a single earlier row: if two earlier rows could be meant,
+nothing is replaced and both stay in force, visible to the office.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ..model.words import USED
+from ..normalise.people import key_part
+from ..normalise.text import nfc
+from ..ruleset.spec import RuleSet
+from ..validate.pipeline import Validation
+
+NOT_REPLACED = -1
+
+
+@dataclass(frozen=True)
+class RowStates:
+    """One data sheet's rows (aligned with its validated frame): in force, and what replaced them."""
+
+    in_force: pd.Series  # bool
+    replaced_by: pd.Series  # int: the frame index of the row that replaced this one, NOT_REPLACED if none
+
+    def counted(self, frame: pd.DataFrame, errors: set[int]) -> pd.Series:
+        """In force and free of errors: the rows the matrix, the lists and the figures count."""
+        return self.in_force & ~frame.index.isin(errors)
+
+
+def row_states(rules: RuleSet, validation: Validation, decisions: list, receipt_order: dict[int, int]
+               ) -> dict[str, RowStates]:
+    """Per table sheet (key): which rows are in force. `receipt_order` ranks the counted files of
+    each unit and report (earlier receipt first); `decisions` are the files' (decide.record)."""
+    counted = {d.index for d in decisions if d.status == USED}
+    group_of = {d.index: (d.unit_id, d.kind, d.period) for d in decisions if d.index in counted}
+    files_per_group: dict[tuple, int] = {}
+    for g in group_of.values():
+        files_per_group[g] = files_per_group.get(g, 0) + 1
+    out = {}
+    for spec in rules.sheets:
+        if spec.kind != "table":
+            continue
+        frame = validation.frames.tables.get(spec.key, pd.DataFrame(columns=["_file", "_row"]))
+        in_force = frame["_file"].isin(counted)
+        replaced_by = pd.Series(NOT_REPLACED, index=frame.index, dtype="int64")
+        columns = rules.consolidation.same_row.get(spec.key) if rules.consolidation else None
+        if columns:
+            # Only a unit and cycle with several files can hold a correction: at city scale that is
+            # a small part of the rows, and only those are keyed.
+            several = {i for i, g in group_of.items() if files_per_group[g] > 1}
+            candidates = frame.loc[in_force & frame["_file"].isin(several), ["_file", "_row", *columns]]
+            for old, new in _replacements(candidates, columns, group_of, receipt_order):
+                replaced_by.at[old] = new
+            in_force &= replaced_by == NOT_REPLACED
+        out[spec.key] = RowStates(in_force, replaced_by)
+    return out
+
+
+def _replacements(rows: pd.DataFrame, columns: tuple[str, ...], group_of: dict[int, tuple],
+                  receipt_order: dict[int, int]) -> list[tuple[int, int]]:
+    """(replaced row, replacing row) frame indexes: each row against the rows of earlier files of its
+    unit and report about the same thing, taken in receipt order, so a second correction replaces
+    the first one (whose row it finds still in force)."""
+    if rows.empty:
+        return []
+    keys = [[_name_key(v) for v in rows[columns[0]].tolist()]] + [[key_part(v) for v in rows[c].tolist()]
+                                                                   for c in columns[1:]]
+    by_thing: dict[tuple, list[tuple[int, int, int, tuple[str, ...]]]] = {}
+    for n, (index, file, row) in enumerate(zip(rows.index, rows["_file"].tolist(), rows["_row"].tolist())):
+        if keys[0][n] == "":
+            continue  # an unnamed row is about nobody in particular: it never replaces or is replaced
+        rest = tuple(k[n] for k in keys[1:])
+        by_thing.setdefault((group_of[file], keys[0][n]), []).append((receipt_order[file], row, index, rest))
+    pairs = []
+    for entries in by_thing.values():
+        if len({order for order, *_ in entries}) < 2:
+            continue  # all in one file: a duplicate, the `unique` kind's to report, not a correction
+        entries.sort()
+        alive: list[tuple[int, int, tuple[str, ...]]] = []  # (file order, frame index, other keys)
+        for order, _, index, rest in entries:
+            earlier = [e for e in alive if e[0] < order]
+            same = [e for e in earlier if e[2] == rest]
+            maybe = [e for e in earlier if e[2] != rest and _agree(e[2], rest)]
+            # A blank on one side names nobody in particular among several: then replace nothing.
+            gone = same + (maybe if len(same) + len(maybe) == 1 else [])
+            pairs += [(e[1], index) for e in gone]
+            alive = [e for e in alive if e not in gone] + [(order, index, rest)]
+    return pairs
+
+
+def _name_key(value) -> str:
+    """A name as compared for a correction: diacritics kept, case and spacing not counted."""
+    return " ".join(nfc(value).split()).casefold() if isinstance(value, str) else key_part(value)
+
+
+def _agree(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    return all(x == y or not x or not y for x, y in zip(a, b))
