@@ -132,14 +132,15 @@ def test_cell_over_excel_limit(tmp_path, make_book, rules):
 
 
 def test_formula_without_cached_value_is_a_finding(tmp_path, make_book, rules):
-    """A formula saved without a value is reported; ntvt never computes it."""
+    """A formula saved without a value is reported once, as a formula (not also as a blank cell);
+    ntvt never computes it, and the row does not count as valid."""
     path = make_book()
     wb = openpyxl.load_workbook(path)
     wb["Danh sách đề nghị"]["F5"] = '=UPPER("giám đốc")'
     wb.save(path)
     report = check_many([path], rules, as_of=AS_OF)
     assert report.flatten(("cell", "rule_id", "value")) == [
-        (None, "DV-TOITHIEU", "0"), ("F5", "DL-CONGTHUC", '=UPPER("giám đốc")'), ("F5", "DN-BATBUOC", "")]
+        (None, "DV-TOITHIEU", "0"), ("F5", "DL-CONGTHUC", '=UPPER("giám đốc")')]
 
 
 def test_dde_formula_read_as_its_cached_value(tmp_path, make_book, rules):

@@ -152,7 +152,7 @@ class FileResult:
 
     name: str  # display name (relative path inside the inbox, or the path given)
     sha256: str
-    status: str  # "checked" | "rejected"; consolidation adds "used" | "superseded"
+    status: str  # "checked" | "rejected" | "generated" (ntvt's own file, not read)
     reason: str | None = None  # Vietnamese, for rejected files
     unit_id: str | None = None
     unit_name: str | None = None

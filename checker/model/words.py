@@ -16,9 +16,22 @@ INVALID = "Nộp nhưng chưa hợp lệ"
 MISSING = "Chưa nộp"
 NOT_DUE = "Chưa đến hạn"
 
-# A file's place in the consolidation (decide/consolidation.py): the codes and their words.
-USED, SUPERSEDED, REJECTED = "used", "superseded", "rejected"
-STATUS_WORDS = {USED: "Được dùng", SUPERSEDED: "Đã thay thế", REJECTED: "Bị loại"}
+# A file's place in the consolidation (decide/record.py): the codes and their words. A file
+# received after the day of reckoning (--as-of) is LATER: listed, not counted, its findings not in
+# the exit code; it is not rejected. A file ntvt itself wrote (model/marks.py), left in the inbox,
+# is GENERATED: listed, never read as a report.
+USED, SUPERSEDED, REJECTED, LATER, GENERATED = "used", "superseded", "rejected", "later", "generated"
+STATUS_WORDS = {USED: "Được dùng", SUPERSEDED: "Đã thay thế", REJECTED: "Bị loại", LATER: "Nhận sau ngày tính",
+                GENERATED: "Tệp do ntvt tạo"}
+GENERATED_REASON = ("tệp do ntvt tạo (bản sao có đánh dấu / bảng tổng hợp / thư phản hồi nháp): không phải báo cáo "
+                    "của đơn vị; hãy để tệp này ngoài thư mục hồ sơ")
+
+# A data row's place (decide/rows.py): in force, replaced by a later row for the same nominee (a
+# correction), or not counted because of its file's status. {file} and {row}: the replacing row.
+ROW_IN_FORCE = "Đang có hiệu lực"
+ROW_REPLACED = "Được thay bằng dòng {row} của tệp {file}"
+ROW_NOT_COUNTED = {SUPERSEDED: "Không tính: tệp đã được thay thế", REJECTED: "Không tính: tệp bị loại",
+                   LATER: "Chưa tính: tệp nhận sau ngày tính", GENERATED: "Không tính: tệp do ntvt tạo"}
 
 # What a receipt time rests on, strongest first: the codes the inbox records, the words the
 # manifest shows, and the short words of the submission matrix.

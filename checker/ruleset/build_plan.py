@@ -3,10 +3,12 @@ lists, limits and consolidation. Each `build_*` checks one section and returns i
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Any
 
-from .spec import ConsolidationInfo, Deadlines, Limits, ListItem, Plan, TemplateInfo, Unit
+from ..model.addresses import email_address
+from .spec import ConsolidationInfo, Deadlines, Limits, ListItem, Plan, TemplateInfo, Unit, UnitMatching
 from .strict_yaml import _Seq, shown
 from .values import MAX_NAME, MAX_TEXT, NAME, TypedValues, _kind
 
@@ -23,6 +25,9 @@ LIMIT_RANGES = {
     "max_cell_chars": (1, 32_767),  # Excel's
 }
 
+# The unit-matching scores a rules file may set (each a number from 0 to 1), with their defaults.
+MATCHING_SCORES = {f.name: f.default for f in dataclasses.fields(UnitMatching)}
+
 
 # Unit ids become folder and file names (feedback/<ID>/, <ID>.eml, mau_NTVT_<ID>.xlsx). Upper-case
 # ASCII words joined by single '-' or '_' are left unchanged by every writer's file-name mapping, so
@@ -30,6 +35,9 @@ LIMIT_RANGES = {
 # names Windows reserves (with any extension) are refused.
 UNIT_ID = re.compile(r"[A-Z0-9]+(?:[-_][A-Z0-9]+)*")
 MAX_UNIT_ID = 32
+# The roster's optional address key: a word of the rules language (like `roles`), not the unit-info
+# field the bundled file happens to key the same way.
+UNIT_EMAIL = "email"
 WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL"} | {f"{d}{n}" for d in ("COM", "LPT") for n in range(10)}
 
 
@@ -99,23 +107,24 @@ class PlanSections(TypedValues):
                          self.text(m, "quote", mw, "-"), cycles, self.date(s, "due", sw), self.text(s, "clause", sw),
                          self.text(s, "quote", sw, "-"))
 
-    def build_matching(self, node: Any, top: dict) -> tuple[dict[str, str], tuple[str, ...], float]:
+    def build_matching(self, node: Any, top: dict) -> tuple[dict[str, str], tuple[str, ...], UnitMatching]:
         w = "unit_matching"
-        m = self.mapping(node, w, {"abbreviations", "drop_suffixes"}, {"suggestion_cutoff"}, parent=top, key=w)
+        m = self.mapping(node, w, {"abbreviations", "drop_suffixes"}, set(MATCHING_SCORES), parent=top, key=w)
         abbreviations = m["abbreviations"]
         if not isinstance(abbreviations, dict):
             raise self.fail(f"{w}.abbreviations", "expected a mapping of text to text", m, "abbreviations")
         for short in abbreviations:
             self.text(abbreviations, short, f"{w}.abbreviations")
-        cutoff = self.number(m, "suggestion_cutoff", w, 0, 1, whole=False, default=0.6)
-        return dict(abbreviations), self.strings(m, "drop_suffixes", w), float(cutoff)
+        scores = {k: float(self.number(m, k, w, 0, 1, whole=False, default=d)) for k, d in MATCHING_SCORES.items()}
+        return dict(abbreviations), self.strings(m, "drop_suffixes", w), UnitMatching(**scores)
 
     def build_units(self, node: Any, top: dict) -> tuple[Unit, ...]:
         node = self.sections(node, top, "units")
         units, ids = [], set()
         for i, u in enumerate(node):
             w = f"units[{i}]"
-            u = self.mapping(u, w, {"id", "name", "kind", "required"}, {"aliases", "roles"}, parent=node, key=i)
+            u = self.mapping(u, w, {"id", "name", "kind", "required"}, {"aliases", "roles", UNIT_EMAIL}, parent=node,
+                             key=i)
             uid = u["id"]
             if not isinstance(uid, str) or len(uid) > MAX_UNIT_ID or not UNIT_ID.fullmatch(uid):
                 raise self.fail(f"{w}.id", f"a unit id is upper-case ASCII letters and digits, words joined by a "
@@ -128,8 +137,24 @@ class PlanSections(TypedValues):
                 raise self.fail(f"{w}.id", f"duplicate unit id {uid!r}", u, "id")
             ids.add(uid)
             units.append(Unit(uid, self.text(u, "name", w), self.text(u, "kind", w), self.boolean(u, "required", w),
-                              self.strings(u, "aliases", w, _Seq()), self.strings(u, "roles", w, _Seq())))
+                              self.strings(u, "aliases", w, _Seq()), self.strings(u, "roles", w, _Seq()),
+                              self.unit_email(u, w, uid)))
         return tuple(units)
+
+    def unit_email(self, u: dict, w: str, uid: str) -> str | None:
+        """units[i].email (optional): the address reply drafts fall back to; one plain mailbox."""
+        if UNIT_EMAIL not in u:
+            return None
+        address = email_address(u[UNIT_EMAIL])
+        if address is None:
+            exc = self.fail(f"{w}.{UNIT_EMAIL}", f"expected one email address such as name@example.gov.vn, "
+                                                 f"found {shown(u[UNIT_EMAIL])}", u, UNIT_EMAIL)
+            at = f", dòng {exc.line}" if exc.line else ""
+            exc.message = (f"Tệp quy tắc {self.path}{at}: “{UNIT_EMAIL}” của đơn vị {uid} không phải một địa chỉ thư "
+                           f"điện tử ({shown(u[UNIT_EMAIL])}). Hãy ghi một địa chỉ dạng ten@coquan.gov.vn, hoặc bỏ "
+                           f"dòng “{UNIT_EMAIL}” của đơn vị này.")
+            raise exc
+        return address
 
     def build_lists(self, node: Any, top: dict) -> dict[str, tuple[ListItem, ...]]:
         if not isinstance(node, dict):
@@ -165,7 +190,7 @@ class PlanSections(TypedValues):
     def build_consolidation(self, node: Any, top: dict) -> ConsolidationInfo:
         """Built after the sheets: its values are read against the lists of columns with roles."""
         w = "consolidation"
-        n = self.mapping(node, w, {"monthly_report", "summary_report", "city_level"}, {"max_comments"},
+        n = self.mapping(node, w, {"monthly_report", "summary_report", "city_level"}, {"max_comments", "same_row"},
                          parent=top, key=w)
         # The values name the report types and levels of the columns with those roles.
         report_list, level_list = self.role_list("report_type", "report_types"), self.role_list("level", "levels")
@@ -178,4 +203,21 @@ class PlanSections(TypedValues):
             raise self.fail(f"{w}.city_level", f"{shown(n['city_level'])} is not in lists.{level_list}", n, "city_level")
         # Each comment costs xlsxwriter memory until the workbook is closed: 50,000 is 10x the default.
         return ConsolidationInfo(n["monthly_report"], n["summary_report"], n["city_level"],
-                                 self.number(n, "max_comments", w, 0, 50_000, default=5000))
+                                 self.number(n, "max_comments", w, 0, 50_000, default=5000),
+                                 self.same_row(n.get("same_row"), n))
+
+    def same_row(self, node: Any, parent: dict) -> dict[str, tuple[str, ...]]:
+        """consolidation.same_row: table sheet key -> non-empty list of that sheet's column keys."""
+        w = "consolidation.same_row"
+        if node is None:
+            return {}
+        tables = {s.key: s for s in self.sheets if s.kind == "table"}
+        m = self.mapping(node, w, set(), set(tables), parent=parent, key="same_row")
+        out = {}
+        for key, columns in m.items():
+            fields = {f.key for f in tables[key].fields}
+            if not isinstance(columns, list) or not columns or not all(c in fields for c in columns):
+                raise self.fail(f"{w}.{key}", f"needs a list of columns of sheet {key!r} ({', '.join(sorted(fields))})",
+                                m, key)
+            out[key] = tuple(columns)
+        return out

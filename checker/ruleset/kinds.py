@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..model.words import EVIDENCE_EMAIL, EVIDENCE_LOG
+
 
 @dataclass(frozen=True)
 class Param:
@@ -38,6 +40,9 @@ class Kind:
     narrow: frozenset[str] | None = None
     table: tuple[str, str] | None = None  # campaign kinds: (table it runs on, column it reports on)
     rejects_blank: bool = False  # the template marks the fields it names as to be filled
+    # Compares rows across files: a consolidation as of a day runs it again without the files
+    # received later (decide.consolidation), so what the office had not received names nothing.
+    batch_wide: bool = False
 
 
 # Placeholders every message may use, unless its kind is narrow.
@@ -50,13 +55,18 @@ PARAM_TYPES = ("columns", "column", "date_refs", "date_ref", "date", "whole", "t
 # The word people read for each parameter (rules_table).
 PARAM_WORDS = {"columns": "cột", "column": "cột", "min": "tối thiểu", "max": "tối đa", "values": "giá trị",
                "value": "giá trị", "days": "số ngày", "max_age_offset": "tuổi tối thiểu", "not_after": "không sau",
-               "reference": "so với", "activity_type": "loại hoạt động", "from": "từ", "to": "đến",
-               "role": "vai trò", "person": "người", "deed": "việc", "counts": "đối chiếu"}
+               "reference": "so với", "not_before": "không trước", "activity_type": "loại hoạt động", "from": "từ", "to": "đến",
+               "role": "vai trò", "person": "người", "deed": "việc", "counts": "đối chiếu",
+               "threshold": "độ giống tối thiểu (%)", "min_length": "độ dài tối thiểu"}
 
 # The dates a date check compares with (`not_after:`, `reference:`), in the order errors list them,
 # and the words naming them in messages and in rules_table.
 DATE_REFERENCES = {"sent_date": "ngày gửi", "plan_start": "ngày bắt đầu kế hoạch",
                    "plan_end": "ngày kết thúc kế hoạch"}
+# The words for the sending date where a file's own could not be read and the receipt real evidence
+# gives stands for it, by evidence code (model.words): messages say which date they compared with.
+RECEIPT_REFERENCES = {EVIDENCE_EMAIL: "ngày nhận theo thư điện tử", EVIDENCE_LOG: "ngày nhận theo sổ nhận văn bản"}
+RECEIPT_OTHER = "ngày nhận tệp"  # a receipt time given without its evidence (a library caller's)
 
 _COLUMNS, _COLUMN = Param("columns"), Param("column")
 
@@ -74,9 +84,11 @@ KINDS: dict[str, Kind] = {
     "blank": Kind("cell", "ô phải để trống", {"column": _COLUMN}),
     "date": Kind("cell", "ngày hợp lệ, không sau các mốc đã cho",
                  {"column": _COLUMN, "not_after": Param("date_refs", optional=True)}, _p("limit", "limit_name")),
+    "date_not_before": Kind("cell", "ngày không sớm hơn mốc đã cho",
+                            {"column": _COLUMN, "not_before": Param("date")}, _p("limit")),
     "max_days_before": Kind("cell", "ngày không sớm hơn mốc quá số ngày cho phép",
                             {"column": _COLUMN, "reference": Param("date_ref"),
-                             "days": Param("whole", (0, 36_500))}, _p("days", "actual")),
+                             "days": Param("whole", (0, 36_500))}, _p("days", "actual", "limit", "limit_name")),
     "equals": Kind("cell", "ô phải có đúng giá trị đã cho", {"columns": _COLUMNS, "value": Param("text")},
                    _p("expected")),
     "in_values": Kind("cell", "giá trị phải là một trong các giá trị đã cho",
@@ -94,6 +106,11 @@ KINDS: dict[str, Kind] = {
                       rejects_blank=True),
     "min_valid_rows": Kind("file", "đủ số dòng hợp lệ tối thiểu", {"min": Param("whole", (0, 100_000))},
                            _p("min", "count")),
+    # A text that (nearly) repeats another person's, in any file of the batch (validate.copy_kinds).
+    "copied_text": Kind("cell", "không chép tóm tắt của người khác",
+                        {"column": _COLUMN, "person": Param("nomination_columns"),
+                         "threshold": Param("whole", (50, 100)), "min_length": Param("whole", (0, 32_767))},
+                        _p("other_file", "other_sheet", "other_cell", "other_unit", "similarity"), batch_wide=True),
     "template_sheet": Kind("structure", "thiếu trang của mẫu"),
     "template_column": Kind("structure", "thiếu cột của mẫu"),
     "template_field": Kind("structure", "thiếu dòng thông tin của mẫu"),

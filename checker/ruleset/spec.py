@@ -72,6 +72,8 @@ class Unit:
     required: bool
     aliases: tuple[str, ...] = ()
     roles: tuple[str, ...] = ()
+    # Where reply drafts go when neither an email nor the report's own address cell gives one.
+    email: str | None = None
 
 
 @dataclass(frozen=True)
@@ -165,6 +167,16 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class UnitMatching:
+    """How a written unit name is matched to an official one (scores from 0 to 1; see the rules file)."""
+
+    accept_score: float = 0.9
+    margin: float = 0.1
+    suggest_score: float = 0.65
+    word_score: float = 0.85
+
+
+@dataclass(frozen=True)
 class ConsolidationInfo:
     """Which list values carry meaning for consolidation."""
 
@@ -172,6 +184,10 @@ class ConsolidationInfo:
     summary_report: str
     city_level: str
     max_comments: int
+    # Per table sheet (key): the columns that say two rows are about the same thing (a nominee, an
+    # activity). A later file of the same unit and cycle replaces an earlier row with the same
+    # values there (a correction); other rows accumulate. A sheet not named: its rows accumulate.
+    same_row: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -183,7 +199,7 @@ class RuleSet:
     deadlines: Deadlines
     abbreviations: dict[str, str]
     drop_suffixes: tuple[str, ...]
-    suggestion_cutoff: float
+    unit_matching: UnitMatching
     units: tuple[Unit, ...]
     lists: dict[str, tuple[ListItem, ...]]
     sheets: tuple[SheetSpec, ...]

@@ -17,8 +17,8 @@ from ..read.workbook import WorkbookData
 from ..ruleset.kinds import KINDS
 from ..ruleset.spec import RuleSet
 from .batch import Progress, read_and_frame
-from .frames import Frames, form_text
-from .reading_findings import reading_findings
+from .frames import Frames, Receipt, form_text
+from .reading_findings import reading_findings, without_formula_echoes
 from .row_kinds import Context
 from .columns import VALID_ROWS
 from .rule_findings import file_findings, table_findings
@@ -40,7 +40,8 @@ class Validation:
 
     def file_result(self, i: int) -> FileResult:
         book, sub = self.books[i], self.submissions[i]
-        result = FileResult(book.name, book.sha256, "rejected" if book.rejected else "checked",
+        status = "generated" if book.generated else "rejected" if book.rejected else "checked"
+        result = FileResult(book.name, book.sha256, status,
                             reason=book.rejected.reason if book.rejected else None, sender=sub.sender,
                             received_at=sub.received_at.isoformat() if sub.received_at else None,
                             evidence=sub.evidence, template_version=book.version)
@@ -65,10 +66,15 @@ def read_paths(paths: Iterable[Path]) -> list[Submission]:
 
 def validate(subs: list[Submission], rules: RuleSet, *, as_of: dt.date,
              progress: Progress | None = None, workers: int | None = None) -> Validation:
-    """Read, normalise and validate submissions; never raises for a bad input."""
-    fallback = [s.received_at.date() if s.received_at else as_of for s in subs]
-    books, frames = read_and_frame(subs, rules, fallback, progress, workers)
-    ctx = Context(rules, rules.list_values, _field_lists(rules), frames.units.suggest)
+    """Read, normalise and validate submissions; never raises for a bad input. The row rules run once
+    over every file's rows together, so the checks comparing rows (copies) see the whole batch; a
+    formula cell saved without its value gets only the formula's finding. `as_of` is not read: no
+    check depends on the day of the run (it is kept in the signature the API and tests share)."""
+    # What stands for a sending date a file's "Ngày gửi" does not give: only a receipt real evidence
+    # shows (email, receipt log); never as_of, which would make every deed look as old as the wait.
+    receipts = [Receipt(s.received_at.date(), s.evidence) if s.received_at and s.evidence else None for s in subs]
+    books, frames = read_and_frame(subs, rules, receipts, progress, workers)
+    ctx = Context(rules, rules.list_values, _field_lists(rules), frames.units.suggest, books=books)
     findings: list[Finding] = []
     findings += reading_findings(books, rules)
     findings += frames.info
@@ -91,7 +97,35 @@ def validate(subs: list[Submission], rules: RuleSet, *, as_of: dt.date,
                                                                row_errors.get(key, set())))
     file_rules = [r for r in rules.rules_at("file") if any(c.kind in _FILE_KINDS for c in r.checks)]
     findings += file_findings(ctx, frames.files, file_rules, books, rules)
+    findings = without_formula_echoes(findings, books)
     return Validation(rules, subs, books, frames, findings, row_errors)
+
+
+def findings_without(validation: Validation, left_out: set[int]) -> list[Finding]:
+    """The validation's findings as if the files `left_out` (by index) had not been given: none of
+    theirs, and the checks that compare rows across files (the `batch_wide` kinds) run again on the
+    other files' rows. (Row errors are not recomputed: those kinds are warnings in the rules file.)"""
+    if not left_out:
+        return validation.findings
+    rules, books = validation.rules, validation.books
+    names = {books[i].name for i in left_out}
+    out = [f for f in validation.findings if f.file not in names and not _batch_wide(f.code)]
+    ctx = Context(rules, rules.list_values, _field_lists(rules), validation.frames.units.suggest, books=books)
+    for sheet in rules.sheets:
+        if sheet.kind != "table":
+            continue
+        wide = [dataclasses.replace(r, checks=tuple(c for c in r.checks if _batch_wide(c.kind)))
+                for r in rules.rules_at("row") if r.sheet == sheet.key]
+        wide = [r for r in wide if r.checks]
+        frame = validation.frames.tables[sheet.key]
+        if wide and not frame.empty:
+            kept = frame[~frame["_file"].isin(left_out)]
+            out += [f for _, f in table_findings(ctx, kept, sheet.key, wide, books, rules) if f is not None]
+    return sorted(out, key=Finding.sort_key)
+
+
+def _batch_wide(kind: str) -> bool:
+    return kind in KINDS and KINDS[kind].batch_wide
 
 
 def with_valid_rows(files: pd.DataFrame, rows: pd.DataFrame | None, errors: set[int]) -> pd.DataFrame:

@@ -9,14 +9,15 @@ them with the campaign kinds. A new behaviour is a new kind in both, with tests.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 import pandas as pd
 
 from .columns import VALID_ROWS
-from ..normalise import text
 from ..normalise.people import person_keys
-from ..ruleset.kinds import DATE_REFERENCES
+from ..normalise.placeholders import placeholder_mask
+from ..model.words import EVIDENCE_SENT
+from ..ruleset.kinds import DATE_REFERENCES, RECEIPT_OTHER, RECEIPT_REFERENCES
 from ..ruleset.spec import CheckSpec, Condition, RuleSet
 
 Fails = Callable[["Context", pd.DataFrame, CheckSpec, str], pd.Series]
@@ -32,6 +33,8 @@ class Context:
     field_list: Callable[[str], str | None]  # column key -> list name
     suggest_unit: Callable[[str], list[str]]
     as_of: Any = None  # the date statuses are computed for (campaign rules)
+    # The batch's workbooks, by `_file`: for messages that name another row's file and cell (copies).
+    books: Sequence[Any] = ()
     # Set only on the copy engine.render_failures makes for one rendering: the frame rendered (for
     # details that look at other rows) and what details compute once for it.
     frame: pd.DataFrame | None = None
@@ -90,6 +93,17 @@ def reference_date(rules: RuleSet, ref: str, sent: Any) -> Any:
     return pd.Timestamp(rules.plan.end if ref == "plan_end" else rules.plan.start)
 
 
+def reference_words(ctx, row, ref: str) -> str:
+    """How a message names the date it compared with: for the sending date, the file's "Ngày gửi"
+    or, where that could not be read, the receipt that stood in for it ("ngày nhận theo thư điện tử")."""
+    if ref != "sent_date":
+        return DATE_REFERENCES[ref]
+    source = row["_sent_from"]
+    if isinstance(source, str) and source != EVIDENCE_SENT:
+        return RECEIPT_REFERENCES.get(source, RECEIPT_OTHER)
+    return DATE_REFERENCES[ref]
+
+
 def _reference_column(ctx, f, ref: str) -> pd.Series:
     day = reference_date(ctx.rules, ref, f["_sent"])
     return day if isinstance(day, pd.Series) else pd.Series(day, index=f.index)
@@ -112,7 +126,7 @@ def _date_details(ctx, row, c, col):
     if not row[f"{col}__bad"]:  # name the limit actually passed
         passed = [(r, d) for r, d in limits if row[col] > d]
         ref, day = min(passed, key=lambda item: item[1]) if passed else (ref, day)
-    return {"limit_name": DATE_REFERENCES[ref], "limit": fmt_date(day)}
+    return {"limit_name": reference_words(ctx, row, ref), "limit": fmt_date(day)}
 
 
 def _max_days_before(ctx, f, c, col):
@@ -121,8 +135,18 @@ def _max_days_before(ctx, f, c, col):
 
 
 def _max_days_details(ctx, row, c, col):
-    ref = reference_date(ctx.rules, c.params["reference"], row["_sent"])
-    return {"days": c.params["days"], "actual": int((ref - row[col]).days)}
+    ref = c.params["reference"]
+    day = reference_date(ctx.rules, ref, row["_sent"])
+    return {"days": c.params["days"], "actual": int((day - row[col]).days),
+            "limit_name": reference_words(ctx, row, ref), "limit": fmt_date(day)}
+
+
+def _not_before(ctx, f, c, col):
+    return f[col].notna() & (f[col] < pd.Timestamp(c.params["not_before"]))
+
+
+def _not_before_details(ctx, row, c, col):
+    return {"limit": fmt_date(c.params["not_before"])}
 
 
 def _equals(ctx, f, c, col):
@@ -143,15 +167,9 @@ def _values_details(ctx, row, c, col):
 
 
 def _placeholder(ctx, f, c, col):
-    keys = {text.list_key(v) for v in c.params["values"]}
-    # Only short cells can be a placeholder: keying every 300-character summary would dominate a city run.
-    longest = max(len(v) for v in c.params["values"]) + 10
-    short = given(f, col) & (f[col].str.len() <= longest)
-    hit = pd.Series(False, index=f.index)
-    candidates = f.loc[short, col]
-    if len(candidates):
-        hit.loc[candidates.index] = [text.list_key(v) in keys for v in candidates]
-    return short & hit
+    # By meaning ("Như trên.", "(nt)", "N/A", a lone "."), not by spelling: normalise.placeholders.
+    filled = given(f, col)
+    return filled & placeholder_mask(f[col].where(filled, ""), c.params["values"])
 
 
 def _min_length(ctx, f, c, col):
@@ -201,8 +219,8 @@ def _known_unit(ctx, f, c, col):
 
 def _known_unit_details(ctx, row, c, col):
     raw = row[f"{col}__raw"]
-    names = ctx.suggest_unit(raw) if raw else []
-    hint = f"; có phải “{names[0]}” không?" if names else "."
+    names = ctx.suggest_unit(raw) if raw else []  # at most two, best first
+    hint = f"; có phải {' hoặc '.join(f'“{n}”' for n in names)} không?" if names else "."
     return {"suggestion": hint}
 
 
@@ -233,6 +251,7 @@ ROW_KINDS: dict[str, tuple[Fails, Details]] = {
     "year_range": (_year_range, _year_details),
     "blank": (_blank, _none),
     "date": (_date, _date_details),
+    "date_not_before": (_not_before, _not_before_details),
     "max_days_before": (_max_days_before, _max_days_details),
     "equals": (_equals, _equals_details),
     "in_values": (_in_values, _values_details),

@@ -20,6 +20,7 @@ MINIMAL = {
     "year_range": "level: row\n    sheet: nominations\n    column: birth_year\n    min: 1900\n    max_age_offset: 16",
     "blank": "level: row\n    sheet: nominations\n    column: birth_year",
     "date": "level: row\n    sheet: nominations\n    column: deed_date",
+    "date_not_before": "level: row\n    sheet: activities\n    column: date\n    not_before: 2022-12-01",
     "max_days_before": "level: row\n    sheet: nominations\n    column: deed_date\n    reference: sent_date\n"
                        "    days: 30",
     "equals": "level: row\n    sheet: nominations\n    columns: [criterion_1]\n    value: \"Có\"",
@@ -32,6 +33,8 @@ MINIMAL = {
     "known_unit": "level: file\n    column: unit",
     "in_cycles": "level: file\n    column: period",
     "min_valid_rows": "level: file\n    min: 1",
+    "copied_text": "level: row\n    sheet: nominations\n    column: summary\n    person: [name]\n"
+                   "    threshold: 90\n    min_length: 60",
     "monthly_deadline": "level: campaign",
     "summary_deadline": "level: campaign",
     "activity_in_window": "level: campaign\n    activity_type: \"Phát động thi đua\"\n    from: 2023-05-01\n"

@@ -24,7 +24,8 @@ def cell_frame(values, raw=None, bad=None, **extra) -> pd.DataFrame:
     frame = pd.DataFrame({"x": values, "x__raw": raw if raw is not None else ["" if v is None else str(v)
                                                                                for v in values],
                           "x__bad": bad if bad is not None else [False] * n, "_file": ["a.xlsx"] * n,
-                          "_row": range(5, 5 + n), "_sent": [T("2023-05-15")] * n, "_year": [2023] * n},
+                          "_row": range(5, 5 + n), "_sent": [T("2023-05-15")] * n, "_sent_from": ["sent_cell"] * n,
+                          "_year": [2023] * n},
                          index=range(5, 5 + n))
     for key, column in extra.items():
         frame[key] = column
@@ -45,6 +46,8 @@ def run(rules, kind: str, frame: pd.DataFrame, column: str = "x", when: Conditio
     return failed, rendered
 
 
+COPIED = "Đồng chí đã cứu một em nhỏ bị đuối nước tại hồ Văn Quán."
+
 # (kind, frame, params, failing indexes, details of the first failing row)
 ROW_CASES = [
     ("required", lambda: cell_frame(["a", None]), {"columns": ["x"]}, [6], {}),
@@ -58,8 +61,12 @@ ROW_CASES = [
                                 raw=["1/5/2023", "20/5/2023", "1/12/2023", "32/5"], bad=[False, False, False, True]),
      {"column": "x", "not_after": ["sent_date", "plan_end"]}, [6, 7, 8],
      {"limit_name": "ngày gửi", "limit": "15/05/2023"}),
+    ("date_not_before", lambda: cell_frame([T("2022-11-30"), T("2022-12-01"), pd.NaT],
+                                           raw=["30/11/2022", "01/12/2022", "x"], bad=[False, False, True]),
+     {"column": "x", "not_before": dt.date(2022, 12, 1)}, [5], {"limit": "01/12/2022"}),
     ("max_days_before", lambda: cell_frame([T("2023-05-01"), T("2023-01-01"), pd.NaT]),
-     {"column": "x", "reference": "sent_date", "days": 30}, [6], {"days": 30, "actual": 134}),
+     {"column": "x", "reference": "sent_date", "days": 30}, [6],
+     {"days": 30, "actual": 134, "limit_name": "ngày gửi", "limit": "15/05/2023"}),
     ("equals", lambda: cell_frame(["Có", "Không"]), {"columns": ["x"], "value": "Có"}, [6], {"expected": "Có"}),
     ("in_values", lambda: cell_frame(["A", "C", None]), {"column": "x", "values": ["A", "B"]}, [6],
      {"expected": "A hoặc B", "values": "A, B"}),
@@ -71,6 +78,10 @@ ROW_CASES = [
     ("whole_number", lambda: cell_frame([1.0, NA], raw=["1", "1,5"], bad=[False, True]), {"columns": ["x"]}, [6], {}),
     ("known_unit", lambda: cell_frame(["VP", None, None], raw=["Văn phòng", "Nha hat Cheo", ""]),
      {"column": "x"}, [6, 7], {"suggestion": "; có phải “Nhà hát Chèo Hà Nội” không?"}),
+    ("copied_text", lambda: cell_frame([COPIED, "Một việc tốt khác hẳn, kể bằng lời khác", COPIED, COPIED],
+                                       name=["A", "B", "C", "A"], _file=[0, 0, 1, 1]),
+     {"column": "x", "person": ["name"], "threshold": 90, "min_length": 10}, [5, 7, 8],
+     {"other_file": "", "other_sheet": "", "other_cell": "dòng 7", "other_unit": "", "similarity": 100}),
     ("in_cycles", lambda: cell_frame(["2023-05", "2022-01"]), {"column": "x"}, [6],
      {"values": "Tháng 05/2023, Tháng 06/2023, Tháng 07/2023, Tháng 08/2023, Tháng 09/2023"}),
 ]

@@ -24,7 +24,7 @@ import pytest
 
 from checker.api import check_many, check_workbook
 
-from ..conftest import ROOT, SUMMARY, Raw, good_row
+from ..conftest import ROOT, SUMMARY, Raw, good_row, summary_of
 
 AS_OF = dt.date(2023, 5, 20)
 NOMINATIONS, ACTIVITIES, INFO = "Danh sách đề nghị", "Hoạt động", "Thông tin đơn vị"
@@ -66,7 +66,8 @@ def other_row(n: int = 2) -> dict:
 def collective(**changes) -> dict:
     """A Tập thể nomination row that breaks no rule (no gender, birth year, criteria or evidence)."""
     row = good_row(1, kind="Tập thể", name="Tổ Đạo cụ, Phòng Nghệ thuật", gender=None, birth_year=None,
-                   criterion_1=None, criterion_2=None, criterion_3=None, evidence=None)
+                   criterion_1=None, criterion_2=None, criterion_3=None, evidence=None,
+                   summary=summary_of(90))  # its own: not a copy of good_row(1)'s (DN-SAOCHEP)
     row.update(changes)
     return row
 
@@ -98,8 +99,9 @@ NOMINATION_CASES = [
     pytest.param({"scope": None, "level": "Sở"}, [("P5", "DN-BATBUOC", E)], id="BATBUOC-scope"),
     pytest.param({"scope": None}, [("P5", "DN-BATBUOC", E)], id="BATBUOC-scope-city-level-reported-once"),
     pytest.param({"level": None}, [("Q5", "DN-BATBUOC", E)], id="BATBUOC-level"),
-    pytest.param({"staff_type": None, "movement": None, "unit_award": None, "note": None}, [],
-                 id="optional-columns-blank"),
+    pytest.param({"movement": None, "unit_award": None, "note": None}, [], id="optional-columns-blank"),
+    # Mục V: an individual is staff of the unit, so "Đối tượng" says which kind
+    pytest.param({"staff_type": None}, [("G5", "DN-BATBUOC", E)], id="BATBUOC-staff-type-individual"),
     # DN-DANHMUC
     pytest.param({"kind": "Hộ gia đình"}, [("C5", "DN-DANHMUC", E)], id="DANHMUC-kind"),
     pytest.param({"gender": "Khác"}, [("D5", "DN-DANHMUC", E)], id="DANHMUC-gender"),
@@ -173,6 +175,7 @@ COLLECTIVE_CASES = [
     pytest.param({"criterion_1": "Không", "criterion_2": "Không"}, [], id="TIEUCHI-not-for-collectives"),
     pytest.param({"criterion_1": "Chưa rõ"}, [("L5", "DN-DANHMUC", E)], id="DANHMUC-criterion"),
     pytest.param({"gender": "Nam"}, [], id="gender-harmless"),
+    pytest.param({"staff_type": None}, [], id="staff-type-not-for-collectives"),
 ]
 
 
@@ -279,15 +282,15 @@ def test_activity_row_rules(make_book, rules, changes, expected):
 
 def test_unknown_unit_gets_a_suggestion(make_book, rules):
     """An unknown unit name is a DV-DONVI error whose message suggests the nearest official unit."""
-    report = check(make_book(info={"unit": "Nhà hát Chèoo"}), rules)
+    report = check(make_book(info={"unit": "Chèo Hà Nội"}), rules)
     assert report.flatten(("cell", "rule_id", "severity")) == [("B3", "DV-DONVI", E)]
     assert "có phải “Nhà hát Chèo Hà Nội” không?" in report.findings[0].message
-    assert "Nhà hát Chèoo" in report.findings[0].message
+    assert "“Chèo Hà Nội”" in report.findings[0].message
 
 
 def test_unknown_unit_suggestion_punctuation(make_book, rules):
     """The suggestion ends the sentence with its question mark, not with a stray full stop after it."""
-    message = check(make_book(info={"unit": "Nhà hát Chèoo"}), rules).findings[0].message
+    message = check(make_book(info={"unit": "Chèo Hà Nội"}), rules).findings[0].message
     assert "không?" in message and "không?." not in message
 
 

@@ -104,7 +104,7 @@ def test_required_markers_follow_error_checks(rules):
     """Labels get " *" from unconditional error checks, " (*)" from conditional ones, nothing from warnings."""
     assert required_marks(rules, rules.sheet("nominations")) == {
         "name": " *", "kind": " *", "position": " *", "deed_group": " *", "deed_date": " *", "summary": " *",
-        "scope": " *", "level": " *", "gender": " (*)", "birth_year": " (*)"}
+        "scope": " *", "level": " *", "gender": " (*)", "birth_year": " (*)", "staff_type": " (*)"}
     assert required_marks(rules, rules.sheet("activities")) == {
         "date": " *", "type": " *", "content": " *", "articles": " (*)"}
     assert required_marks(rules, rules.sheet("info")) == {
