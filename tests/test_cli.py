@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import subprocess
 import sys
 
@@ -20,16 +21,147 @@ AS_OF = ["--as-of", "2023-05-20"]
 
 
 def run(*args):
-    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False, prog_name="ntvt")
 
 
-@pytest.mark.parametrize("command", [[], ["template"], ["check"], ["consolidate"], ["rules"]])
-def test_every_command_has_help_with_an_example(command):
-    """Every command answers --help, and each subcommand shows an example."""
+SAMPLES = ROOT / "sample_workbooks"
+# Words of click's English, or of ntvt's old English help: none may reach a person. Option names
+# (--version, --output) are taken out before looking.
+ENGLISH = re.compile(r"Usage|Options|Commands|Error|Show this message|required|default|does not|Example|Exit code|"
+                     r"is a directory|Missing|Try |Invalid|No such|version|File|Directory|Path|Aborted|argument|"
+                     r"Did you mean|unexpected")
+
+
+def english(text: str) -> list[str]:
+    return ENGLISH.findall(re.sub(r"(?<![\w-])--?[\w-]+", "", text))
+
+
+HELP_HEAD = {(): "Cách dùng: ntvt [TÙY_CHỌN] LỆNH [THAM_SỐ]...", ("template",): "Cách dùng: ntvt template [TÙY_CHỌN]",
+             ("check",): "Cách dùng: ntvt check [TÙY_CHỌN] TỆP...", ("rules",): "Cách dùng: ntvt rules [TÙY_CHỌN]",
+             ("consolidate",): "Cách dùng: ntvt consolidate [TÙY_CHỌN] THƯ_MỤC"}
+
+
+@pytest.mark.parametrize("command", list(HELP_HEAD))
+def test_every_help_is_vietnamese_with_exit_codes_and_an_example(command):
+    """Every --help: Vietnamese usage line and headings, exit codes and “Ví dụ:”, no English word."""
     result = run(*command, "--help")
     assert result.exit_code == 0
+    lines = [line.strip() for line in result.output.splitlines()]
+    assert lines[0] == HELP_HEAD[command]
+    assert "Tùy chọn:" in lines
+    assert [line.split()[2:] for line in lines if line.startswith("-h, --help")] == [["In", "hướng", "dẫn", "này",
+                                                                                      "rồi", "thoát."]]
     if command:
-        assert "Example:" in result.output
+        assert "Ví dụ:" in lines
+        assert any(line.startswith("Mã thoát 0: ") for line in lines)
+    else:
+        assert "Lệnh:" in lines
+    assert english(result.output) == [], result.output
+
+
+def test_help_shows_required_and_metavars_in_vietnamese():
+    """consolidate --help marks -o “[bắt buộc]” and names its values TỆP, THƯ_MỤC, NGÀY."""
+    text = " ".join(run("consolidate", "--help").output.split())
+    assert "-o, --output TỆP Tệp tổng hợp (.xlsx) sẽ ghi; không được nằm trong THƯ_MỤC hộp thư. [bắt buộc]" in text
+    assert "--feedback THƯ_MỤC" in text and "--as-of NGÀY Ngày tính trạng thái, dạng 25/07/2023 hoặc 2023-07-25" in text
+    assert " ".join(run("template", "--help").output.split()).count("--month THÁNG Điền sẵn kỳ báo cáo, dạng "
+                                                                   "06/2023 hoặc 2023-06.") == 1
+
+
+def test_check_help_example_names_a_sample_that_exists():
+    """The example of `check --help` runs as printed, on a file shipped in sample_workbooks/."""
+    examples = [line.split()[2] for line in run("check", "--help").output.splitlines()
+                if line.strip().startswith("ntvt check sample_workbooks/")]
+    assert examples and all((ROOT / name).is_file() for name in examples), examples
+
+
+def test_version_is_vietnamese():
+    assert run("--version").output.startswith("ntvt, phiên bản ")
+
+
+def usage_errors(tmp_path):
+    """(arguments, the exact last line) of each kind of usage error."""
+    folder, mail = tmp_path / "hop_thu", tmp_path / "thu.eml"
+    folder.mkdir()
+    mail.write_text("Subject: x\n\nx\n", encoding="utf-8")
+    sample = SAMPLES / "thang_06" / "NH_Cheo_thang06_lan1.xlsx"
+    out = tmp_path / "mau.xlsx"
+    return [
+        (["consolidate", SAMPLES], "Lỗi: Thiếu tùy chọn “-o” / “--output”."),
+        (["check"], "Lỗi: Thiếu tham số “TỆP...”."),
+        (["check", sample, "--as-of", "25-07-2023"], "Lỗi: “--as-of”: “25-07-2023” không phải một ngày: hãy nhập "
+         "ngày/tháng/năm (25/07/2023) hoặc năm-tháng-ngày (2023-07-25)."),
+        (["template", "-o", out, "--month", "2023-13"], "Lỗi: “--month”: “2023-13” không phải một tháng: hãy nhập "
+         "tháng/năm (06/2023) hoặc năm-tháng (2023-06)."),
+        (["template", "-o", out, "--month", "01/2024"], "Lỗi: Kỳ báo cáo 01/2024 không có trong tệp quy tắc: các kỳ "
+         "là 05/2023, 06/2023, 07/2023, 08/2023, 09/2023."),
+        (["template", "-o", out, "--unit", "Không có"], "Lỗi: Không nhận ra đơn vị “Không có”: xem mã đơn vị ở cuối "
+         "`ntvt rules`."),
+        (["check", folder], f"Lỗi: “TỆP...”: “{folder}” là một thư mục: `ntvt check` kiểm tra từng tệp .xlsx; để đọc "
+         f"cả thư mục, dùng `ntvt consolidate {folder} -o tong_hop.xlsx`."),
+        (["check", mail], f"Lỗi: “TỆP...”: “{mail}” là một thư điện tử (.eml): `ntvt check` kiểm tra từng tệp "
+         f".xlsx; để đọc cả thư điện tử, dùng `ntvt consolidate {mail} -o tong_hop.xlsx`."),
+        (["check", sample, "--anotate", tmp_path], "Lỗi: Không có tùy chọn “--anotate”. Có phải ý bạn là "
+         "“--annotate”?"),
+        (["frob"], "Lỗi: Không có lệnh “frob”: các lệnh là check, consolidate, rules, template (xem “ntvt --help”)."),
+        (["chek", sample], "Lỗi: Không có lệnh “chek”: các lệnh là check, consolidate, rules, template (xem “ntvt "
+         "--help”). Có phải ý bạn là “check”?"),
+        (["check", tmp_path / "khong_co.xlsx"], f"Lỗi: “TỆP...”: Không có “{tmp_path / 'khong_co.xlsx'}”: kiểm tra "
+         f"lại tên và thư mục."),
+        (["check", "--as-of"], "Lỗi: Tùy chọn “--as-of” cần một giá trị đi kèm."),
+        (["consolidate", SAMPLES, "thua", "-o", tmp_path / "o.xlsx"], "Lỗi: Thừa tham số (thua): xem cách dùng ở trên."),
+    ]
+
+
+def test_every_usage_error_is_vietnamese(tmp_path):
+    """Each usage error: exit 2, the exact Vietnamese line, Vietnamese usage lines, no English, no repr quotes."""
+    for args, expected in usage_errors(tmp_path):
+        result = CliRunner().invoke(main, [str(a) for a in args], prog_name="ntvt")
+        assert result.exit_code == 2, (args, result.output)
+        lines = result.stderr.splitlines()
+        assert lines[-1] == expected, args
+        if len(lines) > 1:
+            command = " ".join(["ntvt", *[str(a) for a in args[:1] if str(a) in main.commands]])
+            assert lines[:2] == [HELP_HEAD[tuple(args[:1]) if args[0] in main.commands else ()],
+                                 f"Xem cách dùng: “{command} --help”."], args
+        assert english(result.stderr) == [] and "'" not in result.stderr, result.stderr
+    assert not (tmp_path / "mau.xlsx").exists()
+
+
+def test_no_arguments_shows_the_vietnamese_help():
+    result = run()
+    assert result.exit_code == 2
+    assert result.output.splitlines()[0] == HELP_HEAD[()] and english(result.output) == []
+
+
+def _ntvt(*args):
+    """ntvt as a person runs it: a new Python process (the same entry point as the installed `ntvt`)."""
+    return subprocess.run([sys.executable, "-m", "checker", *map(str, args)], capture_output=True, text=True,
+                          encoding="utf-8", timeout=120, cwd=ROOT)
+
+
+def test_help_and_usage_errors_in_a_real_process(tmp_path):
+    """The catalogue is installed in a real process too: help and usage errors in Vietnamese."""
+    for command in HELP_HEAD:
+        done = _ntvt(*command, "--help")
+        assert done.returncode == 0 and done.stdout.splitlines()[0] == HELP_HEAD[command], done.stderr
+        assert english(done.stdout) == [], done.stdout
+    errors = usage_errors(tmp_path)
+    for args, expected in errors[:3] + errors[6:7]:
+        done = _ntvt(*args)
+        assert done.returncode == 2 and done.stderr.splitlines()[-1] == expected, done.stderr
+        assert english(done.stderr) == [], done.stderr
+
+
+def test_month_and_as_of_take_both_forms(tmp_path):
+    """--month 06/2023 = --month 2023-06; --as-of 25/07/2023 = --as-of 2023-07-25 (same bytes written)."""
+    made = []
+    for month, day in (("06/2023", "25/07/2023"), ("2023-06", "2023-07-25")):
+        out = tmp_path / f"mau_{len(made)}.xlsx"
+        assert run("template", "-o", out, "--unit", "CHEO", "--month", month, "--as-of", day).exit_code == 0
+        made.append(out.read_bytes())
+    assert made[0] == made[1]
+    assert openpyxl.load_workbook(tmp_path / "mau_0.xlsx")["Thông tin đơn vị"]["B4"].value == "Tháng 06/2023"
 
 
 def test_check_clean_file_exits_0(make_book):
@@ -112,7 +244,10 @@ def test_rules_lists_and_checks(tmp_path):
         "policy: strict_before", "policy: later"), encoding="utf-8")
     result = CliRunner().invoke(main, ["rules", "--check", str(broken)])
     assert result.exit_code == 2
-    assert "unknown policy 'later'" in result.output
+    line = result.stderr.strip()
+    assert line.startswith(f"Lỗi: Tệp quy tắc không hợp lệ ở {broken}, dòng ") and "unknown policy" not in line
+    log = re.search(r"Chi tiết kỹ thuật đã ghi vào (.+\.log)\.$", line).group(1)
+    assert "unknown policy 'later'" in open(log, encoding="utf-8").read()  # the English detail: the log only
 
 
 def test_consolidate_samples(tmp_path):

@@ -229,7 +229,7 @@ def test_checker_error_without_message_is_generic_vietnamese(monkeypatch, tmp_pa
     result = run("consolidate", inbox, "-o", tmp_path / "out.xlsx", *AS_OF)
     assert result.exit_code == 2
     line = one_line(result)
-    assert line.startswith("Lỗi: Không thực hiện được lệnh: kiểm tra các tệp và tuỳ chọn đã nhập rồi chạy lại. ")
+    assert line.startswith("Lỗi: Không thực hiện được lệnh: kiểm tra các tệp và tùy chọn đã nhập rồi chạy lại. ")
     assert "English" not in line
     assert "receipt log column 'file' missing" in Path(DETAIL.search(line).group(1)).read_text(encoding="utf-8")
 
@@ -252,7 +252,10 @@ def test_broken_rules_file_still_names_the_place(tmp_path):
     broken.write_text("plan: [unclosed\n", encoding="utf-8")
     result = run("rules", "--check", broken)
     assert result.exit_code == 2
-    assert one_line(result).startswith(f"Lỗi: Tệp quy tắc không hợp lệ. ({broken}")
+    line = one_line(result)
+    assert line.startswith(f"Lỗi: Tệp quy tắc không hợp lệ ở {broken}, dòng 2: sửa tệp rồi kiểm tra lại bằng "
+                           f"`ntvt rules --check {broken}`. Chi tiết kỹ thuật đã ghi vào ")
+    assert "not valid YAML" in Path(DETAIL.search(line).group(1)).read_text(encoding="utf-8")  # English: log only
 
 
 @pytest.mark.parametrize("command", ["template", "check", "consolidate"])
@@ -265,8 +268,7 @@ def test_as_of_out_of_range_is_a_usage_error(command, day, shown, tmp_path, inbo
             "consolidate": [inbox, "-o", tmp_path / "o.xlsx"]}[command]
     result = run(command, *args, "--as-of", day)
     assert result.exit_code == 2
-    assert result.stderr.splitlines()[-1] == (f"Error: Ngày --as-of {shown} nằm ngoài khoảng cho phép (năm 2000–2100): "
-                                              "hãy nhập ngày tính trạng thái, dạng YYYY-MM-DD.")
+    assert result.stderr.splitlines()[-1] == f"Lỗi: “--as-of”: “{day}” nằm ngoài khoảng cho phép (năm 2000–2100): hãy nhập lại."
     assert not (tmp_path / "m.xlsx").exists() and not (tmp_path / "o.xlsx").exists()
 
 
