@@ -33,22 +33,34 @@ ROW_REPLACED = "Được thay bằng dòng {row} của tệp {file}"
 ROW_NOT_COUNTED = {SUPERSEDED: "Không tính: tệp đã được thay thế", REJECTED: "Không tính: tệp bị loại",
                    LATER: "Chưa tính: tệp nhận sau ngày tính", GENERATED: "Không tính: tệp do ntvt tạo"}
 
-# What a receipt time rests on, strongest first: the codes the inbox records, the words the
-# manifest shows, and the short words of the submission matrix.
+# What a receipt time rests on, strongest first: the codes the inbox records and, once, the words
+# for each: a short form (where space is short: the submission matrix's cells) and the words that
+# finish it. Every sheet and message names one evidence with the same words, the short ones
+# being their beginning; the matrix's legend (evidence_legend) spells each short form out.
 EVIDENCE_EMAIL, EVIDENCE_LOG, EVIDENCE_SENT, EVIDENCE_MTIME = "email_date", "receipt_log", "sent_cell", "file_time"
-EVIDENCE_WORDS = {
-    EVIDENCE_EMAIL: "ngày gửi của thư điện tử",
-    EVIDENCE_LOG: "sổ nhận văn bản",
-    EVIDENCE_SENT: "ô “{sent}”",  # {sent}: the label of the rules file's sent-date field
-    EVIDENCE_MTIME: "thời gian sửa tệp",
+EVIDENCE = {
+    EVIDENCE_EMAIL: ("thư", "điện tử"),
+    EVIDENCE_LOG: ("sổ nhận", "văn bản"),
+    EVIDENCE_SENT: ("ô “{sent}”", "trong tệp"),  # {sent}: the label of the rules file's sent-date field
+    EVIDENCE_MTIME: ("giờ sửa tệp", "(khi không có căn cứ nào khác)"),
 }
-EVIDENCE_SHORT = {EVIDENCE_EMAIL: "thư", EVIDENCE_LOG: "sổ nhận", EVIDENCE_SENT: "{sent}",
-                  EVIDENCE_MTIME: "giờ sửa tệp"}
+EVIDENCE_WORDS = {code: f"{short} {rest}" for code, (short, rest) in EVIDENCE.items()}
+EVIDENCE_WORDS[EVIDENCE_MTIME] = EVIDENCE[EVIDENCE_MTIME][0]  # its words say all; the rest is for the legend
 
 
 def evidence_words(code: str | None, sent_label: str, *, short: bool = False) -> str:
-    """What a receipt time rests on, in words ("" for none)."""
-    return (EVIDENCE_SHORT if short else EVIDENCE_WORDS).get(code or "", "").format(sent=sent_label)
+    """What a receipt time rests on, in words ("" for none); `short` where space is short."""
+    if code not in EVIDENCE:
+        return ""
+    return (EVIDENCE[code][0] if short else EVIDENCE_WORDS[code]).format(sent=sent_label)
+
+
+def evidence_legend(sent_label: str) -> str:
+    """The matrix's legend of its short evidence words: "thư = thư điện tử; sổ nhận = …"."""
+    parts = [f"{short} = {EVIDENCE_WORDS[code]}" if EVIDENCE_WORDS[code] != short else f"{short} {rest}"
+             for code, (short, rest) in EVIDENCE.items()]
+    return ("Căn cứ thời điểm nhận: " + "; ".join(parts) + ".").format(sent=sent_label)
+
 
 # How "trước ngày 20" is read (the rules file's deadlines.policy).
 POLICY_WORDS = {
@@ -59,7 +71,6 @@ POLICY_WORDS = {
 
 # The "file" column of a finding about a unit's standing in the campaign, not about one file.
 CAMPAIGN_FILE = "(toàn đợt)"
-
 
 def severity_counts(errors: int, warnings: int, infos: int) -> str:
     """"2 lỗi, 0 cảnh báo, 1 thông tin": how many findings of each severity, in words."""

@@ -80,7 +80,7 @@ def _unreadable_reason(exc: OSError) -> str:
     if isinstance(exc, Swapped) or exc.errno == errno.ELOOP:  # ELOOP: O_NOFOLLOW met a link put there
         return "tệp bị thay thế trong lúc tổng hợp: hãy chạy lại"
     if isinstance(exc, FileNotFoundError):
-        return "không đọc được tệp (FileNotFoundError): tệp bị xoá hoặc đổi tên trong lúc tổng hợp, hãy chạy lại"
+        return "không đọc được tệp (FileNotFoundError): tệp bị xóa hoặc đổi tên trong lúc tổng hợp, hãy chạy lại"
     if exc.errno == errno.ENAMETOOLONG:  # nested deeper than the system's path limit
         return f"không đọc được tệp ({TOO_LONG}): {MOVE_UP}"
     if isinstance(exc, PermissionError):

@@ -113,11 +113,19 @@ def check_params(rules: RuleSet, check) -> str:
             return value.strftime("%d/%m/%Y")
         return labels.get(value, DATE_REFERENCES.get(value, str(value))) if isinstance(value, str) else str(value)
 
-    parts = [f"{PARAM_WORDS.get(k, k)}: {shown(k, v)}" for k, v in check.params.items()]
+    parts = [role_words(rules, v) if k == "role" else f"{PARAM_WORDS.get(k, k)}: {shown(k, v)}"
+             for k, v in check.params.items()]
     if check.when:
         op = "không là" if check.when.negate else "là"
         parts.append(f"khi “{labels.get(check.when.column, check.when.column)}” {op} {', '.join(check.when.values)}")
     return "; ".join(parts)
+
+
+def role_words(rules: RuleSet, role: str) -> str:
+    """A unit role in words: the units that hold it, by name. The role's key is the rules file's name
+    for it, never shown; its meaning to a reader is which units the rule is about."""
+    names = [unit.name for unit in rules.units if role in unit.roles]
+    return f"áp dụng cho: {', '.join(names)}" if names else "áp dụng cho: không đơn vị nào"
 
 
 @for_terminal

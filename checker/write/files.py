@@ -40,7 +40,7 @@ _OS_WORDS = {
     errno.ENOTDIR: "một phần của đường dẫn là tệp chứ không phải thư mục: chọn thư mục khác",
     errno.EEXIST: "một phần của đường dẫn là tệp chứ không phải thư mục: chọn thư mục khác",
     errno.ENAMETOOLONG: "tên tệp hoặc đường dẫn quá dài: chọn tên ngắn hơn hoặc thư mục gần gốc ổ đĩa hơn",
-    errno.ENOENT: "thư mục không còn tồn tại (bị xoá hoặc ổ đĩa bị rút ra): kiểm tra đường dẫn rồi chạy lại",
+    errno.ENOENT: "thư mục không còn tồn tại (bị xóa hoặc ổ đĩa bị rút ra): kiểm tra đường dẫn rồi chạy lại",
     errno.EINVAL: "tên tệp không hợp lệ trên máy này: chọn tên khác",
     errno.EIO: "lỗi đọc ghi ổ đĩa: kiểm tra ổ đĩa hoặc chọn thư mục khác",
 }

@@ -39,7 +39,7 @@ def guide_rows(rules: RuleSet, as_of: dt.date):
     yield "Thời gian thực hiện", f"Từ {vn_date(p.start)} đến {vn_date(p.end)}.", "text"
     yield "Nơi nhận", f"Đơn vị gửi tệp này (giữ nguyên mẫu, định dạng .xlsx) về {p.recipient}.", "text"
     yield r.consolidation.monthly_report, (f"Gửi trước ngày {d.monthly_day} hằng tháng ({d.monthly_clause}: "
-                            f"“{d.monthly_quote}”). {policy_sentence(d)}"), "text"
+                            f"“{d.monthly_quote}”). {policy_sentence(d, p.place)}"), "text"
     monthly, day = last_receiving_days(r)
     for cycle, last in monthly:
         yield f"  {r.cycle_label(cycle)}", f"Nhận chậm nhất hết ngày {vn_date(last)} ({WEEKDAYS[last.weekday()]}).", "text"
@@ -52,7 +52,7 @@ def guide_rows(rules: RuleSet, as_of: dt.date):
         yield f"{criteria.title} ({criteria.clause})", criteria.quote, "quote"
     yield "Quy ước", ("Nhãn, cột có dấu * là bắt buộc; dấu (*) là bắt buộc trong một số trường hợp (xem "
                       "lời nhắc hiện ra khi chọn ô). Ô có mũi tên: chọn trong danh sách thả xuống. Ngày nhập "
-                      f"dạng ngày/tháng/năm, ví dụ {vn_date(p.issued)}. Không đổi tên, thêm, xoá hoặc đổi "
+                      f"dạng ngày/tháng/năm, ví dụ {vn_date(p.issued)}. Không đổi tên, thêm, xóa hoặc đổi "
                       "thứ tự các trang và các cột của mẫu."), "text"
     for s in r.sheets:
         if s.kind != "guide":
@@ -65,9 +65,11 @@ def guide_rows(rules: RuleSet, as_of: dt.date):
     yield "Phiên bản mẫu", f"{r.template.version}, tạo ngày {vn_date(as_of)}.", "hint"
 
 
-def policy_sentence(d: Deadlines) -> str:
-    """How the deadline is read, in the words of the guide (the rules file's deadlines.policy)."""
-    tz = f"giờ UTC+{d.utc_offset_hours:g}"
+def policy_sentence(d: Deadlines, place: str) -> str:
+    """How the deadline is read, in the words of the guide (the rules file's deadlines.policy). The
+    time is the plan's local time (deadlines.utc_offset_hours), named for people by the plan's place
+    ("giờ Hà Nội"), as the consolidation's overview names it."""
+    tz = f"giờ {place}"
     return {
         "strict_before": f"Hạn tính đúng chữ “trước ngày”: tệp phải đến chậm nhất hết ngày liền trước ({tz}).",
         "inclusive": f"Tệp phải đến chậm nhất hết ngày hạn ({tz}).",

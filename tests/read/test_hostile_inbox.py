@@ -296,7 +296,7 @@ def _to_other_file(path):
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs and links")
 @pytest.mark.parametrize("change, reason", [
-    (_vanish, "không đọc được tệp (FileNotFoundError): tệp bị xoá hoặc đổi tên trong lúc tổng hợp, hãy chạy lại"),
+    (_vanish, "không đọc được tệp (FileNotFoundError): tệp bị xóa hoặc đổi tên trong lúc tổng hợp, hãy chạy lại"),
     (_to_fifo, "tệp bị thay thế trong lúc tổng hợp: hãy chạy lại"),
     (_to_link, "tệp bị thay thế trong lúc tổng hợp: hãy chạy lại"),
     (_to_other_file, "tệp bị thay thế trong lúc tổng hợp: hãy chạy lại"),

@@ -122,7 +122,7 @@ def test_table_headers_and_titles(wb, rules):
         assert header[0] == "STT"
         assert ws.cell(4, len(sheet.fields) + 1).value is None
         assert all(ws.cell(3, c).value is None for c in range(1, len(sheet.fields) + 1))
-        assert ws["A2"].value == "(Thực hiện Kế hoạch số 327/KH-SVHTT ngày 27/04/2023 của Sở Văn hoá và Thể thao Hà Nội)"
+        assert ws["A2"].value == "(Thực hiện Kế hoạch số 327/KH-SVHTT ngày 27/04/2023 của Sở Văn hóa và Thể thao Hà Nội)"
         assert ws["A1"].font.b
     assert wb["Danh sách đề nghị"]["A1"].value == rules.template.title
     assert wb["Hoạt động"]["A1"].value == "HOẠT ĐỘNG TRIỂN KHAI KẾ HOẠCH"
