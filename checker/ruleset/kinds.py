@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..model.words import EVIDENCE_EMAIL, EVIDENCE_LOG
+from ..model.words import EVIDENCE_EMAIL, EVIDENCE_LOG, EVIDENCE_WORDS
 
 
 @dataclass(frozen=True)
@@ -65,8 +65,18 @@ DATE_REFERENCES = {"sent_date": "ngày gửi", "plan_start": "ngày bắt đầu
                    "plan_end": "ngày kết thúc kế hoạch"}
 # The words for the sending date where a file's own could not be read and the receipt real evidence
 # gives stands for it, by evidence code (model.words): messages say which date they compared with.
-RECEIPT_REFERENCES = {EVIDENCE_EMAIL: "ngày nhận theo thư điện tử", EVIDENCE_LOG: "ngày nhận theo sổ nhận văn bản"}
+RECEIPT_REFERENCES = {code: f"ngày nhận theo {EVIDENCE_WORDS[code]}" for code in (EVIDENCE_EMAIL, EVIDENCE_LOG)}
 RECEIPT_OTHER = "ngày nhận tệp"  # a receipt time given without its evidence (a library caller's)
+# A date check's {problem} and {action}, by what failed: not a date at all, or after which reference
+# ({limit_name} {limit}: the date passed; {sent}: the label of the sending-date field).
+DATE_PROBLEMS = {"bad": "đây không phải là một ngày có thật",
+                 "sent_date": "ngày này sau {limit_name} {limit} ghi ở ô “{sent}”",
+                 "receipt": "ngày này sau {limit_name} {limit} (tệp không ghi được ngày gửi)",
+                 "other": "ngày này sau {limit_name} {limit}"}
+DATE_ACTIONS = {"bad": "ghi lại ngày có thật dạng ngày/tháng/năm, ví dụ 15/06/2023",
+                "sent_date": "kiểm tra lại ngày, tháng, năm đã ghi ở ô này và ở ô “{sent}”",
+                "receipt": "kiểm tra lại ngày, tháng, năm đã ghi: việc được báo cáo phải diễn ra trước khi gửi",
+                "other": "kiểm tra lại ngày, tháng, năm đã ghi: việc sau {limit_name} không thuộc đợt này"}
 
 _COLUMNS, _COLUMN = Param("columns"), Param("column")
 
@@ -83,7 +93,8 @@ KINDS: dict[str, Kind] = {
                         "max_age_offset": Param("whole", (0, 150))}, _p("min", "max")),
     "blank": Kind("cell", "ô phải để trống", {"column": _COLUMN}),
     "date": Kind("cell", "ngày hợp lệ, không sau các mốc đã cho",
-                 {"column": _COLUMN, "not_after": Param("date_refs", optional=True)}, _p("limit", "limit_name")),
+                 {"column": _COLUMN, "not_after": Param("date_refs", optional=True)},
+                 _p("limit", "limit_name", "problem", "action")),
     "date_not_before": Kind("cell", "ngày không sớm hơn mốc đã cho",
                             {"column": _COLUMN, "not_before": Param("date")}, _p("limit")),
     "max_days_before": Kind("cell", "ngày không sớm hơn mốc quá số ngày cho phép",
@@ -118,13 +129,14 @@ KINDS: dict[str, Kind] = {
     "unreadable": Kind("structure", "tệp không đọc được", narrow=_p("value")),
     "cell_too_long": Kind("structure", "ô quá dài", placeholders=_p("length", "max"), narrow=_p("cell", "value")),
     "formula_without_value": Kind("structure", "công thức không có giá trị", narrow=_p("cell", "value")),
-    "normalised": Kind("structure", "giá trị được chuẩn hoá", placeholders=_p("expected")),
+    "normalised": Kind("structure", "giá trị được chuẩn hóa", placeholders=_p("expected")),
     "text_date": Kind("structure", "ngày ghi dạng chữ", placeholders=_p("expected")),
     "legacy_text": Kind("structure", "chữ mã cũ (TCVN3/VNI)", placeholders=_p("expected", "encoding")),
     "monthly_deadline": Kind("campaign", "báo cáo tháng đúng hạn", placeholders=_p("unit", "cycle", "status",
-                                                                                  "deadline"),
+                                                                                  "deadline", "receipt", "action"),
                              table=("cycles", "status")),
-    "summary_deadline": Kind("campaign", "báo cáo tổng kết đúng hạn", placeholders=_p("unit", "status", "deadline"),
+    "summary_deadline": Kind("campaign", "báo cáo tổng kết đúng hạn", placeholders=_p("unit", "status", "deadline",
+                                                                                                   "receipt", "action"),
                              table=("units", "summary_status")),
     "activity_in_window": Kind("campaign", "có hoạt động trong khoảng thời gian",
                                {"activity_type": Param("activity_type"), "from": Param("date"), "to": Param("date")},
@@ -160,7 +172,7 @@ def markdown_table() -> str:
     """The README's table of kinds (a test keeps the README equal to it)."""
     def param(name: str, p: Param) -> str:
         extra = f" {_number(p.range[0])}–{_number(p.range[1])}" if p.range else ""
-        return f"`{name}`{extra}" + (" (tuỳ chọn)" if p.optional else "")
+        return f"`{name}`{extra}" + (" (tùy chọn)" if p.optional else "")
 
     lines = ["| `kind` | Mức | Tham số | Chỗ trống thêm | Kiểm tra |", "|---|---|---|---|---|"]
     for name, k in KINDS.items():

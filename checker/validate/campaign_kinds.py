@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from .row_kinds import Details, Fails, applies
+from ..model.words import EVIDENCE_SENT, evidence_words
 from ..ruleset.spec import CheckSpec, Condition
 
 __all__ = ["CAMPAIGN_KINDS", "activity_column", "count_where"]
@@ -25,13 +26,40 @@ def _monthly_deadline(ctx, f, c, col):
     return f["required"] & f["due"] & f["status_code"].isin(FAILING_STATUS)
 
 
+# What a unit is asked to do, by the status a deadline finding reports (decide.deadlines codes):
+# a report not sent is asked for now; a late one is sent, so only the next ones can be on time.
+DEADLINE_ACTIONS = {
+    "missing": "Đề nghị đơn vị gửi ngay báo cáo",
+    "invalid": "Đề nghị đơn vị sửa các lỗi của báo cáo và gửi lại ngay",
+    "late": "Đề nghị đơn vị lưu ý gửi trước hạn các kỳ sau",
+}
+
+
+def _receipt_words(ctx, row) -> str:
+    """When the report was received and on what evidence, in the plan's local time; or that it was not."""
+    moment = row.get("received_at")
+    if moment is None or pd.isna(moment):
+        return f"đến hết ngày {pd.Timestamp(ctx.as_of):%d/%m/%Y} chưa nhận được báo cáo"
+    rules = ctx.rules
+    local = rules.deadlines.to_local(pd.Timestamp(moment).to_pydatetime())
+    evidence = row.get("evidence") or ""
+    sent = rules.field_by_role("sent_date")
+    words = evidence_words(evidence, sent.label if sent is not None else "")
+    # A date from the file's own sending-date cell has no time of day.
+    when = f"ngày {local:%d/%m/%Y}" if evidence == EVIDENCE_SENT else (
+        f"lúc {local:%H:%M} ngày {local:%d/%m/%Y} giờ {rules.plan.place}")
+    return f"nhận {when}" + (f", theo {words}" if words else "")
+
+
 def _deadline_details(ctx, row, c, col):
     return {"unit": row["unit_name"], "cycle": row.get("cycle_label", ""), "status": row["status"],
-            "deadline": row["deadline"]}
+            "deadline": row["deadline"], "receipt": _receipt_words(ctx, row),
+            "action": DEADLINE_ACTIONS.get(row["status_code"], "")}
 
 
 def _summary_deadline_details(ctx, row, c, col):
-    return {"unit": row["unit_name"], "status": row["status"], "deadline": row["deadline"]}
+    return {"unit": row["unit_name"], "status": row["status"], "deadline": row["deadline"],
+            "receipt": _receipt_words(ctx, row), "action": DEADLINE_ACTIONS.get(row["status_code"], "")}
 
 
 def activity_column(c: CheckSpec) -> str:

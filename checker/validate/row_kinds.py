@@ -17,7 +17,7 @@ from .columns import VALID_ROWS
 from ..normalise.people import person_keys
 from ..normalise.placeholders import placeholder_mask
 from ..model.words import EVIDENCE_SENT
-from ..ruleset.kinds import DATE_REFERENCES, RECEIPT_OTHER, RECEIPT_REFERENCES
+from ..ruleset.kinds import DATE_ACTIONS, DATE_PROBLEMS, DATE_REFERENCES, RECEIPT_OTHER, RECEIPT_REFERENCES
 from ..ruleset.spec import CheckSpec, Condition, RuleSet
 
 Fails = Callable[["Context", pd.DataFrame, CheckSpec, str], pd.Series]
@@ -120,13 +120,31 @@ def _date(ctx, f, c, col):
 def _date_details(ctx, row, c, col):
     days = [(ref, reference_date(ctx.rules, ref, row.get("_sent"))) for ref in c.params.get("not_after", [])]
     limits = [(ref, day) for ref, day in days if pd.notna(day)]
+    bad = bool(row[f"{col}__bad"])
     if not limits:
-        return {"limit_name": "", "limit": ""}
+        return {"limit_name": "", "limit": "", **_date_words(ctx, "bad")}
     ref, day = min(limits, key=lambda item: item[1])
-    if not row[f"{col}__bad"]:  # name the limit actually passed
+    if not bad:  # name the limit actually passed
         passed = [(r, d) for r, d in limits if row[col] > d]
         ref, day = min(passed, key=lambda item: item[1]) if passed else (ref, day)
-    return {"limit_name": reference_words(ctx, row, ref), "limit": fmt_date(day)}
+    values = {"limit_name": reference_words(ctx, row, ref), "limit": fmt_date(day)}
+    return {**values, **_date_words(ctx, "bad" if bad else _failed(row, ref), **values)}
+
+
+def _failed(row, ref: str) -> str:
+    """Which DATE_PROBLEMS entry a date after `ref` is: after the file's own sending date, after a
+    receipt standing in for it, or after another reference."""
+    if ref != "sent_date":
+        return "other"
+    source = row.get("_sent_from")
+    return "receipt" if isinstance(source, str) and source != EVIDENCE_SENT else "sent_date"
+
+
+def _date_words(ctx, failed: str, **values) -> dict[str, str]:
+    """A date check's {problem} (what failed) and {action} (what to do)."""
+    sent = ctx.rules.field_by_role("sent_date")
+    values = {"sent": sent.label if sent is not None else "", **values}
+    return {"problem": DATE_PROBLEMS[failed].format(**values), "action": DATE_ACTIONS[failed].format(**values)}
 
 
 def _max_days_before(ctx, f, c, col):

@@ -249,7 +249,11 @@ class _Letter:
             return f"Đề nghị đơn vị gửi hồ sơ theo mẫu biểu chuẩn về {office}."
         if errors:
             return f"Đề nghị đơn vị sửa các lỗi trên theo mẫu biểu chuẩn và gửi lại về {office}."
-        return "Đề nghị đơn vị lưu ý các nội dung trên trong các kỳ báo cáo tiếp theo."
+        if any(f.severity is Severity.ERROR for f in self.campaign):  # sent, but late: only the next can be on time
+            return "Đề nghị đơn vị lưu ý gửi báo cáo trước hạn trong các kỳ tiếp theo."
+        # Warnings only: nothing must be resent; each says what to check.
+        return (f"Đề nghị đơn vị xem xét các cảnh báo trên; nội dung nào cần sửa thì sửa và gửi lại về {office}, "
+                "đồng thời lưu ý khi lập các báo cáo tiếp theo.")
 
     def _source(self) -> str | None:
         """One line saying why the letter went to this address (the unit can correct it)."""

@@ -651,7 +651,7 @@ def test_received_files_are_listed_with_sha256(audited):
         "thang_06/xiec.xlsx": "Được dùng"}
     attachment = listed["thang_06/thu_VP.eml › VP_thang06.xlsx"]
     assert (attachment["Thời điểm nhận"].value, attachment["Căn cứ thời điểm"].value) == \
-        (dt.datetime(2023, 6, 12, 9, 15), "ngày gửi của thư điện tử")
+        (dt.datetime(2023, 6, 12, 9, 15), "thư điện tử")
     assert all(listed[name]["Lý do, ghi chú"].value for name in ("ghi_chu.txt", "thang_05/hong.xlsx", "thang_05/la.xlsx"))
 
 

@@ -136,7 +136,7 @@ def test_other_city_unit_is_refused_without_a_wrong_suggestion(make_book, rules)
     [finding] = [f for f in report.findings if f.rule_id == "DV-DONVI"]
     assert (finding.sheet, finding.cell, finding.severity.value) == ("Thông tin đơn vị", "B3", "error")
     assert finding.message == ("Ô B3 – “Tên đơn vị” phải là tên một đơn vị thuộc Sở (nhận được “Nhà hát Chèo "
-                               "Hải Phòng”). (Căn cứ: Mục IV.4, Kế hoạch số 327/KH-SVHTT.)")
+                               "Hải Phòng”). Đề nghị ghi đúng tên đơn vị trong danh sách thả xuống. (Căn cứ: Mục IV.4, Kế hoạch số 327/KH-SVHTT.)")
     assert report.files[0].unit_id is None
 
 
@@ -146,8 +146,8 @@ def test_ambiguous_name_names_both_candidates(make_book, rules):
     [finding] = [f for f in report.findings if f.rule_id == "DV-DONVI"]
     assert finding.cell == "B3"
     assert finding.message == ("Ô B3 – “Tên đơn vị” phải là tên một đơn vị thuộc Sở (nhận được “Phòng VH”); có "
-                               "phải “Phòng Quản lý Văn hóa” hoặc “Phòng Quản lý Di sản văn hóa” không? (Căn cứ: "
-                               "Mục IV.4, Kế hoạch số 327/KH-SVHTT.)")
+                               "phải “Phòng Quản lý Văn hóa” hoặc “Phòng Quản lý Di sản văn hóa” không? Đề nghị ghi đúng tên đơn vị trong danh sách thả xuống. "
+                               "(Căn cứ: Mục IV.4, Kế hoạch số 327/KH-SVHTT.)")
 
 
 def test_abbreviated_name_is_accepted_with_a_note(make_book, rules):
@@ -156,6 +156,7 @@ def test_abbreviated_name_is_accepted_with_a_note(make_book, rules):
     assert report.files[0].unit_id == "CHEO"
     assert [(f.sheet, f.cell, f.rule_id, f.severity.value, f.message) for f in report.findings] == [
         ("Thông tin đơn vị", "B3", "DL-CHUANHOA", "info",
-         "Ô B3 – “Tên đơn vị”: đã hiểu “NH Cheo HN” là “Nhà hát Chèo Hà Nội”. "
+         "Ô B3 – “Tên đơn vị”: đã hiểu “NH Cheo HN” là “Nhà hát Chèo Hà Nội”; lần sau đề nghị chọn giá trị trong "
+         "danh sách thả xuống. "
          "(Căn cứ: mẫu biểu chuẩn do Văn phòng Sở phát hành.)"),
     ]

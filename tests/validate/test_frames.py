@@ -28,6 +28,8 @@ BAD_SENT = ("Ô B12 – “Ngày gửi” phải là ngày thật dạng ngày/t
             "hãy ghi lại ngày gửi. Khi chưa đọc được ngày gửi, ngày việc tốt và ngày hoạt động được so với ngày "
             "nhận tệp (theo thư điện tử hoặc sổ nhận văn bản); không có ngày nhận thì không so được với ngày gửi." + MUC_V)
 FIELDS = ("sheet", "cell", "rule_id", "severity", "message")
+NGAY = ("Ô J5 – “Ngày thực hiện việc tốt” phải là ngày thật dạng ngày/tháng/năm, không sau ngày gửi và không sau "
+        "ngày kết thúc kế hoạch, nhưng ")
 
 
 @pytest.mark.parametrize(("typed", "shown"), [
@@ -45,7 +47,8 @@ def test_typed_sent_date_is_read_day_first_with_a_note(make_book, rules, typed, 
     report = check_workbook(path, rules, as_of=AS_OF)
     assert report.flatten(FIELDS) == [
         (INFO, "B12", "DL-CHUANHOA", "info",
-         f"Ô B12 – “Ngày gửi”: ngày nhập dạng chữ “{shown}”, đã hiểu là 15/06/2023 (ngày/tháng/năm)." + TEMPLATE),
+         f"Ô B12 – “Ngày gửi”: ngày nhập dạng chữ “{shown}”, đã hiểu là 15/06/2023 (ngày/tháng/năm); lần sau đề nghị "
+         "ghi ngày dạng ngày/tháng/năm." + TEMPLATE),
     ]
     assert report.files[0].sent_date == "2023-06-15"
 
@@ -55,8 +58,8 @@ def test_typed_sent_date_is_the_limit_of_deed_dates(make_book, rules):
     path = make_book([good_row(deed_date=dt.date(2023, 6, 16))], info={"sent_date": Raw("15/6/23")}, period="2023-06")
     found = [f for f in check_workbook(path, rules, as_of=AS_OF).flatten(FIELDS) if f[2] == "DN-NGAY"]
     assert found == [(NOMINATIONS, "J5", "DN-NGAY", "error",
-                      "Ô J5 – “Ngày thực hiện việc tốt” phải là ngày thật dạng ngày/tháng/năm, không sau ngày gửi "
-                      "(15/06/2023) (nhận được “16/06/2023”)." + MUC_III_V)]
+                      NGAY + "ngày này sau ngày gửi 15/06/2023 ghi ở ô “Ngày gửi” (nhận được “16/06/2023”): đề nghị "
+                      "kiểm tra lại ngày, tháng, năm đã ghi ở ô này và ở ô “Ngày gửi”." + MUC_III_V)]
 
 
 @pytest.mark.parametrize("typed", ["hôm qua", "32/13/2023", "31/02/2023", "2023/06/15", "15/06"])
@@ -82,10 +85,11 @@ def test_single_file_without_sent_date_names_the_plan_end(make_book, rules):
     report = validate_files([path], rules, as_of=AS_OF).report()
     assert report.flatten(FIELDS) == [
         (NOMINATIONS, None, "DV-TOITHIEU", "error",
-         "Báo cáo tháng phải có tối thiểu 1 gương đề nghị hợp lệ (nhận được 0)." + MUC_V),
+         "Báo cáo tháng phải có tối thiểu 1 gương đề nghị hợp lệ (nhận được 0): đề nghị sửa các lỗi của các dòng đề "
+         "nghị hoặc bổ sung gương, rồi gửi lại." + MUC_V),
         (NOMINATIONS, "J5", "DN-NGAY", "error",
-         "Ô J5 – “Ngày thực hiện việc tốt” phải là ngày thật dạng ngày/tháng/năm, không sau ngày kết thúc kế hoạch "
-         "(10/10/2023) (nhận được “11/10/2023”)." + MUC_III_V),
+         NGAY + "ngày này sau ngày kết thúc kế hoạch 10/10/2023 (nhận được “11/10/2023”): đề nghị kiểm tra lại "
+         "ngày, tháng, năm đã ghi: việc sau ngày kết thúc kế hoạch không thuộc đợt này." + MUC_III_V),
         (INFO, "B12", "DV-BATBUOC", "error", BAD_SENT.format("hôm qua")),
     ]
 
@@ -118,7 +122,8 @@ def test_deed_70_days_before_the_email_names_the_email(tmp_path, make_book, rule
     assert _findings(inbox, rules, "DN-KIPTHOI") == [
         ("J5", "DN-KIPTHOI", "warning",
          "Ô J5 – “Ngày thực hiện việc tốt” cách ngày nhận theo thư điện tử (20/06/2023) quá 60 ngày "
-         "(nhận được “11/04/2023”, 70 ngày): kế hoạch yêu cầu đề xuất ngay khi phát hiện việc tốt." + MUC_V),
+         "(nhận được “11/04/2023”, 70 ngày): kế hoạch yêu cầu đề xuất ngay khi phát hiện việc tốt; đề nghị kiểm tra "
+         "lại ngày đã ghi và đề xuất các việc tốt mới ngay trong kỳ phát hiện." + MUC_V),
     ]
 
 
@@ -127,8 +132,9 @@ def test_deed_after_the_email_names_the_email(tmp_path, make_book, rules):
     inbox = _mailed(tmp_path, make_book, [good_row(deed_date=dt.date(2023, 6, 21))])
     assert _findings(inbox, rules, "DN-NGAY") == [
         ("J5", "DN-NGAY", "error",
-         "Ô J5 – “Ngày thực hiện việc tốt” phải là ngày thật dạng ngày/tháng/năm, không sau ngày nhận theo thư "
-         "điện tử (20/06/2023) (nhận được “21/06/2023”)." + MUC_III_V),
+         NGAY + "ngày này sau ngày nhận theo thư điện tử 20/06/2023 (tệp không ghi được ngày gửi) (nhận được "
+         "“21/06/2023”): đề nghị kiểm tra lại ngày, tháng, năm đã ghi: việc được báo cáo phải diễn ra trước khi gửi."
+         + MUC_III_V),
     ]
 
 
@@ -141,5 +147,6 @@ def test_readable_sent_date_wins_over_the_email(tmp_path, make_book, rules):
     assert [f[1:] for f in report.flatten(FIELDS) if f[2] == "DN-KIPTHOI"] == [
         ("J5", "DN-KIPTHOI", "warning",
          "Ô J5 – “Ngày thực hiện việc tốt” cách ngày gửi (15/05/2023) quá 60 ngày "
-         "(nhận được “01/03/2023”, 75 ngày): kế hoạch yêu cầu đề xuất ngay khi phát hiện việc tốt." + MUC_V),
+         "(nhận được “01/03/2023”, 75 ngày): kế hoạch yêu cầu đề xuất ngay khi phát hiện việc tốt; đề nghị kiểm tra "
+         "lại ngày đã ghi và đề xuất các việc tốt mới ngay trong kỳ phát hiện." + MUC_V),
     ]

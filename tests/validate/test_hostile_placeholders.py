@@ -55,7 +55,8 @@ def test_message_quotes_the_cell_as_written(make_book, rules):
     (finding,) = report.findings
     assert (finding.sheet, finding.cell, finding.clause) == ("Danh sách đề nghị", "K6", "Mục V")
     assert finding.message == ("Ô K6 – “Tóm tắt thành tích, việc làm tốt” phải là bản tóm tắt thành tích thật, "
-                               "không phải “(Như trên.)”. (Căn cứ: Mục V, Kế hoạch số 327/KH-SVHTT.)")
+                               "không phải “(Như trên.)”: đề nghị ghi tóm tắt việc làm tốt của chính người được đề nghị. "
+                               "(Căn cứ: Mục V, Kế hoạch số 327/KH-SVHTT.)")
 
 
 def test_at_least_twenty_real_variants():

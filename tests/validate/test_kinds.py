@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from checker.model.words import evidence_words
 from checker.ruleset.kinds import KINDS as DECLARED
 from checker.ruleset.spec import CheckSpec, Condition, Rule
 from checker.validate.engine import render_failures
@@ -60,7 +61,8 @@ ROW_CASES = [
     ("date", lambda: cell_frame([T("2023-05-01"), T("2023-05-20"), T("2023-12-01"), pd.NaT],
                                 raw=["1/5/2023", "20/5/2023", "1/12/2023", "32/5"], bad=[False, False, False, True]),
      {"column": "x", "not_after": ["sent_date", "plan_end"]}, [6, 7, 8],
-     {"limit_name": "ngày gửi", "limit": "15/05/2023"}),
+     {"limit_name": "ngày gửi", "limit": "15/05/2023", "problem": "ngày này sau ngày gửi 15/05/2023 ghi ở ô “Ngày gửi”",
+      "action": "kiểm tra lại ngày, tháng, năm đã ghi ở ô này và ở ô “Ngày gửi”"}),
     ("date_not_before", lambda: cell_frame([T("2022-11-30"), T("2022-12-01"), pd.NaT],
                                            raw=["30/11/2022", "01/12/2022", "x"], bad=[False, False, True]),
      {"column": "x", "not_before": dt.date(2022, 12, 1)}, [5], {"limit": "01/12/2022"}),
@@ -122,15 +124,20 @@ def status_frame(**columns) -> pd.DataFrame:
     base = {"unit_name": ["Đơn vị A", "Đơn vị B", "Đơn vị C"], "required": [True, True, False],
             "due": [True, True, True], "status_code": ["late", "on_time", "missing"],
             "status": ["Trễ hạn", "Đúng hạn", "Chưa nộp"], "deadline": ["19/06/2023"] * 3,
-            "cycle_label": ["Tháng 06/2023"] * 3}
+            "cycle_label": ["Tháng 06/2023"] * 3,
+            "received_at": [pd.Timestamp("2023-06-22 09:05", tz="Asia/Ho_Chi_Minh"), None, None],
+            "evidence": ["email_date", "", ""]}
     return pd.DataFrame({**base, **columns})
 
 
 CAMPAIGN_CASES = [
     ("monthly_deadline", status_frame, {}, [0],
-     {"unit": "Đơn vị A", "cycle": "Tháng 06/2023", "status": "Trễ hạn", "deadline": "19/06/2023"}),
+     {"unit": "Đơn vị A", "cycle": "Tháng 06/2023", "status": "Trễ hạn", "deadline": "19/06/2023",
+      "receipt": "nhận lúc 09:05 ngày 22/06/2023 giờ Hà Nội, theo " + evidence_words("email_date", ""),
+      "action": "Đề nghị đơn vị lưu ý gửi trước hạn các kỳ sau"}),
     ("summary_deadline", lambda: status_frame(status_code=["on_time", "missing", "missing"]), {}, [1],
-     {"unit": "Đơn vị B", "status": "Đúng hạn", "deadline": "19/06/2023"}),
+     {"unit": "Đơn vị B", "status": "Đúng hạn", "deadline": "19/06/2023",
+      "receipt": "đến hết ngày 25/07/2023 chưa nhận được báo cáo", "action": "Đề nghị đơn vị gửi ngay báo cáo"}),
     ("activity_in_window", lambda: status_frame(**{"activities::Phát động thi đua": [0, 1, 0]}),
      {"activity_type": "Phát động thi đua", "from": dt.date(2023, 5, 1), "to": dt.date(2023, 6, 30)}, [0],
      {"unit": "Đơn vị A", "activity_type": "Phát động thi đua", "from": "01/05/2023", "to": "30/06/2023"}),

@@ -33,7 +33,8 @@ def test_birth_year_formula_without_value_is_one_finding(make_book, rules):
     assert wb["Danh sách đề nghị"]["E5"].value is None  # genuinely no cached value
     assert check_workbook(path, rules, as_of=AS_OF).flatten(FIELDS) == [
         ("Danh sách đề nghị", None, "DV-TOITHIEU", "error",
-         "Báo cáo tháng phải có tối thiểu 1 gương đề nghị hợp lệ (nhận được 0)." + MUC_V),
+         "Báo cáo tháng phải có tối thiểu 1 gương đề nghị hợp lệ (nhận được 0): đề nghị sửa các lỗi của các dòng "
+         "đề nghị hoặc bổ sung gương, rồi gửi lại." + MUC_V),
         ("Danh sách đề nghị", "E5", "DL-CONGTHUC", "error",
          "Ô E5 chứa công thức “=1980+5” chưa có giá trị tính sẵn (ntvt không tính công thức): hãy mở tệp "
          "bằng Excel hoặc LibreOffice, lưu lại rồi gửi." + TEMPLATE),

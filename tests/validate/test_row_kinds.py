@@ -57,4 +57,4 @@ def test_staff_type_is_required_for_an_individual(make_book, rules):
     path = make_book([good_row(staff_type=None)])
     assert [f for f in check_workbook(path, rules, as_of=AS_OF).flatten(FIELDS) if f[2] == "DN-BATBUOC"] == [
         ("Danh sách đề nghị", "G5", "DN-BATBUOC", "error",
-         "Ô G5 – “Đối tượng” là bắt buộc với cá nhân nhưng đang để trống." + MUC_V)]
+         "Ô G5 – “Đối tượng” là bắt buộc với cá nhân nhưng đang để trống: đề nghị điền ô này." + MUC_V)]

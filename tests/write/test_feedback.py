@@ -17,6 +17,7 @@ from checker import consolidate
 from checker.model.errors import RuleFileError
 from checker.model.marks import EMAIL_HEADER, REPLY_DRAFT
 from checker.ruleset.loader import load_rules
+from checker.model.words import evidence_words
 from checker.write.feedback import office_name
 
 from ..builders.hostile_inbox import eml
@@ -105,9 +106,9 @@ def test_a_finding_says_where_what_the_rule_asks_and_the_clause(addressed):
     _, drafts = addressed
     body = _body(drafts["NSVH"])
     assert "Cần sửa (lỗi):\nTệp “nsvh.xlsx”:\n- Trang “Danh sách đề nghị”: " in body
-    assert ("\n- Trang “Danh sách đề nghị”: Ô D5 – “Giới tính” phải là một trong: Nam, Nữ (nhận được “Na”). "
-            "Yêu cầu: Giá trị phải thuộc danh mục. (Căn cứ: Mục IV.1, Mục V, Kế hoạch số 327/KH-SVHTT.)\n") in body
-    assert body.endswith("\n\nTrân trọng,\nVăn phòng Sở Văn hoá và Thể thao Hà Nội\n")
+    assert ("\n- Trang “Danh sách đề nghị”: Ô D5 – “Giới tính” phải là một trong: Nam, Nữ (nhận được “Na”): đề nghị "
+            "chọn một giá trị trong danh sách thả xuống của ô. Yêu cầu: Giá trị phải thuộc danh mục. (Căn cứ: Mục IV.1, Mục V, Kế hoạch số 327/KH-SVHTT.)\n") in body
+    assert body.endswith("\n\nTrân trọng,\nVăn phòng Sở Văn hóa và Thể thao Hà Nội\n")
 
 
 def test_a_unit_missing_reports_is_asked_to_send_them_now(tmp_path, rules):
@@ -154,8 +155,10 @@ def test_feedback_drafts(tmp_path, make_book, rules):
     body = _body(draft)
     assert "Kính gửi: Nhà hát Chèo Hà Nội," in body
     assert "Cần sửa (lỗi):\nTệp “cheo.xlsx”:\n" in body
-    assert "- Trang “Danh sách đề nghị”: Ô D5 – “Giới tính” phải là một trong: Nam, Nữ (nhận được “Na”)." in body
-    assert "- Nhà hát Chèo Hà Nội – Tháng 05/2023: Nộp nhưng chưa hợp lệ (hạn: nhận chậm nhất ngày 19/05/2023)." in body
+    assert "- Trang “Danh sách đề nghị”: Ô D5 – “Giới tính” phải là một trong: Nam, Nữ (nhận được “Na”): đề nghị chọn một giá trị trong danh sách thả xuống của ô." in body
+    assert ("- Nhà hát Chèo Hà Nội – Tháng 05/2023: Nộp nhưng chưa hợp lệ (hạn: nhận chậm nhất ngày 19/05/2023; nhận "
+            f"lúc 08:00 ngày 15/05/2023 giờ Hà Nội, theo {evidence_words('email_date', 'Ngày gửi')}). Đề nghị đơn vị "
+            "sửa các lỗi của báo cáo và gửi lại ngay.") in body
     assert "Đề nghị đơn vị sửa các lỗi trên theo mẫu biểu chuẩn và gửi lại" in body
     [attachment] = list(draft.iter_attachments())
     assert attachment.get_filename() == "cheo_danh_dau.xlsx"
@@ -216,3 +219,17 @@ def test_the_latest_report_decides_the_address(tmp_path, make_book, rules):
     consolidate(inbox, None, rules, as_of=dt.date(2023, 6, 30), feedback=tmp_path / "tra_loi")
     draft = _drafts(tmp_path / "tra_loi")["CHEO"]
     assert (draft["To"], draft["X-NTVT-Address-Source"]) == ("moi@cheo.example.vn", "report")
+
+
+def test_a_late_but_valid_report_closes_with_the_next_deadlines(tmp_path, make_book, rules):
+    """A unit whose only problem is a late May report is told when it was received and to send the next ones on time."""
+    inbox, src = tmp_path / "inbox", tmp_path / "src"
+    book = make_book(name="cheo.xlsx", directory=src)
+    eml(inbox / "thu.eml", [("cheo.xlsx", book.read_bytes())], "Mon, 22 May 2023 09:30:00 +0700")
+    consolidate(inbox, None, rules, as_of=MAY, feedback=tmp_path / "tra_loi")
+    body = _body(_drafts(tmp_path / "tra_loi")["CHEO"])
+    assert ("Tình hình nộp:\n- Nhà hát Chèo Hà Nội – Tháng 05/2023: Trễ hạn 3 ngày (hạn: nhận chậm nhất ngày "
+            f"19/05/2023; nhận lúc 09:30 ngày 22/05/2023 giờ Hà Nội, theo {evidence_words('email_date', 'Ngày gửi')}). "
+            "Đề nghị đơn vị lưu ý gửi trước hạn các kỳ sau. (Căn cứ: Mục V, Kế hoạch số 327/KH-SVHTT.)\n") in body
+    assert "Đề nghị đơn vị lưu ý gửi báo cáo trước hạn trong các kỳ tiếp theo." in body
+    assert "gửi ngay" not in body and "Cần sửa (lỗi)" not in body
