@@ -4,6 +4,7 @@ cell helpers every sheet uses (text cells, table headers, print setup)."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,12 +33,14 @@ class Book:
         ws.write_string(row, col, "" if value is None else str(value), self.f[fmt])
 
     def table(self, ws, top: int, headers: list[str], widths: list[int], rows: int, fit: bool = False) -> None:
+        """A table's header row, widths and filter; printed one page wide (`fit`) or as many pages
+        across as keep its text legible."""
         for col, (head, width) in enumerate(zip(headers, widths)):
             ws.write_string(top, col, head, self.f["header"])
             ws.set_column(col, col, width)
         ws.freeze_panes(top + 1, 0)
         ws.autofilter(top, 0, top + max(rows, 1), len(headers) - 1)
-        print_setup(ws, top, fit)
+        print_setup(ws, top, 1 if fit else pages_across(widths))
 
 
 def open_book(c: Consolidation, path: Path) -> Book:
@@ -68,6 +71,7 @@ def _formats(wb: xlsxwriter.Workbook) -> dict[str, Any]:
         "date": wb.add_format({**base, "num_format": "dd/mm/yyyy"}),
         "moment": wb.add_format({**base, "num_format": "dd/mm/yyyy hh:mm"}),
         "int": wb.add_format({**base, "num_format": "0"}),
+        "cell_int": wb.add_format({**base, "num_format": "0", "border": 1, "align": "center"}),
         "pct": wb.add_format({**base, "num_format": "0%"}),
         "title": wb.add_format({**base, "bold": True, "font_size": 14}),
         "subtitle": wb.add_format({**base, "italic": True}),
@@ -89,17 +93,26 @@ def _formats(wb: xlsxwriter.Workbook) -> dict[str, Any]:
     return f
 
 
-def print_setup(ws, header_row: int | None = None, fit: bool = True) -> None:
-    """A4 landscape. Narrow sheets fit one page across; wide tables print at a readable scale
-    over several pages, the header repeated on each (fitting 25 columns to one A4 width
-    would print 3-point text)."""
+# Column-width units across an A4 landscape page inside 0.4" margins at 100% (LibreOffice and
+# Excel draw a unit as about 7 pixels at 96 per inch, plus a few pixels a column).
+PAGE_UNITS = 145
+MIN_SCALE = 0.55  # below this, 11-point text prints under 6 points: hard to read on paper
+
+
+def pages_across(widths) -> int:
+    """How many A4 landscape pages a table this wide needs across to print at MIN_SCALE or more."""
+    total = sum(w + 0.7 for w in widths)
+    return max(1, math.ceil(total / (PAGE_UNITS / MIN_SCALE)))
+
+
+def print_setup(ws, header_row: int | None = None, across: int = 1) -> None:
+    """A4 landscape, scaled to fit `across` pages wide (as many pages down as it takes): narrow
+    sheets one page across; wide tables over as many pages as keep the text legible
+    (pages_across), the header repeated on each. The footer names the sheet and the page."""
     ws.set_landscape()
     ws.set_paper(9)  # A4
-    if fit:
-        ws.fit_to_pages(1, 0)
-    else:
-        ws.set_print_scale(75)
-    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
+    ws.fit_to_pages(across, 0)
+    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
     if header_row is not None:
         ws.repeat_rows(header_row)
-    ws.set_footer("&CTrang &P/&N")
+    ws.set_footer("&L&A&RTrang &P/&N")

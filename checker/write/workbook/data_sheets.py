@@ -17,10 +17,12 @@ from ...model.findings import Finding
 from ...model.words import ROW_IN_FORCE, ROW_NOT_COUNTED, ROW_REPLACED, SEVERITY_WORDS, STATUS_WORDS
 from .. import streaming as sheetxml
 from ..style import row_height
+from .book import pages_across, print_setup
 from .layout import Context
 from .words import META, SUMMARY_PERIOD
 
 CELL_KEY = 1 << 14  # more than Excel's 16,384 columns: row * CELL_KEY + column is one int per cell
+PRINT_FROM = 3  # the first printed column (from 0): "Đơn vị"
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")  # serial 0, counting Excel's 29/02/1900 (dates from 01/03/1900)
 
 
@@ -47,6 +49,10 @@ def write_data_sheet(ctx: Context, ws, key: str, comments_left: int) -> DataShee
                                   "ví dụ từng thư mục kỳ báo cáo")
     book.table(ws, 0, headers, widths, len(frame))
     ws.set_row(0, 45)
+    # On paper, from "Đơn vị" on: the file, sheet and row columns trace a row on screen (and its
+    # state names a replacing row's file); leaving them out keeps the text at a legible size.
+    ws.print_area(0, PRINT_FROM, len(frame), len(headers) - 1)
+    print_setup(ws, 0, pages_across(widths[PRINT_FROM:]))
     if frame.empty:
         return DataSheet(None, 0, False)
     out_sheet = ws.name

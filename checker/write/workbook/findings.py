@@ -17,7 +17,9 @@ from .words import FILES, MATRIX
 
 MAX_LINKS = 65_000  # Excel allows 65,530 hyperlinks per sheet
 HEADERS = ["STT", "Mức độ", "Quy tắc", "Căn cứ", "Đơn vị", "Tệp", "Trang", "Ô", "Nội dung", "Xem"]
-WIDTHS = [6, 10, 14, 18, 28, 30, 16, 7, 90, 10]
+WIDTHS = [5, 10, 15, 20, 26, 28, 16, 7, 76, 6]
+WRAPPED = (3, 4, 5, 8)  # the columns (from 0) whose text wraps: rule clause, unit, file, message
+PRINTED = 9  # the columns printed: all but "Xem" (a link is no use on paper)
 
 
 @dataclass(frozen=True)
@@ -31,7 +33,8 @@ class FindingsSheet:
 
 def write_findings(ctx: Context, ws) -> FindingsSheet:
     c = ctx.c
-    ctx.book.table(ws, 0, HEADERS, WIDTHS, len(c.findings))
+    ctx.book.table(ws, 0, HEADERS, WIDTHS, len(c.findings), fit=True)
+    ws.print_area(0, 0, min(len(c.findings) + 1, sheetxml.MAX_ROWS - 1), PRINTED - 1)
     if not c.findings:
         return FindingsSheet(None, False, 0)
     ordered = sorted(c.findings, key=lambda f: (f.severity.rank, f.sort_key()))
@@ -58,18 +61,19 @@ def _finding_rows(ctx: Context, ordered: list[Finding], linked: set[str], cut: i
     c, xf = ctx.c, ctx.book.xf
     unit_of = {c.validation.books[d.index].name: ctx.unit_name(d.unit_id) for d in c.decisions}
     words = {sev: word.capitalize() for sev, word in SEVERITY_WORDS.items()}
-    text_cell, text_s = sheetxml.text_cell, xf["text"]
+    text_cell, text_s, wrap_s = sheetxml.text_cell, xf["text"], xf["wrap"]
     for n, f in enumerate(ordered, start=2):  # Excel's row number: the header is row 1
-        message = f.message
+        message, file = f.message, f.file or CAMPAIGN_FILE
+        unit = ctx.unit_name(f.unit) if f.unit else unit_of.get(f.file, "")
         cells = [sheetxml.number_cell(f"A{n}", xf["int"], n - 1),
                  text_cell(f"B{n}", xf[f"text:{f.severity.value}"], words[f.severity.value]),
-                 text_cell(f"C{n}", text_s, f.rule_id), text_cell(f"D{n}", text_s, f.clause),
-                 text_cell(f"E{n}", text_s, ctx.unit_name(f.unit) if f.unit else unit_of.get(f.file, "")),
-                 text_cell(f"F{n}", text_s, f.file or CAMPAIGN_FILE), text_cell(f"G{n}", text_s, f.sheet or ""),
-                 text_cell(f"H{n}", text_s, f.cell or ""), text_cell(f"I{n}", xf["wrap"], message)]
+                 text_cell(f"C{n}", text_s, f.rule_id), text_cell(f"D{n}", wrap_s, f.clause),
+                 text_cell(f"E{n}", wrap_s, unit), text_cell(f"F{n}", wrap_s, file), text_cell(f"G{n}", text_s, f.sheet or ""),
+                 text_cell(f"H{n}", text_s, f.cell or ""), text_cell(f"I{n}", wrap_s, message)]
         if f"J{n}" in linked:
             cells.append(text_cell(f"J{n}", xf["hyperlink"], "Xem"))
-        yield sheetxml.row(n, "".join(cells), row_height([(message, 90)]))
+        texts = (f.clause, unit, file, message)
+        yield sheetxml.row(n, "".join(cells), row_height(zip(texts, (WIDTHS[col] for col in WRAPPED))))
     if cut:
         n = len(ordered) + 2
         yield sheetxml.row(n, text_cell(f"I{n}", xf["bold"], cut_words(cut)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ...model.words import EVIDENCE_SENT, INVALID, MISSING, ON_TIME, evidence_words
+from ...model.words import EVIDENCE_SENT, INVALID, MISSING, ON_TIME, evidence_legend, evidence_words
 from .book import print_setup
 from .layout import MATRIX_TOP, Context
 from .words import policy_words
@@ -48,12 +48,12 @@ def write_matrix(ctx: Context, ws) -> None:
     for n, unit in enumerate(rules.units):
         r = ctx.matrix_rows[unit.name]
         ws.set_row(r, 28)
-        ws.write_number(r, 0, n + 1, f["int"])
-        book.text(ws, r, 1, unit.name + ("" if unit.required else " (không bắt buộc)"), "wrap")
+        ws.write_number(r, 0, n + 1, f["cell_int"])
+        book.text(ws, r, 1, unit.name + ("" if unit.required else " (không bắt buộc)"), "cell_wrap")
         for k, cycle in enumerate(cycles):
             row = by_key[(unit.id, cycle)]._asdict()
             ws.write_string(r, 2 + 2 * k, _status_cell(row, sent), f[f"status:{row['status_code']}"])
-            ws.write_number(r, 3 + 2 * k, int(row["valid_nominations"]), f["int"])
+            ws.write_number(r, 3 + 2 * k, int(row["valid_nominations"]), f["cell_int"])
         urow = summary[unit.id]._asdict()
         ws.write_string(r, scol, _status_cell(urow, sent), f[f"status:{urow['status_code']}"])
     legend = MATRIX_TOP + 1 + len(rules.units)
@@ -65,11 +65,9 @@ def write_matrix(ctx: Context, ws) -> None:
              ("not_due", "Chưa đến hạn")]
     for n, (code, word) in enumerate(words, start=legend + 1):
         ws.write_string(n, 1, word, f[f"status:{code}"])
-    book.text(ws, legend + len(words) + 1, 1, "Căn cứ thời điểm nhận: thư = ngày giờ gửi của thư điện tử; sổ nhận = "
-              "sổ nhận văn bản của Văn phòng; Ngày gửi = ô “Ngày gửi” trong tệp; giờ sửa tệp = thời gian sửa tệp "
-              "(khi không có căn cứ nào khác).")
+    book.text(ws, legend + len(words) + 1, 1, evidence_legend(sent))
     ws.freeze_panes(5, 2)
-    print_setup(ws)
+    print_setup(ws)  # one page across
     ws.repeat_rows(3, 4)
 
 

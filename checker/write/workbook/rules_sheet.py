@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ...model.words import SEVERITY_WORDS
 from ..console import check_params
+from ..style import text_height
 from .layout import Context
 from .words import policy_words
 
@@ -23,6 +24,9 @@ def write_rules(ctx: Context, ws) -> None:
         book.text(ws, n, 0, rule.id)
         book.text(ws, n, 1, "/".join(SEVERITY_WORDS[s] for s in rule.severities))
         book.text(ws, n, 2, rule.clause)
+        params = "; ".join(p for p in (check_params(rules, ch) for ch in rule.checks) if p)
+        # The height the wrapped texts need: LibreOffice does not grow a row stored without one.
+        ws.set_row(n, text_height([rule.title, params, rule.quote or ""], WIDTHS[3:]))
         book.text(ws, n, 3, rule.title, "wrap")
-        book.text(ws, n, 4, "; ".join(p for p in (check_params(rules, ch) for ch in rule.checks) if p), "wrap")
+        book.text(ws, n, 4, params, "wrap")
         book.text(ws, n, 5, rule.quote, "wrap")
