@@ -12,7 +12,8 @@ copy: the most similar, the first in batch order among equals.
 Cost: identical texts are grouped by their key (no comparison at all). The distinct texts are all
 scored against each other with rapidfuzz.process.cdist when they are few; otherwise MinHash LSH
 (datasketch) over word pairs proposes the candidate pairs and only those are scored, so a city's
-rows stay near-linear.
+rows stay near-linear; word pairs found in many texts (stock phrases) are left out of the
+signatures, or every text holding one would be a candidate of every other.
 """
 
 from __future__ import annotations
@@ -36,6 +37,9 @@ ALL_PAIRS_UP_TO = 2_000
 # MinHash LSH: a text's word pairs, 64 permutations, candidates from a Jaccard similarity of about
 # 0.5 up: a near-copy at a score of 90 (a few words changed) shares far more of its word pairs.
 NUM_PERM, LSH_THRESHOLD = 64, 0.5
+# A word pair in more than 1% of the distinct texts (and more than 20 of them) is a stock phrase,
+# left out of the MinHash signatures.
+COMMON_SHARE, COMMON_AT_LEAST = 0.01, 20
 
 Mates = dict[int, tuple[int, int]]  # frame index -> (frame index of the other copy, score)
 
@@ -99,7 +103,12 @@ def _lsh_pairs(distinct: list[str], threshold: int) -> list[tuple[int, int, int]
     for t in distinct:
         ids = [words.setdefault(w, len(words)) for w in t.split()]
         pairs = {(a * 1_000_003 + b) & 0xFFFFFFFF for a, b in zip(ids, ids[1:])} or {ids[0] if ids else 0}
-        shingles.append(sorted(pairs))
+        shingles.append(pairs)
+    # Stock phrases ("luôn hoàn thành tốt nhiệm vụ được giao") are in many texts: left in, they make
+    # every text that has one a candidate of every other (quadratic). A near-copy shares its rare word
+    # pairs too, so only the common ones are dropped (a text made only of them keeps them).
+    common = _common_shingles(shingles)
+    shingles = [sorted(p - common or p) for p in shingles]
     signatures = MinHash.bulk(shingles, num_perm=NUM_PERM, hashfunc=int)
     lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
     found = []
@@ -110,6 +119,16 @@ def _lsh_pairs(distinct: list[str], threshold: int) -> list[tuple[int, int, int]
                 found.append((j, i, round(score)))  # as cdist's whole-number scores
         lsh.insert(i, signature)
     return found
+
+
+def _common_shingles(shingles: list[set[int]]) -> set[int]:
+    """Word pairs found in more than COMMON_SHARE of the texts (and in more than a few of them)."""
+    counts: dict[int, int] = defaultdict(int)
+    for pairs in shingles:
+        for p in pairs:
+            counts[p] += 1
+    limit = max(COMMON_AT_LEAST, COMMON_SHARE * len(shingles))
+    return {p for p, n in counts.items() if n > limit}
 
 
 def _candidates(f: pd.DataFrame, c: CheckSpec, col: str) -> tuple[pd.Index, list[str]]:

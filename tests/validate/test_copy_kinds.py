@@ -7,6 +7,7 @@ Layout (tests/validate/test_pipeline.py): nominations from row 5, K = "Tóm tắ
 from __future__ import annotations
 
 import datetime as dt
+import random
 
 import pandas as pd
 import pytest
@@ -169,3 +170,18 @@ def test_threshold_is_the_rules_setting(threshold, expected):
     """The threshold decides: a 99-score near-copy at 99, none at 100 (only exact copies)."""
     texts = [copy_kinds.ascii_key(RESCUE), copy_kinds.ascii_key(RESCUE_19H)]
     assert sorted(find_copies(texts, ["a", "b"], [10, 11], threshold)) == expected
+
+
+def test_lsh_finds_near_copies_among_texts_sharing_a_stock_phrase(monkeypatch):
+    """Every text carries the same stock phrase (dropped from the signatures, or every text would be a
+    candidate of every other): the LSH path still finds exactly the near-copies all-pairs scoring finds."""
+    stock = "luon hoan thanh tot nhiem vu duoc giao va gương mau chap hanh"
+    rng = random.Random(7)
+    words = [f"tu{i}" for i in range(500)]
+    texts = [f"{stock} " + " ".join(rng.choice(words) for _ in range(25)) for _ in range(80)]
+    texts += [t.replace(t.split()[15], "khac") for t in texts[:10]]  # 10 near-copies, one word changed
+    expected = near_pairs(texts, 90)
+    monkeypatch.setattr(copy_kinds, "ALL_PAIRS_UP_TO", 10)
+    monkeypatch.setattr(copy_kinds, "COMMON_AT_LEAST", 5)  # so the phrase counts as common in 90 texts
+    assert near_pairs(texts, 90) == expected
+    assert sum(len(v) for v in expected.values()) >= 20
