@@ -74,23 +74,16 @@ def validate(subs: list[Submission], rules: RuleSet, *, as_of: dt.date,
     # shows (email, receipt log); never as_of, which would make every deed look as old as the wait.
     receipts = [Receipt(s.received_at.date(), s.evidence) if s.received_at and s.evidence else None for s in subs]
     books, frames = read_and_frame(subs, rules, receipts, progress, workers)
-    ctx = Context(rules, rules.list_values, _field_lists(rules), frames.units.suggest, books=books)
+    ctx = _context(rules, frames, books)
     findings: list[Finding] = []
     findings += reading_findings(books, rules)
     findings += frames.info
-    row_errors: dict[str, set[int]] = {}
-    for sheet in rules.sheets:
-        if sheet.kind != "table":
-            continue
-        frame = frames.tables[sheet.key]
-        row_rules = [r for r in rules.rules_at("row") if r.sheet == sheet.key]
-        errors: set[int] = set()
-        for idx, f in table_findings(ctx, frame, sheet.key, row_rules, books, rules):
-            if f is None or f.severity is Severity.ERROR:
-                errors.add(idx)
-            if f is not None:
-                findings.append(f)
-        row_errors[sheet.key] = errors
+    row_errors: dict[str, set[int]] = {s.key: set() for s in rules.sheets if s.kind == "table"}
+    for key, idx, f in _row_findings(ctx, frames, books):
+        if f is None or f.severity is Severity.ERROR:
+            row_errors[key].add(idx)
+        if f is not None:
+            findings.append(f)
     # The file rules read each file's count of valid rows, known only now that the rows are checked.
     key = rules.sheet_key("nominations")
     frames = dataclasses.replace(frames, files=with_valid_rows(frames.files, frames.tables.get(key),
@@ -107,21 +100,38 @@ def findings_without(validation: Validation, left_out: set[int]) -> list[Finding
     other files' rows. (Row errors are not recomputed: those kinds are warnings in the rules file.)"""
     if not left_out:
         return validation.findings
-    rules, books = validation.rules, validation.books
+    books = validation.books
     names = {books[i].name for i in left_out}
     out = [f for f in validation.findings if f.file not in names and not _batch_wide(f.code)]
-    ctx = Context(rules, rules.list_values, _field_lists(rules), validation.frames.units.suggest, books=books)
+    ctx = _context(validation.rules, validation.frames, books)
+    out += [f for _, _, f in _row_findings(ctx, validation.frames, books, only=_batch_wide, left_out=left_out)
+            if f is not None]
+    return sorted(out, key=Finding.sort_key)
+
+
+def _context(rules: RuleSet, frames: Frames, books: list[WorkbookData]) -> Context:
+    return Context(rules, rules.list_values, _field_lists(rules), frames.units.suggest, books=books)
+
+
+def _row_findings(ctx: Context, frames: Frames, books: list[WorkbookData], *,
+                  only: Callable[[str], bool] | None = None, left_out: set[int] = frozenset()):
+    """(sheet key, frame index, finding or None) of the row rules on each table sheet's rows: the
+    checks whose kind `only` accepts (all by default), on the rows of the files not `left_out`."""
+    rules = ctx.rules
     for sheet in rules.sheets:
         if sheet.kind != "table":
             continue
-        wide = [dataclasses.replace(r, checks=tuple(c for c in r.checks if _batch_wide(c.kind)))
-                for r in rules.rules_at("row") if r.sheet == sheet.key]
-        wide = [r for r in wide if r.checks]
-        frame = validation.frames.tables[sheet.key]
-        if wide and not frame.empty:
-            kept = frame[~frame["_file"].isin(left_out)]
-            out += [f for _, f in table_findings(ctx, kept, sheet.key, wide, books, rules) if f is not None]
-    return sorted(out, key=Finding.sort_key)
+        row_rules = [r for r in rules.rules_at("row") if r.sheet == sheet.key]
+        if only is not None:
+            row_rules = [dataclasses.replace(r, checks=tuple(c for c in r.checks if only(c.kind))) for r in row_rules]
+            row_rules = [r for r in row_rules if r.checks]
+        frame = frames.tables[sheet.key]
+        if left_out:
+            frame = frame[~frame["_file"].isin(left_out)]
+        if not row_rules or (only is not None and frame.empty):
+            continue
+        for idx, f in table_findings(ctx, frame, sheet.key, row_rules, books, rules):
+            yield sheet.key, idx, f
 
 
 def _batch_wide(kind: str) -> bool:
