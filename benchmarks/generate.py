@@ -137,6 +137,7 @@ class Skeleton:
     lists: dict[str, list[str]]  # list name -> canonical values
     activity_types: list[str] = field(default_factory=list)
     version: str = ""
+    prepared: dict[str, int] = field(default_factory=dict)  # table sheet key -> the template's input rows
 
 
 def build_skeleton(rules: RuleSet) -> Skeleton:
@@ -188,7 +189,8 @@ def build_skeleton(rules: RuleSet) -> Skeleton:
     lists = {name: list(rules.list_values(name)) for name in rules.lists}
     return Skeleton(sheets, info_rows, columns, names, validations,
                     [(u.id, u.name, tuple(u.aliases)) for u in rules.units], list(rules.deadlines.cycles), lists,
-                    version=rules.template.version)
+                    version=rules.template.version,
+                    prepared={"nominations": rules.template.nomination_rows, "activities": rules.template.activity_rows})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -575,10 +577,14 @@ def write_file(path: Path, content: dict[str, Any], sk: Skeleton) -> None:
     info_name = sk.names["info"]
     for sheet_name, cells, hidden in sk.sheets:
         ws = wb.add_worksheet(sheet_name)
+        key = tables.get(sheet_name)
+        # More rows than the template prepares: the unit inserted rows, the signature block moved down.
+        below = HEADER_ROW + sk.prepared[key] if key else len(cells)
+        extra = max(0, len(content[key]) - sk.prepared[key]) if key else 0
         for r, line in enumerate(cells):
             for c, v in enumerate(line):
                 if v not in ("", None):
-                    ws.write(r, c, v)
+                    ws.write(r + (extra if r > below else 0), c, v)
         if sheet_name == info_name:
             for key, value in content["info"].items():
                 _put(ws, sk.info_rows[key], 1, value, date_fmt, text_fmt)
@@ -590,7 +596,7 @@ def write_file(path: Path, content: dict[str, Any], sk: Skeleton) -> None:
                 for c, k in enumerate(order):
                     if k in values:
                         _put(ws, HEADER_ROW + 1 + n, c, values[k], date_fmt, text_fmt)
-            last = HEADER_ROW + max(200 if key == "nominations" else 100, len(rows))
+            last = HEADER_ROW + max(sk.prepared[key], len(rows))
             for c, source in sk.validations[key]:
                 ws.data_validation(HEADER_ROW + 1, c, last, c, {"validate": "list", "source": source})
             ws.freeze_panes(HEADER_ROW + 1, 0)

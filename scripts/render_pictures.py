@@ -42,7 +42,7 @@ def to_png(source: Path, name: str, work: Path) -> None:
 
 def only_sheet(xlsx: Path, sheet: str, out: Path) -> Path:
     """A copy of xlsx holding only `sheet` (LibreOffice prints every sheet)."""
-    wb = openpyxl.load_workbook(xlsx)
+    wb = openpyxl.load_workbook(xlsx, rich_text=True)  # keeps the heading's bold and underline
     for ws in list(wb):
         if ws.title != sheet:
             wb.remove(ws)

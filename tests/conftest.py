@@ -90,16 +90,18 @@ def rules():
 
 @pytest.fixture
 def make_book(tmp_path, rules):
-    """Write a filled standard workbook; defaults are a clean May report of Nhà hát Chèo Hà Nội."""
+    """Write a filled standard workbook; defaults are a clean May report of Nhà hát Chèo Hà Nội, its
+    lists without the template's signature block (as many units send them: the tests about a list's
+    rows then count only their own; tests/write/test_template.py reads the block)."""
     counter = iter(range(1, 10_000))
 
     def make(rows=None, *, info=None, activities=None, summary=None, unit="CHEO", period="2023-05",
-             name=None, directory=None) -> Path:
+             name=None, directory=None, signature=False) -> Path:
         target = (directory or tmp_path) / (name or f"book{next(counter)}.xlsx")
         target.parent.mkdir(parents=True, exist_ok=True)
         return fill_template(rules, target, as_of=dt.date(2023, 5, 2), unit=unit, period=period,
                              info=good_info(**(info or {})), nominations=[good_row()] if rows is None else rows,
-                             activities=activities or [], summary=summary)
+                             activities=activities or [], summary=summary, signature=signature)
 
     return make
 

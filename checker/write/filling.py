@@ -32,16 +32,17 @@ class Raw:
 def fill_template(rules: RuleSet, target: Path, *, as_of: dt.date, info: dict[str, Any] | None = None,
                   nominations: list[dict[str, Any]] = (), activities: list[dict[str, Any]] = (),
                   summary: dict[str, Any] | None = None, unit: str | None = None,
-                  period: str | None = None) -> Path:
-    """Write a filled copy of the standard template; dict keys are field keys of the rules file."""
+                  period: str | None = None, signature: bool = True) -> Path:
+    """Write a filled copy of the standard template; dict keys are field keys of the rules file.
+    signature=False: the table sheets' signature block deleted, as many units send their lists."""
     with atomic_output(Path(target)) as out:
         # The blank template is written in the scratch folder too, so nothing is left beside target.
         make_template(rules, out, as_of=as_of, unit=unit, period=period)
-        wb = openpyxl.load_workbook(io.BytesIO(out.read_bytes()))
+        wb = openpyxl.load_workbook(io.BytesIO(out.read_bytes()), rich_text=True)  # keeps the heading's bold and underline
         _fill_form(wb, rules, "info", info or {})
         _fill_form(wb, rules, "summary", summary or {})
-        _fill_table(wb, rules, "nominations", nominations)
-        _fill_table(wb, rules, "activities", activities)
+        _fill_table(wb, rules, "nominations", nominations, signature)
+        _fill_table(wb, rules, "activities", activities, signature)
         wb.save(out)
     return Path(target)
 
@@ -69,9 +70,12 @@ def _fill_form(wb, rules: RuleSet, sheet_key: str, values: dict[str, Any]) -> No
         _put(ws.cell(row=row, column=2), value)
 
 
-def _fill_table(wb, rules: RuleSet, sheet_key: str, rows: list[dict[str, Any]]) -> None:
+def _fill_table(wb, rules: RuleSet, sheet_key: str, rows: list[dict[str, Any]], signature: bool) -> None:
     spec = rules.sheet(sheet_key)
     ws = wb[spec.name]
+    if not signature:  # everything under the prepared rows (template_form): the empty row and the block
+        prepared = rules.template.nomination_rows if spec.role == "nominations" else rules.template.activity_rows
+        ws.delete_rows(5 + prepared, ws.max_row)
     header = {label_key(c.value): c.column for c in ws[4] if c.value}
     columns = {f.key: header[label_key(f.label)] for f in spec.fields}
     for n, values in enumerate(rows, start=5):

@@ -6,7 +6,11 @@ cycles, deadlines, plan quotes. Layout contract relied on by the reader:
 * sheets in rules order ("Hướng dẫn", forms, tables), then the hidden "Danh mục" and "_ntvt";
 * form sheets: A1:B1 title, row 2 empty, from row 3 one field per row (label in A, value in B; a
   grey hint in C);
-* table sheets: row 1 title, row 2 plan line, row 3 empty, row 4 header, data from row 5;
+* table sheets, laid out as an administrative form (template_form): rows 1-2 the parent agency
+  and the unit | the Quốc hiệu, Tiêu ngữ and place-and-date line, row 3 the title and plan line,
+  row 4 the header, data from row 5 (every prepared row bordered), then after one empty row the
+  signature block, which the reader takes as the end of the data. The reader finds the header by
+  its labels (read/tables.find_header), so files of earlier layouts read the same;
 * labels end with " *" (required) or " (*)" (required in some cases), see `required_marks`;
 * "_ntvt": template_version / plan_id / generated (ISO date) in A1:B3.
 
@@ -27,6 +31,8 @@ from xlsxwriter.utility import xl_col_to_name
 from .files import atomic_output
 from .names import template_name
 from .style import text_height
+from .template_form import REPEATED_COLUMNS, FormLayout
+from .workbook.book import print_bands, print_setup
 from .template_guide import guide_rows, vn_date
 from ..normalise.matching import UnitIndex
 from ..read.grids import VERSION_LABEL, VERSION_SHEET
@@ -41,7 +47,6 @@ REQUIRED_MARK, CONDITIONAL_MARK = " *", " (*)"
 DATE_FORMAT = "dd/mm/yyyy"
 HINT_WIDTH = 55
 FONT = "Times New Roman"
-PRINT_CHARS_PER_PAGE = 180  # column-width characters that still print legibly across one A4 landscape page
 
 
 def nfc(text: str) -> str:
@@ -95,6 +100,7 @@ def make_template(rules: RuleSet, target: Path, *, as_of: dt.date, unit: str | N
     """Write the standard template to target (atomically), optionally pre-filled for a unit/cycle."""
     prefill: dict[str, str] = {}
     info = rules.sheet(rules.sheet_key("unit_info"))
+    name = None
     if unit is not None:
         name = find_unit(rules, unit).name
         prefill.update({f.key: name for f in info.fields if f.type == "unit"})
@@ -106,7 +112,7 @@ def make_template(rules: RuleSet, target: Path, *, as_of: dt.date, unit: str | N
             prefill[report_type.key] = rules.list_values(report_type.list)[0]
     target = Path(target)
     with atomic_output(target) as tmp:
-        _TemplateWriter(rules, tmp, as_of, prefill).write()
+        _TemplateWriter(rules, tmp, as_of, prefill, name).write()
     return target
 
 
@@ -125,9 +131,10 @@ def make_unit_templates(rules: RuleSet, directory: Path, *, as_of: dt.date,
 class _TemplateWriter:
     """Builds one workbook; sheet writers are small methods sharing formats and list ranges."""
 
-    def __init__(self, rules: RuleSet, path: Path, as_of: dt.date, prefill: dict[str, str]):
+    def __init__(self, rules: RuleSet, path: Path, as_of: dt.date, prefill: dict[str, str],
+                 unit_name: str | None = None):
         as_of = as_of.date() if isinstance(as_of, dt.datetime) else as_of
-        self.rules, self.as_of, self.prefill = rules, as_of, prefill
+        self.rules, self.as_of, self.prefill, self.unit_name = rules, as_of, prefill, unit_name
         # tmpdir: xlsxwriter's temporary files go in atomic_output's scratch folder, beside the output.
         self.wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
                                                   "strings_to_urls": False, "tmpdir": str(Path(path).parent)})
@@ -139,6 +146,7 @@ class _TemplateWriter:
             letter = xl_col_to_name(col)
             self.ranges[name] = f"='{LISTS_SHEET}'!${letter}$2:${letter}${len(values) + 1}"
         self.fmt = self._formats()
+        self.form = FormLayout(self.wb, {"font_name": FONT, "font_size": 11, "valign": "top"})
 
     def _formats(self) -> dict[str, xlsxwriter.format.Format]:
         base = {"font_name": FONT, "font_size": 11, "valign": "top"}
@@ -153,14 +161,16 @@ class _TemplateWriter:
             "quote": {"italic": True, "text_wrap": True},
             "locked": {},
         }
-        fmt_border = self.wb.add_format({"border": 1})
         fmt = {k: self.wb.add_format({**base, **v}) for k, v in specs.items()}
-        fmt["border"] = fmt_border
         for kind, extra in {"plain": {}, "wrap": {"text_wrap": True}, "date": {"num_format": DATE_FORMAT},
                             "text": {"num_format": "@"}}.items():
             fmt[f"in_{kind}"] = self.wb.add_format({**base, "locked": False, **extra})
             fmt[f"box_{kind}"] = self.wb.add_format({**base, "locked": False, "border": 1,
                                                      "bg_color": "#FFF9E5", **extra})
+            # A list's prepared rows wrap what is typed or chosen ("Phong trào thi đua gắn với" holds
+            # long values), so the unit's own print shows it whole once Excel grows the row.
+            wrap = {"text_wrap": True} if kind in ("plain", "text") else {}
+            fmt[f"grid_{kind}"] = self.wb.add_format({**base, "locked": False, "border": 1, **wrap, **extra})
         return fmt
 
     def write(self) -> None:
@@ -210,27 +220,21 @@ class _TemplateWriter:
             v["error_type"] = "stop"
         return v
 
-    def _input_format(self, field: FieldSpec, boxed: bool):
+    def _input_format(self, field: FieldSpec, boxed: bool, grid: bool = False):
         kind = {"date": "date", "longtext": "wrap"}.get(field.type, "plain")
         if field.type == "text":
             kind = "text" if boxed else "wrap"  # form text cells keep leading zeros (phone numbers)
-        return self.fmt[("box_" if boxed else "in_") + kind]
+        return self.fmt[("box_" if boxed else "grid_" if grid else "in_") + kind]
 
-    def _print_setup(self, ws, repeat_header: bool = False, width: int = 0) -> None:
-        """A4 landscape. A table wider than a page (the 19 nomination columns) prints over as many
-        pages across as keep the text readable, with STT and name repeated on each; squeezing it
-        onto one page width printed 3-point text."""
-        ws.set_landscape()
-        ws.set_paper(9)
-        pages = max(1, -(-width // PRINT_CHARS_PER_PAGE))
-        ws.fit_to_pages(pages, 0)
-        if pages > 1:
-            ws.repeat_columns(0, 1)
-        ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.7)
+    def _print_setup(self, ws, widths: list[float] | None = None) -> None:
+        """A4 landscape; a table prints over bands of whole columns (workbook.book.print_bands), STT
+        and the header repeated on each page; other sheets one page wide. The footer names the plan."""
+        if widths is None:
+            print_setup(ws)
+        else:
+            print_bands(ws, 0, widths, REPEATED_COLUMNS, HEADER_ROW)
         number = nfc(self.rules.plan.number).replace("&", "&&")
         ws.set_footer(f"&L&8Kế hoạch số {number} – &A&R&8Trang &P/&N")
-        if repeat_header:
-            ws.repeat_rows(HEADER_ROW)
 
     def _plan_line(self) -> str:
         p = self.rules.plan
@@ -265,26 +269,26 @@ class _TemplateWriter:
         nominations = sheet.role == "nominations"
         rows = rules.template.nomination_rows if nominations else rules.template.activity_rows
         title = rules.template.title if nominations else f"{sheet.name.upper()} TRIỂN KHAI KẾ HOẠCH"
-        ws.write_string(0, 0, nfc(title), self.fmt["title"])
-        ws.write_string(1, 0, self._plan_line(), self.fmt["subtitle"])
-        ws.set_row(0, 24, self.fmt["locked"])
-        for r in (1, 2):
-            ws.set_row(r, None, self.fmt["locked"])
+        widths = [f.width or 14 for f in sheet.fields]
+        p = rules.plan
+        self.form.heading(ws, widths, HEADER_ROW, self.fmt["locked"], issuer=nfc(p.issuer), unit=self.unit_name and nfc(self.unit_name),
+                          place=nfc(p.place), year=p.year, title=nfc(title), plan_line=self._plan_line())
         first, last = HEADER_ROW + 1, HEADER_ROW + rows
         for col, field in enumerate(sheet.fields):
-            ws.set_column(col, col, field.width or 14, self._input_format(field, boxed=False))
+            ws.set_column(col, col, widths[col], self._input_format(field, boxed=False))
             ws.write_string(HEADER_ROW, col, nfc(field.label + marks.get(field.key, "")), self.fmt["header"])
             ws.data_validation(first, col, last, col, self._validation(field))
+            grid = self._input_format(field, boxed=False, grid=True)  # prepared rows print with borders
+            for row in range(first, last + 1):
+                ws.write_blank(row, col, None, grid)
         ws.set_row(HEADER_ROW, self._header_height(sheet, marks), self.fmt["locked"])
         ws.freeze_panes(first, 0)
         ws.autofilter(HEADER_ROW, 0, last, len(sheet.fields) - 1)
-        # Filled rows get cell borders (for print); empty prepared rows stay out of the print range.
-        ws.conditional_format(first, 0, last, len(sheet.fields) - 1, {
-            "type": "formula", "criteria": f"=COUNTA($A{first + 1}:${xl_col_to_name(len(sheet.fields) - 1)}{first + 1})>0",
-            "format": self.fmt["border"]})
+        end = self.form.signature(ws, widths, last + 2)
         ws.protect("", {"format_cells": True, "format_columns": True, "format_rows": True, "insert_rows": True,
                         "delete_rows": True, "sort": True, "autofilter": True, "insert_hyperlinks": True})
-        self._print_setup(ws, repeat_header=True, width=sum(f.width or 14 for f in sheet.fields))
+        self._print_setup(ws, widths)
+        ws.print_area(0, 0, end, len(sheet.fields) - 1)
 
     @staticmethod
     def _header_height(sheet: SheetSpec, marks: dict[str, str]) -> float:

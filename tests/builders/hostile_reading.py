@@ -39,13 +39,19 @@ def append_rows(source: Path, target: Path, rows_xml: str, part: str = NOMINATIO
 
 
 def add_merges(source: Path, target: Path, refs: list[str]) -> Path:
-    """Give the nominations sheet these merged ranges (in <mergeCells>, where the schema puts it)."""
-    merges = f'<mergeCells count="{len(refs)}">' + "".join(f'<mergeCell ref="{r}"/>' for r in refs) + "</mergeCells>"
+    """Give the nominations sheet these merged ranges too, in its <mergeCells> (the template's
+    heading has some), where the schema puts it."""
+    added = "".join(f'<mergeCell ref="{r}"/>' for r in refs)
 
     def edit(data: bytes) -> bytes:
         text = data.decode("utf-8")
+        found = re.search(r'<mergeCells count="(\d+)">', text)
+        if found:
+            count = int(found.group(1)) + len(refs)
+            text = text.replace(found.group(0), f'<mergeCells count="{count}">', 1)
+            return text.replace("</mergeCells>", added + "</mergeCells>", 1).encode("utf-8")
         at = text.index("<conditionalFormatting") if "<conditionalFormatting" in text else text.index("</worksheet>")
-        return (text[:at] + merges + text[at:]).encode("utf-8")
+        return (text[:at] + f'<mergeCells count="{len(refs)}">{added}</mergeCells>' + text[at:]).encode("utf-8")
 
     return rewrite_part(source, target, NOMINATIONS_SHEET, edit)
 

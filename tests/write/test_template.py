@@ -10,8 +10,10 @@ import unicodedata
 from pathlib import Path
 
 import openpyxl
+from openpyxl.utils import get_column_letter
 import pytest
 
+from checker.read.workbook import read_workbook
 from checker.ruleset.loader import load_rules
 
 from checker.ruleset.spec import RuleSet
@@ -23,6 +25,10 @@ from checker.write.template import (
     required_marks,
 )
 from checker.write.names import template_name
+from checker.write.filling import fill_template
+from checker.write.template_form import bands
+
+from ..conftest import good_row
 
 AS_OF = dt.date(2023, 5, 2)
 LIST_TYPES = ("list", "unit", "period")
@@ -113,7 +119,7 @@ def test_required_markers_follow_error_checks(rules):
 
 
 def test_table_headers_and_titles(wb, rules):
-    """Each table sheet has its title in row 1, the plan line in row 2, row 3 empty and the labels in row 4."""
+    """Each table sheet keeps its labels in row 4 (cells letters name stay those of earlier versions)."""
     for key in ("nominations", "activities"):
         sheet = rules.sheet(key)
         ws = wb[sheet.name]
@@ -121,15 +127,84 @@ def test_table_headers_and_titles(wb, rules):
         assert header == labelled(rules, sheet)
         assert header[0] == "STT"
         assert ws.cell(4, len(sheet.fields) + 1).value is None
-        assert all(ws.cell(3, c).value is None for c in range(1, len(sheet.fields) + 1))
-        assert ws["A2"].value == "(Thực hiện Kế hoạch số 327/KH-SVHTT ngày 27/04/2023 của Sở Văn hóa và Thể thao Hà Nội)"
-        assert ws["A1"].font.b
-    assert wb["Danh sách đề nghị"]["A1"].value == rules.template.title
-    assert wb["Hoạt động"]["A1"].value == "HOẠT ĐỘNG TRIỂN KHAI KẾ HOẠCH"
+        assert ws["A1"].value is None and ws["A3"].value is None  # nothing of the heading in the repeated STT column
     assert wb["Danh sách đề nghị"]["L4"].value == "Tiêu chí 1: Nhiều việc làm tốt, được cộng đồng ghi nhận"
     assert wb["Danh sách đề nghị"]["D4"].value == "Giới tính (*)"
 
 
+def merged(ws) -> dict[str, str]:
+    """Top-left cell -> merged range, for the ranges of a sheet."""
+    return {r.coord.split(":")[0]: r.coord for r in ws.merged_cells.ranges}
+
+
+def test_table_heading_is_an_administrative_form(wb, rules):
+    """Nghị định 30/2020/NĐ-CP: agency and unit top left, Quốc hiệu and Tiêu ngữ top right, the
+    place-and-date line under them, the title and plan line centred over the first printed band."""
+    ws = wb["Danh sách đề nghị"]
+    assert ws["B1"].value == "SỞ VĂN HÓA VÀ THỂ THAO HÀ NỘI\nTÊN ĐƠN VỊ: ……………………"
+    assert ws["F1"].value == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc"
+    assert ws["F2"].value == "Hà Nội, ngày …… tháng …… năm 2023" and ws["F2"].font.i
+    assert ws["B3"].value == (rules.template.title + "\n(Thực hiện Kế hoạch số 327/KH-SVHTT ngày 27/04/2023 "
+                              "của Sở Văn hóa và Thể thao Hà Nội)")
+    # The first band is columns A-H (template_form.bands); the blocks share it, right of STT.
+    assert merged(ws) == {"B1": "B1:E1", "F1": "F1:H1", "F2": "F2:H2", "B3": "B3:H3"}
+    activities = wb["Hoạt động"]
+    assert activities["B3"].value.startswith("HOẠT ĐỘNG TRIỂN KHAI KẾ HOẠCH\n(Thực hiện Kế hoạch số 327/KH-SVHTT")
+    assert activities["E1"].value.startswith("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
+
+
+def test_heading_runs_keep_their_styles(blank):
+    """The two-line blocks are rich text: the unit bold under the agency, the Tiêu ngữ underlined."""
+    ws = openpyxl.load_workbook(blank, rich_text=True)["Danh sách đề nghị"]
+    agency, unit = ws["B1"].value
+    assert (agency.text, bool(agency.font.b)) == ("SỞ VĂN HÓA VÀ THỂ THAO HÀ NỘI", False)
+    assert (unit.text, unit.font.b) == ("\nTÊN ĐƠN VỊ: ……………………", True)
+    nation, motto = ws["F1"].value
+    assert nation.font.b and motto.font.b and motto.font.u == "single" and not nation.font.u
+
+
+def test_unit_template_names_the_unit_in_the_heading(tmp_path, rules):
+    out = make_template(rules, tmp_path / "t.xlsx", as_of=AS_OF, unit="QLVH", period="2023-06")
+    ws = openpyxl.load_workbook(out)["Danh sách đề nghị"]
+    assert ws["B1"].value == "SỞ VĂN HÓA VÀ THỂ THAO HÀ NỘI\nPHÒNG QUẢN LÝ VĂN HÓA"
+
+
+def test_prepared_rows_bordered_and_signature_block_under_them(wb, rules):
+    """Every prepared input row prints with borders; one empty row under them, the signature block:
+    titles, then what each signer writes, centred across the heading's blocks (not merged)."""
+    for key, rows, right in (("nominations", rules.template.nomination_rows, "F"),
+                             ("activities", rules.template.activity_rows, "E")):
+        sheet = rules.sheet(key)
+        ws = wb[sheet.name]
+        last = 4 + rows
+        for row in (5, last):
+            for col in range(1, len(sheet.fields) + 1):
+                border = ws.cell(row, col).border
+                assert border.left.style == border.bottom.style == "thin", (key, row, col)
+        assert ws.cell(last + 1, 1).border.bottom.style is None
+        # Text and list cells wrap (a long “Phong trào thi đua gắn với” prints whole); dates do not.
+        assert all(bool(ws.cell(5, col).alignment.wrap_text) == (field.type != "date")
+                   for col, field in enumerate(sheet.fields, start=1)), key
+        assert all(ws.cell(last + 1, c).value is None for c in range(1, len(sheet.fields) + 1))
+        sign, note = last + 2, last + 3
+        assert (ws[f"B{sign}"].value, ws[f"{right}{sign}"].value) == ("NGƯỜI LẬP BIỂU", "THỦ TRƯỞNG ĐƠN VỊ")
+        assert (ws[f"B{note}"].value, ws[f"{right}{note}"].value) == ("(Ký, ghi rõ họ tên)",
+                                                                      "(Ký, ghi rõ họ tên, đóng dấu)")
+        assert ws[f"B{sign}"].alignment.horizontal == "centerContinuous"
+        assert not any(r.min_row > 4 for r in ws.merged_cells.ranges)
+        assert ws.print_area == f"'{sheet.name}'!$A$1:${get_column_letter(len(sheet.fields))}${note}"
+
+
+def test_signature_block_is_not_data(tmp_path, rules):
+    """The reader takes the template's own signature block as the end of the data: a blank template
+    has no data row, and a filled one only the rows typed."""
+    blank = make_template(rules, tmp_path / "b.xlsx", as_of=AS_OF)
+    table = read_workbook(blank.name, blank.read_bytes(), rules).tables["nominations"]
+    last = 4 + rules.template.nomination_rows
+    assert table.rows == [] and table.not_data["footer"] == [last + 2, last + 3]
+    filled = fill_template(rules, tmp_path / "f.xlsx", as_of=AS_OF, nominations=[good_row(1), good_row(2)])
+    table = read_workbook(filled.name, filled.read_bytes(), rules).tables["nominations"]
+    assert table.rows == [5, 6] and table.not_data["footer"] == [last + 2, last + 3]
 def test_form_labels(wb, rules):
     """Form sheets have a merged bold title in A1:B1, row 2 empty, and one label per row from row 3."""
     for key in ("info", "summary"):
@@ -174,7 +249,7 @@ def test_frozen_panes_print_setup_and_protection(wb, rules):
     for name in ("Danh sách đề nghị", "Hoạt động"):
         ws = wb[name]
         assert ws.freeze_panes == "A5"
-        assert ws.print_title_rows == "$4:$4"
+        assert ws.print_title_rows == "$4:$4"  # the header on every page; the heading on the first only
         assert ws.protection.sheet
         assert ws.protection.insertRows is False and ws.protection.deleteRows is False  # allowed
         assert ws.protection.sort is False and ws.protection.autoFilter is False  # allowed
@@ -188,11 +263,19 @@ def test_frozen_panes_print_setup_and_protection(wb, rules):
             continue
         assert ws.page_setup.orientation == "landscape", ws.title
         assert ws.page_setup.paperSize == 9
-        assert ws.sheet_properties.pageSetUpPr.fitToPage is True
         sheet = next((sh for sh in rules.sheets if sh.name == ws.title and sh.kind == "table"), None)
-        width = sum(f.width or 14 for f in sheet.fields) if sheet else 0
-        pages = max(1, -(-width // 180))  # wide tables print over several pages across, legibly
-        assert ws.page_setup.fitToHeight == 0 and (ws.page_setup.fitToWidth or 1) == pages, ws.title
+        if sheet is None:
+            assert ws.sheet_properties.pageSetUpPr.fitToPage is True, ws.title
+            assert ws.page_setup.fitToHeight == 0 and (ws.page_setup.fitToWidth or 1) == 1, ws.title
+            continue
+        # Tables print at a fixed scale over bands of whole columns, STT repeated (template_form).
+        widths = [f.width or 14 for f in sheet.fields]
+        assert 55 <= ws.page_setup.scale <= 100, ws.title
+        assert [b.id for b in ws.col_breaks.brk] == [first for first, _ in bands(widths)[1:]], ws.title
+    nominations = wb["Danh sách đề nghị"]
+    assert (bands([f.width or 14 for f in rules.sheet("nominations").fields]), nominations.page_setup.scale) == (
+        [(0, 7), (8, 12), (13, 18)], 73)
+    assert nominations.print_title_cols == "$A:$A"
 
 
 def test_column_widths_from_rules(wb, rules):
@@ -226,7 +309,6 @@ def test_table_validations(wb, rules):
                 assert dv.showErrorMessage and dv.errorStyle in (None, "stop")
                 assert dv.errorTitle == "Giá trị không có trong danh mục"
                 assert f"“{field.label}”: chỉ chọn một giá trị" in dv.error and len(dv.error) <= 255
-    assert rules.template.nomination_rows >= 200
 
 
 def test_no_inline_lists(wb):
@@ -403,8 +485,10 @@ OFFICE = shutil.which("libreoffice") or shutil.which("soffice")
 
 
 @pytest.mark.skipif(OFFICE is None, reason="LibreOffice (libreoffice/soffice) is not on PATH")
-def test_libreoffice_converts_to_pdf(tmp_path, blank):
-    """LibreOffice opens the template and exports a non-empty PDF without reporting an error."""
+def test_libreoffice_prints_the_form_as_laid_out(tmp_path, blank):
+    """LibreOffice prints the template on 7 A4 pages without an error: one per sheet, and the
+    nominations over its 3 bands; the first band holds the whole heading, title and signature
+    block; the other bands only their columns (STT repeated), nothing cut at a page edge."""
     result = subprocess.run(
         [OFFICE, f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
          "--convert-to", "pdf", "--outdir", str(tmp_path), str(blank)],
@@ -412,5 +496,15 @@ def test_libreoffice_converts_to_pdf(tmp_path, blank):
     pdf = tmp_path / (blank.stem + ".pdf")
     assert result.returncode == 0, result.stderr
     assert "error" not in (result.stdout + result.stderr).lower()
-    assert pdf.exists() and pdf.stat().st_size > 1000
-    assert pdf.read_bytes().startswith(b"%PDF")
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    pages = text.split("\f")[:-1]
+    footers = [re.search(r"– (.+?)\s+Trang (\d+)/(\d+)", page).group(1).strip() for page in pages]
+    assert footers == ["Hướng dẫn", "Thông tin đơn vị"] + ["Danh sách đề nghị"] * 3 + ["Hoạt động", "Tổng kết"]
+    first, *rest = pages[2:5]
+    for words in ("SỞ VĂN HÓA VÀ THỂ THAO HÀ NỘI", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
+                  "Hà Nội, ngày …… tháng …… năm 2023", "DANH SÁCH GƯƠNG ĐIỂN HÌNH TIÊN TIẾN, NGƯỜI TỐT, VIỆC TỐT",
+                  "NGƯỜI LẬP BIỂU", "THỦ TRƯỞNG ĐƠN VỊ", "(Ký, ghi rõ họ tên, đóng dấu)"):
+        assert words in first and not any(words in page for page in rest), words
+    assert all("STT" in page for page in pages[2:5])
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in pages[5] and "NGƯỜI LẬP BIỂU" in pages[5]
