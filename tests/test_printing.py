@@ -21,9 +21,9 @@ from .conftest import ROOT
 OFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 TOOLS = {"soffice": OFFICE, "pdfinfo": shutil.which("pdfinfo"), "pdftotext": shutil.which("pdftotext")}
 # The pages each sheet prints on at most, as the README's "In ấn" paragraph states them.
-PAGES = {"Tổng quan": 2, "Tình hình nộp": 1, "Danh sách đề nghị": 8, "Hoạt động": 2, "Đề xuất Thành phố": 1,
-         "Lỗi và cảnh báo": 4, "Tệp đã nhận": 4, "Quy tắc": 1}
-TOTAL = 24
+PAGES = {"Tổng quan": 2, "Tình hình nộp": 1, "Danh sách đề nghị": 20, "Hoạt động": 2, "Đề xuất Thành phố": 1,
+         "Lỗi và cảnh báo": 4, "Tệp đã nhận": 6, "Quy tắc": 2}
+TOTAL = 38
 ONE_WIDE = ("Tổng quan", "Tình hình nộp", "Đề xuất Thành phố")
 
 
@@ -109,3 +109,56 @@ def test_rules_rows_hold_their_wrapped_text(printed):
             checked += 1
             assert height is not None and height >= lines * 12.6, (row, lines, height)
     assert checked > 10
+
+
+def test_wide_lists_repeat_who_on_every_band_with_borders_and_heights(printed):
+    """The data sheets print over bands of whole columns with "Đơn vị", "Kỳ", STT and the nominee
+    repeated; every data cell is bordered; rows of wrapped text carry a stored height."""
+    xlsx, _ = printed
+    wb = openpyxl.load_workbook(xlsx)
+    ws = wb["Danh sách đề nghị"]
+    assert [c.value for c in ws[1]][3:7] == ["Đơn vị", "Kỳ", "STT", "Họ và tên / Tên tập thể"]
+    assert ws.print_title_cols == "$D:$G"
+    assert [b.id for b in ws.col_breaks.brk] and ws.page_setup.scale >= 55
+    assert ws["D2"].border.left.style == "thin" and ws["D2"].alignment.wrap_text
+    assert all(ws.cell(row=2, column=col).border.top.style == "thin" for col in range(1, ws.max_column + 1))
+    assert all(ws.row_dimensions[r].height for r in range(2, ws.max_row + 1))
+    assert wb["Hoạt động"].print_title_cols == "$D:$F"
+    files = wb["Tệp đã nhận"]
+    assert files.print_title_cols == "$A:$A"
+    assert all(files.row_dimensions[r].height for r in range(5, files.max_row + 1))
+    assert files["A6"].border.left.style == "thin" and files["A6"].alignment.wrap_text
+
+
+def test_city_list_heading_signature_and_notes_in_words(printed):
+    xlsx, _ = printed
+    ws = openpyxl.load_workbook(xlsx)["Đề xuất Thành phố"]
+    assert ws["A1"].value == "SỞ VĂN HÓA VÀ THỂ THAO HÀ NỘI"
+    assert (ws["G1"].value, ws["G2"].value) == ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc")
+    assert ws["G3"].value == "Hà Nội, ngày …… tháng …… năm 2023"
+    assert ws["A7"].value == "STT" and ws.row_dimensions[7].height >= 33  # two lines
+    notes = [ws[f"J{r}"].value for r in range(8, 10)]
+    assert notes[0] == "(nguồn: HOALO_thang05.xlsx, dòng 5)"
+    assert notes[1].startswith("Ô P6 – đề nghị cấp Thành phố cần “Phạm vi ảnh hưởng”") and "DN-CAP" not in notes[1]
+    assert notes[1].endswith("(nguồn: HOALO_thang05.xlsx, dòng 6)")
+    sign = {ws.cell(row=r, column=c).value: (r, c) for r in range(10, 14) for c in (1, 7)}
+    assert sign["Hà Nội, ngày …… tháng …… năm 2023"][0] + 1 == sign["THỦ TRƯỞNG CƠ QUAN"][0]
+    assert sign["THỦ TRƯỞNG CƠ QUAN"][0] + 1 == sign["(Ký, ghi rõ họ tên, đóng dấu)"][0]
+    assert sign["NGƯỜI LẬP BIỂU"][0] + 1 == sign["(Ký, ghi rõ họ tên)"][0]
+
+
+def test_overview_cycles_start_page_two_and_matrix_legend_whole(printed):
+    xlsx, _ = printed
+    wb = openpyxl.load_workbook(xlsx)
+    ws = wb["Tổng quan"]
+    head = next(r for r in range(1, ws.max_row + 1) if ws.cell(row=r, column=1).value == "Kỳ")
+    assert [b.id for b in ws.row_breaks.brk] == [head - 2]  # the break above the cycles' heading
+    assert ws.cell(row=head + 5, column=8).value == "chưa đến hạn"
+    assert ws.cell(row=head + 5, column=7).border.right.style == "thin"
+    matrix = wb["Tình hình nộp"]
+    assert "Thời điểm nhận theo giờ Hà Nội" in matrix["A2"].value
+    assert matrix.row_dimensions[5].height >= 48
+    legend = {matrix.cell(row=r, column=2).value: r for r in range(30, 40)}
+    assert "Chưa đến hạn: hạn nộp của kỳ chưa qua tính đến ngày tính" in legend
+    assert any(str(m).startswith("B") and str(m).endswith(str(legend["Chưa đến hạn: hạn nộp của kỳ chưa qua tính "
+                                                                 "đến ngày tính"])) for m in matrix.merged_cells.ranges)

@@ -117,7 +117,7 @@ def _history(rules: RuleSet, validation: Validation, decisions: list[FileDecisio
         "row": rows["_row"].astype(int).tolist(), "col": columns,
         "cell": [cell_ref(r, col) for col, r in zip(columns, rows["_row"].astype(int))],
         "label": label, "value": rows[raw].tolist(), "name": rows[raw].tolist(),
-        "earlier_cycle": [rules.cycle_label(p) if rep else None for p, rep in zip(first_period, repeat)],
+        "earlier_cycle": [rules.cycle_words(p) if rep else None for p, rep in zip(first_period, repeat)],
         "earlier_file": [books[int(f)].name if rep else None for f, rep in zip(first_file, repeat)],
     })
 

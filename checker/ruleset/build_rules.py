@@ -9,7 +9,7 @@ from typing import Any
 from .build_params import ParamSections
 from .kinds import ALL_PARAMS, KINDS, allowed_placeholders
 from .spec import CheckSpec, Rule
-from .strict_yaml import MAX_SHOWN, _Map, shown
+from .strict_yaml import MAX_SHOWN, _Map, found, shown
 from .values import _kind
 
 SEVERITIES = ("error", "warning", "info")
@@ -66,25 +66,34 @@ class RuleSections(ParamSections):
     def build_check(self, rule_id: str, level: str, sheet: str | None, c: Any, w: str, parent: Any,
                     index: int) -> CheckSpec:
         if not isinstance(c, dict):
-            raise self.fail(w, f"a check is a mapping with `kind:`, found {_kind(c)}", parent, index)
+            raise self.fail(w, f"a check is a mapping with `kind:`, found {_kind(c)}", parent, index,
+                            f"mỗi phép kiểm tra cần là một nhóm khóa có “kind:”, nhưng {found(c)}: hãy viết lại")
         if "kind" not in c:
-            raise self.fail(w, "a check needs `kind:`", c)
+            raise self.fail(w, "a check needs `kind:`", c, None,
+                            "phép kiểm tra này thiếu khóa “kind:” (loại kiểm tra, xem bảng các loại trong README): "
+                            "hãy thêm dòng “kind: …”")
         kind = self.choice(c, "kind", w, KINDS, "check kind")
         declared = KINDS[kind]
         params = set(declared.params)
         if (level == "campaign") != (declared.level == "campaign"):
-            raise self.fail(f"{w}.kind", f"kind {kind!r} does not fit a {level} rule", c, "kind")
+            raise self.fail(f"{w}.kind", f"kind {kind!r} does not fit a {level} rule", c, "kind",
+                            f"loại kiểm tra “{kind}” không dùng được cho quy tắc có level “{level}”: hãy đổi “kind:” "
+                            "hoặc “level:” (các loại toàn đợt chỉ dùng với level campaign)")
         unknown = sorted(set(c) - CHECK_KEYS - params)
         if unknown:
-            raise self.fail(w, f"unknown key {unknown[0]!r} for kind {kind!r} (allowed: "
-                               f"{', '.join(sorted(CHECK_KEYS | params))})", c, unknown[0])
+            allowed = ", ".join(sorted(CHECK_KEYS | params))
+            raise self.fail(w, f"unknown key {unknown[0]!r} for kind {kind!r} (allowed: {allowed})", c, unknown[0],
+                            f"loại kiểm tra “{kind}” không có khóa “{unknown[0]}” (các khóa dùng được: {allowed}): "
+                            "hãy sửa tên khóa nếu gõ nhầm, hoặc xóa dòng này")
         missing = sorted(k for k in params - set(c) if not declared.params[k].optional)
         if missing:
-            raise self.fail(w, f"missing key {missing[0]!r} for kind {kind!r}", c)
+            raise self.fail(w, f"missing key {missing[0]!r} for kind {kind!r}", c, None,
+                            f"loại kiểm tra “{kind}” cần khóa “{missing[0]}”: hãy thêm dòng “{missing[0]}: …”")
         severity = c.get("severity")
         if not isinstance(severity, str) or severity not in SEVERITIES:
             raise self.fail(f"{w}.severity", f"expected one of {', '.join(SEVERITIES)}, found {shown(severity)}",
-                            c, "severity")
+                            c, "severity", f"“severity” phải là một trong: {', '.join(SEVERITIES)}, nhưng "
+                                           f"{found(severity)}: hãy chọn một giá trị trong đó")
         message = self.message(c, kind, w)
         p = {k: v for k, v in c.items() if k in params}
         self.check_params(kind, level, sheet, p, w, c)

@@ -6,6 +6,7 @@ before any Python object is built; anchors, aliases, merge keys and unusual tags
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import reprlib
 from pathlib import Path
@@ -37,6 +38,39 @@ def shown(value: Any) -> str:
     two levels) and cut to MAX_SHOWN characters, so a huge or deep value costs nothing to show."""
     text = _REPR.repr(value)
     return text if len(text) <= MAX_SHOWN else text[:MAX_SHOWN - 1] + "…"
+
+
+def found(value: Any) -> str:
+    """What was found, in the words of a Vietnamese error line: "đang để trống", "đang là “abc”"."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return "đang để trống"
+    if isinstance(value, bool):
+        return f"đang là giá trị đúng/sai “{'true' if value else 'false'}”"
+    if isinstance(value, dict):
+        return f"đang là một nhóm {len(value)} khóa"
+    if isinstance(value, list):
+        return f"đang là một danh sách {len(value)} mục"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return f"đang là ngày giờ “{value}”" if isinstance(value, dt.datetime) else f"đang là ngày “{value}”"
+    text = str(value) if isinstance(value, (str, int, float)) else shown(value)
+    return f"đang là “{text if len(text) <= MAX_SHOWN else text[:MAX_SHOWN - 1] + '…'}”"
+
+
+def rule_error(path: Any, where: str, problem: str, line: int | None = None, said: str | None = None) -> RuleFileError:
+    """A RuleFileError whose `said` is the problem in Vietnamese, for whoever edits the rules file:
+    what was expected, what was found, what to do. `problem` stays English, for the log."""
+    error = RuleFileError(path, where, problem, line)
+    error.said = said
+    return error
+
+
+# A YAML syntax error, in words: PyYAML's own ("mapping values are not allowed here") are English.
+SYNTAX = ("không đọc được cấu trúc YAML ở đây: thường do thụt lề không đều (các khóa cùng cấp phải thẳng cột), "
+          "thiếu dấu “:” sau một khóa, hoặc thiếu dấu đóng (ngoặc kép, ] hoặc }); hãy sửa dòng này hoặc dòng ngay trên")
+TAB = "dòng này có ký tự Tab: YAML chỉ nhận dấu cách để thụt lề; hãy thay Tab bằng dấu cách"
+CONTROL = ("dòng này có một ký tự điều khiển không in được (thường do chép từ phần mềm khác): hãy xóa ký tự đó, "
+           "hoặc gõ lại dòng")
+DEPTH = f"các mục lồng nhau quá {MAX_DEPTH} cấp: hãy kiểm tra thụt lề và các dấu ngoặc [ ] {{ }} đã đóng đủ chưa"
 
 
 class _Map(dict):
@@ -84,22 +118,27 @@ class _Strict(Composer, SafeConstructor, Resolver):
         Resolver.__init__(self)
         self.path, self.depth, self.nodes = path, 0, 0
 
-    def refuse(self, problem: str, mark: Any) -> RuleFileError:
-        return RuleFileError(self.path, "", problem, mark.line + 1 if mark is not None else None)
+    def refuse(self, problem: str, mark: Any, said: str) -> RuleFileError:
+        return rule_error(self.path, "", problem, mark.line + 1 if mark is not None else None, said)
 
     def compose_node(self, parent: Any, index: Any) -> yaml.Node:
         event = self.peek_event()
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
             raise self.refuse("YAML anchors and aliases (&name, *name) are not allowed in a rules file: "
-                              "write the value out in full", event.start_mark)
+                              "write the value out in full", event.start_mark,
+                              "tệp quy tắc không dùng neo và bí danh YAML (&tên, *tên): hãy viết đầy đủ giá trị ở mỗi chỗ")
         if getattr(event, "tag", None) not in ALLOWED_TAGS:
             raise self.refuse(f"YAML tag {shown(event.tag)} is not allowed in a rules file (plain texts, "
-                              "numbers, dates, lists and mappings only)", event.start_mark)
+                              "numbers, dates, lists and mappings only)", event.start_mark,
+                              f"tệp quy tắc không dùng thẻ YAML “{shown(event.tag)}”: chỉ viết chữ, số, ngày, "
+                              "danh sách và nhóm khóa; hãy xóa thẻ")
         self.nodes += 1
         if self.nodes > MAX_NODES:
-            raise self.refuse(f"the rules file has more than {MAX_NODES:,} values", event.start_mark)
+            raise self.refuse(f"the rules file has more than {MAX_NODES:,} values", event.start_mark,
+                              f"tệp quy tắc có hơn {MAX_NODES:,} giá trị".replace(",", ".")
+                              + ": hãy kiểm tra tệp có bị chép lặp một phần không")
         if self.depth >= MAX_DEPTH:
-            raise self.refuse(f"nested more than {MAX_DEPTH} levels deep", event.start_mark)
+            raise self.refuse(f"nested more than {MAX_DEPTH} levels deep", event.start_mark, DEPTH)
         self.depth += 1
         try:
             return super().compose_node(parent, index)
@@ -112,24 +151,34 @@ class _Strict(Composer, SafeConstructor, Resolver):
         try:
             return super().construct_object(node, deep)
         except (ValueError, TypeError, KeyError, AttributeError, OverflowError, IndexError) as exc:
-            hint = "; dates are YYYY-MM-DD" if node.tag == _TAG + "timestamp" else ""
-            found = f", found {shown(node.value)}" if isinstance(node, yaml.ScalarNode) else ""
-            raise self.refuse(f"malformed value ({str(exc)[:MAX_SHOWN]}){hint}{found}", node.start_mark) from None
+            date = node.tag == _TAG + "timestamp"
+            hint = "; dates are YYYY-MM-DD" if date else ""
+            got = f", found {shown(node.value)}" if isinstance(node, yaml.ScalarNode) else ""
+            value = f"“{node.value}”" if isinstance(node, yaml.ScalarNode) else "này"
+            said = (f"ngày {value} không có thật: hãy viết ngày có thật dạng năm-tháng-ngày, ví dụ 2023-05-01" if date
+                    else f"không đọc được giá trị {value}: hãy viết lại, hoặc đặt trong ngoặc kép nếu đó là chữ")
+            raise self.refuse(f"malformed value ({str(exc)[:MAX_SHOWN]}){hint}{got}", node.start_mark, said) from None
 
 
 def _construct_mapping(loader: _Strict, node: yaml.MappingNode) -> _Map:
     lines: dict[str, int] = {}
     for key_node, _ in node.value:
         if key_node.tag == _TAG + "merge":
-            raise loader.refuse("YAML merge keys (<<) are not allowed in a rules file", key_node.start_mark)
+            raise loader.refuse("YAML merge keys (<<) are not allowed in a rules file", key_node.start_mark,
+                                "tệp quy tắc không dùng khóa gộp YAML (<<): hãy viết đầy đủ các khóa")
         if not isinstance(key_node, yaml.ScalarNode):
-            raise loader.refuse("a key must be a plain text, not a list or mapping", key_node.start_mark)
+            raise loader.refuse("a key must be a plain text, not a list or mapping", key_node.start_mark,
+                                "một khóa phải là chữ, không phải danh sách hay nhóm khóa: hãy viết “tên_khóa: giá trị”")
         key = loader.construct_object(key_node)
         if not isinstance(key, str):  # `ON:` or `2023-05-01:` read as a bool or a date
             raise loader.refuse(f"key {shown(key_node.value)} is read as {type(key).__name__}, not text: "
-                                "put it in quotes", key_node.start_mark)
+                                "put it in quotes", key_node.start_mark,
+                                f"khóa “{key_node.value}” được đọc thành số, ngày hoặc đúng/sai, không phải chữ: "
+                                "hãy đặt khóa trong ngoặc kép")
         if key in lines:
-            raise loader.refuse(f"duplicate key {shown(key)}", key_node.start_mark)
+            raise loader.refuse(f"duplicate key {shown(key)}", key_node.start_mark,
+                                f"khóa “{key}” có hai lần trong cùng một nhóm (lần đầu ở dòng {lines[key]}): "
+                                "hãy xóa một lần, hoặc gộp hai phần làm một")
         lines[key] = key_node.start_mark.line + 1
     result = _Map(loader.construct_mapping(node, deep=True))
     result.line, result.lines = node.start_mark.line + 1, lines
@@ -181,14 +230,19 @@ def parse(path: Path, text: str, raw: bytes) -> Any:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 1 if mark is not None else None
+        said = SYNTAX
         if line is None and getattr(exc, "position", None) is not None:  # a ReaderError (control character)
+            said = CONTROL
             offset = exc.position
             # libyaml counts bytes of the UTF-8 text, PyYAML characters
             line = (raw[:offset].count(b"\n") if _LOADER is not _PyLoader else text[:offset].count("\n")) + 1
         problem = getattr(exc, "problem", None) or getattr(exc, "reason", None) or str(exc)
-        raise RuleFileError(path, "", f"not valid YAML: {str(problem)[:200]}", line) from None
+        lines = text.splitlines()
+        if said is SYNTAX and line and line <= len(lines) and "\t" in lines[line - 1]:
+            said = TAB
+        raise rule_error(path, "", f"not valid YAML: {str(problem)[:200]}", line, said) from None
     except RecursionError:  # not reachable with MAX_DEPTH; kept so that no nesting can be a traceback
-        raise RuleFileError(path, "", f"nested more than {MAX_DEPTH} levels deep") from None
+        raise rule_error(path, "", f"nested more than {MAX_DEPTH} levels deep", None, DEPTH) from None
     finally:
         if loader is not None:
             loader.dispose()

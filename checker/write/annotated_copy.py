@@ -1,7 +1,9 @@
 """Annotated copies: the unit's own workbook, values untouched, each finding marked where it is.
 
 Each finding's cell gets a fill by severity and a comment (message, rule, clause); a first sheet
-lists every finding with a link to its cell, then what was taken out of the copy to make it inert.
+(`result_sheet.py`) lists every finding with a link to its cell, then what was taken out of the copy
+to make it inert. Rich text (a bold unit name, the underlined Tiêu ngữ) is kept, and rows of wrapped
+text the file stored no height for get one, so that the copy prints as the unit's file was meant to.
 This is the file the office sends back to the unit; it carries ntvt's mark (model.marks), so a copy
 left in the inbox is never read as the unit's report.
 
@@ -16,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,28 +28,22 @@ import python_calamine as calamine
 from openpyxl.cell.cell import MergedCell
 from openpyxl.comments import Comment
 from openpyxl.packaging.custom import CustomPropertyList, StringProperty
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.styles import PatternFill
 
 from ..read.submission import InputChanged, Submission
 from .files import atomic_output
-from .inert import CopyFailed, Removed, assert_inert, copy_titles, quote_sheet, rename_notes, visible
+from .inert import CopyFailed, Removed, assert_inert, copy_titles, rename_notes, visible
 from .sanitize import sanitize_xlsx
 from ..read.workbook import WorkbookData
-from ..model.findings import Finding, Severity
+from ..model.findings import Finding
 from ..model.marks import ANNOTATED_COPY, WORKBOOK_PROPERTY
-from ..model.words import SEVERITY_WORDS, severity_counts
+from ..model.words import SEVERITY_WORDS
 from ..ruleset.spec import Limits
-from .names import annotated_name, own_name
+from .names import annotated_name
 from .package import NO_MOMENT, end_of, fixed_times
-from .style import SEVERITY_FILL, row_height
+from .result_sheet import SUMMARY_SHEET, fit_rows, set_text, summary_sheet
+from .style import SEVERITY_FILL
 
-SUMMARY_SHEET = "Kết quả kiểm tra"
-REMOVED_TITLE = "Nội dung đã gỡ khỏi bản sao"
-TEXT_WIDTH = 87  # the message column's width for row heights: about 95 characters a line
-MAX_LISTED = 1000  # rows of removed content on the result sheet; the rest are counted
-_CELL = re.compile(r"^[A-Z]{1,3}[0-9]+$")
 
 
 class AnnotatedCopies(list):
@@ -66,16 +61,6 @@ class _Opened:
     wb: openpyxl.Workbook
     names: dict[str, str]  # sheet name as read (findings use it) -> title in the copy
     removed: list[Removed]
-
-
-def set_text(cell, value: object) -> None:
-    """Write a value that came from an input as inert text: "=…", "+…", "@…" never become formulas,
-    and control characters (which XML cannot hold) are shown as their visible pictures."""
-    if isinstance(value, str):
-        value = visible(value)
-    cell.value = value
-    if isinstance(value, str):
-        cell.data_type = "s"
 
 
 def unique_name(name: str, used: set[str]) -> str:
@@ -149,7 +134,7 @@ def _open_original(data: bytes, max_cells: int) -> _Opened:
         warnings.simplefilter("ignore")  # openpyxl warns about the extensions it drops; nothing to tell units
         # data_only: a formula the sanitizer missed would still come in as its cached value.
         wb = openpyxl.load_workbook(io.BytesIO(package.data), data_only=True, keep_vba=False, keep_links=False,
-                                    rich_text=False)
+                                    rich_text=True)
     for ws in wb.worksheets:
         # A pivot table's cache can refresh from a connection; the copy keeps the cells it shows.
         for pivot in ws._pivots:
@@ -201,7 +186,9 @@ def _rebuild(data: bytes, fmt: str, sheets: set[str] | None, why: Exception | No
 
 def _finish(opened: _Opened, findings: list[Finding], source_name: str, addressed: Addressed) -> bytes:
     _mark_findings(opened, findings)
-    _summary_sheet(opened, findings, source_name, addressed.office)
+    for ws in opened.wb.worksheets:
+        fit_rows(ws)
+    summary_sheet(opened.wb, opened.names, opened.removed, findings, source_name, addressed.office)
     # ntvt's mark, the only custom property of a copy (the input's own went with docProps/ in
     # sanitize): a copy left in the inbox is listed as ntvt's own, never read as the unit's report.
     opened.wb.custom_doc_props = CustomPropertyList()
@@ -238,100 +225,6 @@ def _anchor(ws, row: int, col: int) -> tuple[int, int]:
         if r.min_row <= row <= r.max_row and r.min_col <= col <= r.max_col:
             return r.min_row, r.min_col
     return row, col
-
-
-def _link(ws, cell, opened: _Opened, title: str | None, ref: str | None) -> None:
-    """An internal link to a cell of the copy, its sheet quoted as Excel requires ('O''Brien'!A1)."""
-    if title and ref and _CELL.match(ref) and title in opened.wb.sheetnames:
-        cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"{quote_sheet(title)}!{ref}")
-        cell.font = Font(color="0563C1", underline="single")
-
-
-def _summary_sheet(opened: _Opened, findings: list[Finding], source_name: str, office: str | None) -> None:
-    wb = opened.wb
-    ws = wb.create_sheet(SUMMARY_SHEET, 0)
-    wb.active = 0
-    for other in wb.worksheets[1:]:
-        other.sheet_view.tabSelected = False
-    counts = {s: sum(f.severity is s for f in findings) for s in Severity}
-    set_text(ws["A1"], f"KẾT QUẢ KIỂM TRA TỆP “{own_name(source_name)}”")
-    ws["A1"].font = Font(bold=True, size=13)
-    if counts[Severity.ERROR]:
-        advice = f"Đề nghị đơn vị sửa các lỗi rồi gửi lại tệp cho {office}." if office else \
-            "Đề nghị đơn vị sửa các lỗi rồi gửi lại tệp."
-    elif counts[Severity.WARNING]:
-        advice = "Tệp không có lỗi; đề nghị đơn vị lưu ý các cảnh báo."
-    else:
-        advice = "Tệp không có lỗi; các dòng thông tin chỉ để đơn vị biết."
-    set_text(ws["A2"], f"{severity_counts(*(counts[s] for s in Severity))}. "
-                       "Ô có lỗi tô đỏ, cảnh báo tô vàng, thông tin tô xanh; "
-                       f"di chuột vào ô để xem ghi chú. {advice}")
-    ws["A2"].alignment = Alignment(wrap_text=True, vertical="top")
-    ws.merge_cells("A2:F2")
-    ws.row_dimensions[2].height = 32
-    headers = ["Mức độ", "Trang", "Ô", "Quy tắc", "Căn cứ", "Nội dung"]
-    for c, h in enumerate(headers, start=1):
-        cell = ws.cell(row=4, column=c, value=h)
-        cell.font = Font(bold=True)
-    ordered = sorted(findings, key=lambda f: (f.severity.rank, f.sort_key()))
-    for r, f in enumerate(ordered, start=5):
-        title = opened.names.get(f.sheet, f.sheet)
-        set_text(ws.cell(row=r, column=1), SEVERITY_WORDS[f.severity.value].upper())
-        ws.cell(row=r, column=1).fill = PatternFill("solid", fgColor=SEVERITY_FILL[f.severity])
-        set_text(ws.cell(row=r, column=2), title or "")
-        link_cell = ws.cell(row=r, column=3)
-        set_text(link_cell, f.cell or "")
-        _link(ws, link_cell, opened, title, f.cell)
-        set_text(ws.cell(row=r, column=4), f.rule_id)
-        set_text(ws.cell(row=r, column=5), f.clause)
-        _long_text(ws, r, f.message)
-    for c, width in enumerate([11, 20, 7, 14, 18, 90], start=1):
-        ws.column_dimensions[get_column_letter(c)].width = width
-    ws.freeze_panes = "A5"
-    if ordered:
-        ws.auto_filter.ref = f"A4:F{4 + len(ordered)}"
-    if opened.removed:
-        _removed_section(ws, 6 + len(ordered), opened)
-    # Printed on A4 landscape, one page across, the header repeated.
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = "4:4"
-
-
-def _long_text(ws, row: int, text: str) -> None:
-    set_text(ws.cell(row=row, column=6), text)
-    ws.cell(row=row, column=6).alignment = Alignment(wrap_text=True, vertical="top")
-    height = row_height([(text, TEXT_WIDTH)], most=20)
-    if height:
-        ws.row_dimensions[row].height = height
-
-
-def _removed_section(ws, start: int, opened: _Opened) -> None:
-    """What the copy does not carry from the unit's file, so nobody wonders where a formula went."""
-    set_text(ws.cell(row=start, column=1), REMOVED_TITLE.upper())
-    ws.cell(row=start, column=1).font = Font(bold=True, size=12)
-    set_text(ws.cell(row=start + 1, column=1),
-             "Để bản sao an toàn khi mở, mỗi công thức được thay bằng giá trị tệp đã lưu; liên kết ra ngoài, "
-             "macro, kết nối dữ liệu và đối tượng nhúng được gỡ bỏ. Tệp gốc của đơn vị không bị thay đổi: "
-             "đơn vị sửa lỗi trên tệp gốc rồi gửi lại.")
-    ws.cell(row=start + 1, column=1).alignment = Alignment(wrap_text=True, vertical="top")
-    ws.merge_cells(start_row=start + 1, start_column=1, end_row=start + 1, end_column=6)
-    ws.row_dimensions[start + 1].height = 32
-    for c, h in ((1, "Loại"), (2, "Trang"), (3, "Ô"), (6, "Nội dung đã gỡ")):
-        cell = ws.cell(row=start + 2, column=c, value=h)
-        cell.font = Font(bold=True)
-    shown = opened.removed[:MAX_LISTED]
-    for r, item in enumerate(shown, start=start + 3):
-        set_text(ws.cell(row=r, column=1), item.kind)
-        set_text(ws.cell(row=r, column=2), item.sheet or "")
-        set_text(ws.cell(row=r, column=3), item.cell or "")
-        _link(ws, ws.cell(row=r, column=3), opened, item.sheet, item.cell)
-        _long_text(ws, r, item.detail)
-    if len(opened.removed) > MAX_LISTED:
-        set_text(ws.cell(row=start + 3 + len(shown), column=6),
-                 f"… và {len(opened.removed) - MAX_LISTED:,} nội dung khác đã gỡ.")
 
 
 def write_annotated_copies(validation, directory: Path, inputs: Iterable[Path] = (),

@@ -3,6 +3,9 @@
 Everything shown comes from inputs someone else chose (cell text, file and attachment names,
 reasons quoting them): each public function's result passes once through `terminal.printable`, so
 an ESC or OSC sequence is shown as text and never obeyed. File names also keep to one line.
+
+The words of a rule's checks (`check_params`, `rule_checks`: one sentence per check) are also the
+"Quy tắc" sheet's and the web page's, so the three say a rule the same way.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import textwrap
 
 from ..model.words import GENERATED, POLICY_WORDS, STATUS_WORDS, severity_counts
 from ..model.findings import Report, Severity
-from ..ruleset.kinds import DATE_REFERENCES, PARAM_WORDS
+from ..ruleset.kinds import DATE_REFERENCES
 from ..ruleset.spec import RuleSet
 from .terminal import printable
 
@@ -77,6 +80,14 @@ def summary_line(report: Report) -> str:
     return text + "."
 
 
+_COLUMNS = (15, 13, 22)  # rules_table: Mã, Mức độ, Căn cứ; the content takes the rest of the line
+_INDENT = sum(_COLUMNS) + len(_COLUMNS)
+
+
+def _rules_row(cells: list[str], content: str) -> str:
+    return (" ".join(f"{c:<{w}}" for c, w in zip(cells, _COLUMNS)) + " " + content).rstrip()
+
+
 @for_terminal
 def rules_table(rules: RuleSet) -> str:
     width = _width()
@@ -86,14 +97,17 @@ def rules_table(rules: RuleSet) -> str:
              + ", ".join(rules.cycle_label(c) for c in rules.deadlines.cycles)
              + f"; hạn: trước ngày {rules.deadlines.monthly_day} hằng tháng (cách hiểu: {POLICY_WORDS[rules.deadlines.policy]});"
              f" báo cáo tổng kết trước {rules.deadlines.summary_due:%d/%m/%Y}.", ""]
-    lines.append(f"{'Mã':<15} {'Mức độ':<20} {'Căn cứ':<22} Nội dung, tham số")
+    content = max(40, width - _INDENT)
+    lines.append(_rules_row(["Mã", "Mức độ", "Căn cứ"], "Nội dung; các phép kiểm tra"))
     for rule in rules.rules:
-        sev = "/".join(Severity(s).label for s in rule.severities)
-        params = "; ".join(p for p in (check_params(rules, c) for c in rule.checks) if p)
-        desc = rule.title + (f" [{params}]" if params else "")
-        body = textwrap.wrap(desc, width=max(40, width - 60))
-        lines.append(f"{rule.id:<15} {sev:<20} {rule.clause:<22} {body[0]}")
-        lines.extend(" " * 60 + part for part in body[1:])
+        # Every column wraps inside its own width, so a long clause never pushes the content out of line.
+        body = textwrap.wrap(rule.title, width=content)
+        for sentence in rule_sentences(rules, rule):
+            body += textwrap.wrap(sentence, width=content, initial_indent="– ", subsequent_indent="  ")
+        left = [[rule.id], ["/".join(Severity(s).label for s in rule.severities)],
+                textwrap.wrap(rule.clause, width=_COLUMNS[2])]
+        for i in range(max(len(body), *map(len, left))):
+            lines.append(_rules_row([c[i] if i < len(c) else "" for c in left], body[i] if i < len(body) else ""))
     lines += ["", "Các đơn vị (mã dùng cho `ntvt template --unit`):"]
     for unit in rules.units:
         note = "" if unit.required else " (không bắt buộc nộp)"
@@ -102,30 +116,123 @@ def rules_table(rules: RuleSet) -> str:
 
 
 def check_params(rules: RuleSet, check) -> str:
-    """A check's parameters in words a person reads: column labels, not keys."""
-    labels = {f.key: f.label for s in rules.sheets for f in s.fields}
-    def shown(key, value):
-        if isinstance(value, list):
-            return ", ".join(shown(key, v) for v in value)
-        if isinstance(value, dict):
-            return ", ".join(labels.get(k, k) for k in value)
+    """One check in one sentence a person reads ("“Năm sinh” phải để trống khi “Cá nhân/Tập thể” là
+    “Tập thể”."): columns by their labels, values in “…”, the condition last. "" for a check its
+    rule's title says all about (the reader's own findings). `rule_checks` joins a rule's."""
+    words = _CHECK_WORDS.get(check.kind)
+    if words is None:
+        return ""
+    text = words(_Words(rules, check))
+    if check.when:
+        text += f" khi {_condition(rules, check.when)}"
+    return text[:1].upper() + text[1:] + "."
+
+
+def rule_sentences(rules: RuleSet, rule) -> list[str]:
+    """A rule's checks, one sentence each, a sentence said once."""
+    return list(dict.fromkeys(s for s in (check_params(rules, c) for c in rule.checks) if s))
+
+
+def rule_checks(rules: RuleSet, rule) -> str:
+    """A rule's checks as one text (the "Quy tắc" sheet's column, the web page's)."""
+    return " ".join(rule_sentences(rules, rule))
+
+
+def _number(n) -> str:
+    """A count as people write it: 3.000 (a year is not a count and is shown as it is)."""
+    return f"{n:,}".replace(",", ".") if isinstance(n, int) else str(n)
+
+
+def _quoted(items) -> str:
+    """“A”, “B” và “C”: labels hold commas of their own, so each is quoted."""
+    items = [f"“{x}”" for x in items]
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " và " + items[-1]
+
+
+def _either(items) -> str:
+    items = [f"“{x}”" for x in items]
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " hoặc " + items[-1]
+
+
+def _condition(rules: RuleSet, when) -> str:
+    label = next((f.label for s in rules.sheets for f in s.fields if f.key == when.column), when.column)
+    return f"“{label}” {'không phải là' if when.negate else 'là'} {_either(when.values)}"
+
+
+class _Words:
+    """What the wordings of one check read: its columns and dates in words; "phải" for an error's
+    check, "nên" for a warning's."""
+
+    def __init__(self, rules: RuleSet, check) -> None:
+        self.rules, self.p = rules, check.params
+        self.labels = {f.key: f.label for s in rules.sheets for f in s.fields}
+        self.must, self.must_not = ("phải", "không được") if check.severity == "error" else ("nên", "không nên")
+        self.rule = rules.rule(check.rule_id)
+
+    def cols(self, key: str = "columns") -> str:
+        value = self.p[key] if key in self.p else self.p.get("column")
+        return _quoted(self.labels.get(k, k) for k in ([value] if isinstance(value, str) else value))
+
+    def date(self, value) -> str:
         if hasattr(value, "strftime"):
             return value.strftime("%d/%m/%Y")
-        return labels.get(value, DATE_REFERENCES.get(value, str(value))) if isinstance(value, str) else str(value)
+        label = self.labels.get(value) or DATE_REFERENCES.get(value, value)
+        return f"“{label}”" if value in self.labels else label
 
-    parts = [role_words(rules, v) if k == "role" else f"{PARAM_WORDS.get(k, k)}: {shown(k, v)}"
-             for k, v in check.params.items()]
-    if check.when:
-        op = "không là" if check.when.negate else "là"
-        parts.append(f"khi “{labels.get(check.when.column, check.when.column)}” {op} {', '.join(check.when.values)}")
-    return "; ".join(parts)
+    def sheet(self) -> str:
+        return f"trang “{self.rules.sheet(self.rule.sheet).name}”" if self.rule.sheet else "tệp"
+
+    def role_units(self) -> str:
+        names = [unit.name for unit in self.rules.units if self.p["role"] in unit.roles]
+        return ", ".join(names) or "(không đơn vị nào)"
 
 
-def role_words(rules: RuleSet, role: str) -> str:
-    """A unit role in words: the units that hold it, by name. The role's key is the rules file's name
-    for it, never shown; its meaning to a reader is which units the rule is about."""
-    names = [unit.name for unit in rules.units if role in unit.roles]
-    return f"áp dụng cho: {', '.join(names)}" if names else "áp dụng cho: không đơn vị nào"
+def _date_words(w: _Words) -> str:
+    after = w.p.get("not_after") or []
+    return f"{w.cols('column')} {w.must} là ngày có thật (ngày/tháng/năm)" + (
+        ", không sau " + " và không sau ".join(w.date(r) for r in after) if after else "")
+
+
+def _copied_words(w: _Words) -> str:
+    return (f"{w.cols('column')} {w.must_not} giống từ {w.p['threshold']}% trở lên tóm tắt của một người khác "
+            f"(người phân biệt theo {w.cols('person')}; chỉ so các đoạn từ {_number(w.p['min_length'])} ký tự)")
+
+
+_CHECK_WORDS = {
+    "required": lambda w: f"{w.cols()} {w.must} được điền",
+    "in_list": lambda w: f"{w.cols()} {w.must} là một giá trị trong danh sách thả xuống của cột",
+    "year_range": lambda w: (f"{w.cols()} {w.must} là năm từ {w.p['min']} đến "
+                             f"{w.rules.plan.year - w.p['max_age_offset']} (từ {w.p['max_age_offset']} tuổi trở lên)"),
+    "blank": lambda w: f"{w.cols()} {w.must} để trống",
+    "date": _date_words,
+    "date_not_before": lambda w: f"{w.cols()} {w.must} là ngày từ {w.date(w.p['not_before'])} trở đi",
+    "max_days_before": lambda w: (f"{w.cols()} {w.must_not} sớm hơn {w.date(w.p['reference'])} quá "
+                                  f"{_number(w.p['days'])} ngày"),
+    "equals": lambda w: f"{w.cols()} {w.must} là “{w.p['value']}”",
+    "in_values": lambda w: f"{w.cols()} {w.must} là {_either(w.p['values'])}",
+    "placeholder": lambda w: f"{w.cols()} {w.must_not} chỉ ghi chữ giữ chỗ như {_either(w.p['values'])}",
+    "min_length": lambda w: f"{w.cols()} {w.must} dài ít nhất {_number(w.p['min'])} ký tự",
+    "max_length": lambda w: f"{w.cols()} {w.must} dài không quá {_number(w.p['max'])} ký tự",
+    "unique": lambda w: f"không có hai dòng trùng cả {w.cols()} trong cùng báo cáo",
+    "whole_number": lambda w: f"{w.cols()} {w.must} là số nguyên không âm",
+    "known_unit": lambda w: f"{w.cols()} {w.must} là tên một đơn vị trong danh sách đơn vị của tệp quy tắc",
+    "in_cycles": lambda w: (f"{w.cols()} {w.must} là một trong các kỳ "
+                            + _either(w.rules.cycle_label(c) for c in w.rules.deadlines.cycles)),
+    "min_valid_rows": lambda w: f"{w.sheet()} {w.must} có ít nhất {_number(w.p['min'])} dòng hợp lệ",
+    "copied_text": _copied_words,
+    "monthly_deadline": lambda w: (f"báo cáo tháng có gương hợp lệ {w.must} được nhận trước ngày "
+                                   f"{w.rules.deadlines.monthly_day} hằng tháng"),
+    "summary_deadline": lambda w: (f"báo cáo tổng kết {w.must} được nhận trước ngày "
+                                   f"{w.rules.deadlines.summary_due:%d/%m/%Y}"),
+    "activity_in_window": lambda w: (f"mỗi đơn vị {w.must} có hoạt động “{w.p['activity_type']}” từ "
+                                     f"{w.date(w.p['from'])} đến {w.date(w.p['to'])}"),
+    "activity_each_cycle": lambda w: (f"{w.role_units()} {w.must} có hoạt động “{w.p['activity_type']}” "
+                                      "trong mỗi kỳ đã nộp báo cáo"),
+    "summary_matches": lambda w: (f"{_quoted(w.labels.get(k, k) for k in w.p['counts'])} của báo cáo tổng kết "
+                                  f"{w.must} khớp với các báo cáo tháng đã nộp"),
+    "repeat_nomination": lambda w: (f"{w.must_not} đề nghị lại cùng người (theo {w.cols('person')}) với cùng việc "
+                                    f"(theo {w.cols('deed')}) ở kỳ sau"),
+}
 
 
 @for_terminal
@@ -149,7 +256,7 @@ def consolidation_summary(result) -> str:
         latest = due[-1]
         part = cycles[(cycles["cycle"] == latest) & cycles["required"]]
         codes = part["status_code"].value_counts()
-        lines.append(f"Kỳ {result.rules.cycle_label(latest)}: {codes.get('on_time', 0)} đơn vị đúng hạn, "
+        lines.append(f"Kỳ {result.rules.cycle_words(latest)}: {codes.get('on_time', 0)} đơn vị đúng hạn, "
                      f"{codes.get('late', 0)} trễ hạn, {codes.get('invalid', 0)} chưa hợp lệ, "
                      f"{codes.get('missing', 0)} chưa nộp (trên {len(part)} đơn vị phải nộp).")
     lines.append(severity_counts(counts["findings_error"], counts["findings_warning"], counts["findings_info"]) + ".")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from email.header import Header
 from email.message import EmailMessage
 from email.policy import SMTP
 from pathlib import Path
@@ -41,6 +42,8 @@ MONTHLY_KIND, SUMMARY_KIND = "monthly_deadline", "summary_deadline"
 # Where a draft's address came from: a header for the clerk's tools (the letter says it in words).
 SOURCE_HEADER = "X-NTVT-Address-Source"
 SENDER, CELL, ROSTER = "sender", "report", "rules"
+# Words with which a message tells the unit what to do (rule messages end so): no rule title added.
+ACTION_WORDS = ("đề nghị", "hãy")
 
 
 class Feedback(AnnotatedCopies):
@@ -175,7 +178,7 @@ class _Letter:
         meaning = self.c.rules.consolidation
         if f.code == MONTHLY_KIND:
             name = meaning.monthly_report if meaning else self.rules[f.rule_id].title
-            return f"{name}, kỳ {row['cycle_label']}"
+            return f"{name}, kỳ {self.c.rules.cycle_words(row['cycle'])}"
         return meaning.summary_report if meaning else self.rules[f.rule_id].title
 
     def _days_late(self, f: Finding, row: dict) -> int:
@@ -190,7 +193,9 @@ class _Letter:
         if f.sheet and f.text.startswith(f"Trang “{f.sheet}”"):
             where = ""  # the message already names its sheet (a missing column, a sheet-wide count)
         rule = self.rules.get(f.rule_id)
-        asks = f" Yêu cầu: {rule.title}." if rule is not None and rule.title else ""
+        # The rule's title is added only to a message that does not itself say what to do.
+        acts = any(word in f.text.lower() for word in ACTION_WORDS)
+        asks = f" Yêu cầu: {rule.title}." if rule is not None and rule.title and not acts else ""
         return f"- {where}{f.text}{asks}{f.citation}"
 
     def body(self, attachments: list[tuple[str, bytes]], missing: list[tuple[str, str]]) -> str:
@@ -210,13 +215,20 @@ class _Letter:
                           f"gửi ngay về {plan.office}:"]
             lines += [f"- {self._report_name(f, row)}: hạn {row['deadline']}, đã quá hạn {self._days_late(f, row)} "
                       f"ngày.{f.citation}" for f, row in self.owed]
-        if self.campaign:
+        # The reports' timing stays under "Tình hình nộp"; a campaign warning (no activity of a kind
+        # reported) is a warning about the unit's whole record, listed with the other warnings.
+        timing = [f for f in self.campaign if f.severity is Severity.ERROR]
+        noted = [f for f in self.campaign if f.severity is not Severity.ERROR]
+        if timing:
             lines += ["", "Tình hình nộp:"]
-            lines += [f"- {f.message}" for f in self.campaign]
-        for title, items in (("Cần sửa (lỗi):", errors), ("Cần lưu ý (cảnh báo):", warnings)):
-            if not items:
+            lines += [f"- {f.message}" for f in timing]
+        for title, items, whole in (("Cần sửa (lỗi):", errors, []), ("Cần lưu ý (cảnh báo):", warnings, noted)):
+            if not items and not whole:
                 continue
             lines += ["", title]
+            if whole:
+                lines.append("Hồ sơ của đơn vị trong cả thời gian thực hiện:")
+                lines += [f"- {f.message}" for f in whole]
             last = None
             for name, f in sorted(items, key=lambda item: item[1].sort_key()):
                 if name != last:
@@ -231,28 +243,34 @@ class _Letter:
             lines += ["", "Không gửi kèm được bản sao có đánh dấu của:"]
             lines += [f"- Tệp “{own_name(name)}”: {reason}." for name, reason in missing]
             lines.append("Các nội dung cần sửa đã được liệt kê đầy đủ ở trên.")
-        lines += ["", self._request(bool(errors))]
+        lines += ["", self._request(bool(errors), bool(warnings or noted))]
         source = self._source()
         if source:
             lines += ["", source]
         lines += ["", "Trân trọng,", self.office]
         return "\n".join(lines)
 
-    def _request(self, errors: bool) -> str:
+    def _request(self, errors: bool, warnings: bool) -> str:
+        """The closing request: every kind of item above is answered (owed reports, errors, warnings)."""
         office = self.c.rules.plan.office
-        if self.owed and errors:
-            return (f"Đề nghị đơn vị gửi ngay các báo cáo còn thiếu, đồng thời sửa các lỗi trên theo mẫu biểu chuẩn "
-                    f"và gửi lại về {office}.")
-        if self.owed:
-            return f"Đề nghị đơn vị gửi ngay các báo cáo còn thiếu nêu trên theo mẫu biểu chuẩn về {office}."
-        if not self.file_findings:
+        consider = "xem xét các cảnh báo trên" if warnings else ""
+        if self.owed or errors:
+            asks = ["gửi ngay các báo cáo còn thiếu nêu trên"] if self.owed else []
+            if errors:
+                asks.append("sửa các lỗi" + (", xem xét các cảnh báo" if warnings else "") + " trên rồi gửi lại")
+            elif warnings:
+                asks.append(consider + " (nội dung nào cần sửa thì sửa và gửi lại)")
+            return f"Đề nghị đơn vị {_joined(asks)} theo mẫu biểu chuẩn về {office}."
+        if not self.file_findings and not warnings:
             return f"Đề nghị đơn vị gửi hồ sơ theo mẫu biểu chuẩn về {office}."
-        if errors:
-            return f"Đề nghị đơn vị sửa các lỗi trên theo mẫu biểu chuẩn và gửi lại về {office}."
-        if any(f.severity is Severity.ERROR for f in self.campaign):  # sent, but late: only the next can be on time
+        late = any(f.severity is Severity.ERROR for f in self.campaign)  # sent, but late: the next can be on time
+        if late and not warnings:
             return "Đề nghị đơn vị lưu ý gửi báo cáo trước hạn trong các kỳ tiếp theo."
+        if late:
+            return (f"Đề nghị đơn vị {consider}; nội dung nào cần sửa thì sửa và gửi lại về {office}, đồng thời "
+                    "lưu ý gửi báo cáo trước hạn trong các kỳ tiếp theo.")
         # Warnings only: nothing must be resent; each says what to check.
-        return (f"Đề nghị đơn vị xem xét các cảnh báo trên; nội dung nào cần sửa thì sửa và gửi lại về {office}, "
+        return (f"Đề nghị đơn vị {consider}; nội dung nào cần sửa thì sửa và gửi lại về {office}, "
                 "đồng thời lưu ý khi lập các báo cáo tiếp theo.")
 
     def _source(self) -> str | None:
@@ -281,7 +299,10 @@ class _Letter:
         msg = EmailMessage()
         if self.to is not None:
             msg["To"] = self.to.address
-        msg["Subject"] = self.subject()
+        # Encoded by email.header, stored as is: the policy's own folding puts the space between two
+        # words in the gap between two encoded words, where readers drop it (RFC 2047, section 6.2);
+        # Header keeps every space inside an encoded word.
+        msg.set_raw("Subject", Header(self.subject(), "utf-8", header_name="Subject").encode(linesep="\r\n"))
         msg["X-Unsent"] = "1"  # opens as a draft in Outlook; other programs show it as a message to send
         msg[EMAIL_HEADER] = REPLY_DRAFT  # ntvt's own file: never read back as a unit's report
         msg[SOURCE_HEADER] = self.to.source if self.to is not None else "none"
@@ -293,6 +314,11 @@ class _Letter:
             # A fixed boundary (from the content) keeps the draft byte-identical across runs.
             msg.set_boundary("ntvt-" + hashlib.sha256(msg.get_body().get_content().encode()).hexdigest()[:24])
         return msg.as_bytes(policy=SMTP)
+
+
+def _joined(parts: list[str]) -> str:
+    """Requests joined as a sentence says them: "a", "a, đồng thời b", "a, b, đồng thời c"."""
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + ", đồng thời " + parts[-1]
 
 
 def _header_safe(value: str) -> bool:

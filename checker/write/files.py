@@ -46,10 +46,20 @@ _OS_WORDS = {
 }
 if hasattr(errno, "EDQUOT"):  # not on Windows
     _OS_WORDS[errno.EDQUOT] = _FULL
+# The folder exists but takes no new file: no permission, read-only, or a system folder (Linux's
+# /proc answers ENOENT to a new file in it). Said whenever the target's folder is there and the
+# target is not, so a file that cannot be open in Excel is not blamed on Excel.
+_FOLDER_CLOSED = ("thư mục {folder} có nhưng không cho tạo tệp trong đó (không có quyền ghi, thư mục chỉ cho phép đọc "
+                  "hoặc thư mục của hệ thống): chọn thư mục khác, ví dụ trong Documents")
+_FOLDER_ERRORS = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOENT}
 
 
-def os_error_words(exc: OSError) -> str:
-    """What an OSError of a write means for the person, and what to do, in Vietnamese."""
+def os_error_words(exc: OSError, target: Path | None = None) -> str:
+    """What an OSError of a write means for the person, and what to do, in Vietnamese. With the
+    `target`, a folder that exists but takes no new file is told apart from a missing folder or a
+    file open in Excel."""
+    if target is not None and exc.errno in _FOLDER_ERRORS and _folder_takes_no_file(Path(target)):
+        return _FOLDER_CLOSED.format(folder=Path(target).parent)
     words = _OS_WORDS.get(exc.errno)
     if words is None:
         code = errno.errorcode.get(exc.errno, exc.errno)
@@ -57,10 +67,17 @@ def os_error_words(exc: OSError) -> str:
     return words
 
 
+def _folder_takes_no_file(target: Path) -> bool:
+    try:
+        return target.parent.is_dir() and not target.exists()
+    except OSError:
+        return False
+
+
 def output_error(target: Path, exc: OSError) -> OutputError:
     """The OutputError for an OSError met while writing target: Vietnamese message, English detail."""
     return OutputError(f"cannot write {target}: {type(exc).__name__}: {exc}",
-                       message=f"Không ghi được kết quả vào {target}: {os_error_words(exc)}.")
+                       message=f"Không ghi được kết quả vào {target}: {os_error_words(exc, target)}.")
 
 
 def refuse_overwrite(target: Path, inputs: Iterable[Path]) -> None:

@@ -779,7 +779,7 @@ def test_same_person_and_deed_in_a_later_month_is_a_warning(tmp_path, make_book,
     found = [(f.file, f.cell, f.severity.value) for f in c.findings if f.rule_id == "DN-TRUNG-KY"]
     assert found == [("t6.xlsx", "B6", "warning")]
     [finding] = [f for f in c.findings if f.rule_id == "DN-TRUNG-KY"]
-    assert "đã được đề nghị ở kỳ Tháng 05/2023 (tệp t5.xlsx)" in finding.message
+    assert "đã được đề nghị ở kỳ tháng 05/2023 (tệp t5.xlsx)" in finding.message
 
 
 def test_a_copy_in_a_file_received_after_as_of_is_not_named(tmp_path, make_book, rules):

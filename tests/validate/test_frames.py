@@ -47,8 +47,10 @@ def test_typed_sent_date_is_read_day_first_with_a_note(make_book, rules, typed, 
     report = check_workbook(path, rules, as_of=AS_OF)
     assert report.flatten(FIELDS) == [
         (INFO, "B12", "DL-CHUANHOA", "info",
-         f"Ô B12 – “Ngày gửi”: ngày nhập dạng chữ “{shown}”, đã hiểu là 15/06/2023 (ngày/tháng/năm); lần sau đề nghị "
-         "ghi ngày dạng ngày/tháng/năm." + TEMPLATE),
+         f"Ô B12 – “Ngày gửi”: ngày “{shown}” được lưu dạng chữ, không phải dạng ngày của bảng tính; đã hiểu là "
+         "15/06/2023. Lần sau đề nghị nhập ngày vào ô có định dạng ngày (ô của mẫu chuẩn đã định dạng sẵn; ô đã đổi "
+         "định dạng thì chọn Format Cells – Date, tức Định dạng ô – Ngày) rồi gõ lại ngày, không gõ dấu ' ở đầu."
+         + TEMPLATE),
     ]
     assert report.files[0].sent_date == "2023-06-15"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import openpyxl
+from openpyxl.cell.rich_text import CellRichText
 import pytest
 
 from checker import validate_files, write_annotated_copies
@@ -78,3 +79,20 @@ def test_refuses_to_overwrite_input(tmp_path, make_book, rules):
     with pytest.raises(OutputError, match="refusing to write"):
         write_annotated_copies(validation, tmp_path, inputs=[first, second])
     assert second.read_bytes() == before
+
+
+def _runs(cell) -> list[tuple[str, bool, str | None]]:
+    """A rich-text cell's runs as (text, bold, underline)."""
+    assert isinstance(cell.value, CellRichText), cell.value
+    return [(block.text, bool(block.font.b), block.font.u) for block in cell.value]
+
+
+def test_the_heading_keeps_its_rich_text(tmp_path, make_book, rules):
+    """B1 (agency, then the unit in bold) and F1 (bold Quốc hiệu, bold underlined Tiêu ngữ) stay rich text."""
+    path = make_book([good_row(gender="Na")], name="cheo.xlsx")
+    validation = validate_files([path], rules, as_of=AS_OF)
+    [copy] = write_annotated_copies(validation, tmp_path / "out", inputs=[path])
+    ws = openpyxl.load_workbook(copy, rich_text=True)["Danh sách đề nghị"]
+    assert _runs(ws["B1"]) == [("SỞ VĂN HÓA VÀ THỂ THAO HÀ NỘI", False, None), ("\nNHÀ HÁT CHÈO HÀ NỘI", True, None)]
+    assert _runs(ws["F1"]) == [("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", True, None),
+                               ("\nĐộc lập - Tự do - Hạnh phúc", True, "single")]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import email
+import email.header
 import io
 import re
 from email import policy
@@ -21,7 +22,7 @@ from checker.model.words import evidence_words
 from checker.write.feedback import office_name
 
 from ..builders.hostile_inbox import eml
-from ..conftest import good_row
+from ..conftest import ROOT, good_row
 
 MAY = dt.date(2023, 5, 31)
 ROSTER = "vanthu@kich.example.vn"
@@ -107,7 +108,7 @@ def test_a_finding_says_where_what_the_rule_asks_and_the_clause(addressed):
     body = _body(drafts["NSVH"])
     assert "Cần sửa (lỗi):\nTệp “nsvh.xlsx”:\n- Trang “Danh sách đề nghị”: " in body
     assert ("\n- Trang “Danh sách đề nghị”: Ô D5 – “Giới tính” phải là một trong: Nam, Nữ (nhận được “Na”): đề nghị "
-            "chọn một giá trị trong danh sách thả xuống của ô. Yêu cầu: Giá trị phải thuộc danh mục. (Căn cứ: Mục IV.1, Mục V, Kế hoạch số 327/KH-SVHTT.)\n") in body
+            "chọn một giá trị trong danh sách thả xuống của ô. (Căn cứ: Mục IV.1, Mục V, Kế hoạch số 327/KH-SVHTT.)\n") in body
     assert body.endswith("\n\nTrân trọng,\nVăn phòng Sở Văn hóa và Thể thao Hà Nội\n")
 
 
@@ -120,12 +121,14 @@ def test_a_unit_missing_reports_is_asked_to_send_them_now(tmp_path, rules):
     body = _body(draft)
     assert draft["Subject"] == "Nhắc gửi hồ sơ “Người tốt, việc tốt” – Nhà hát Kịch Hà Nội"
     assert ("Đến hết ngày 31/08/2023, đơn vị chưa gửi các báo cáo sau. Đề nghị đơn vị gửi ngay về Văn phòng Sở:\n"
-            "- Báo cáo tháng, kỳ Tháng 05/2023: hạn nhận chậm nhất ngày 19/05/2023, đã quá hạn 104 ngày. (Căn cứ: "
+            "- Báo cáo tháng, kỳ tháng 05/2023: hạn nhận chậm nhất ngày 19/05/2023, đã quá hạn 104 ngày. (Căn cứ: "
             "Mục V, Kế hoạch số 327/KH-SVHTT.)\n") in body
-    assert "- Báo cáo tháng, kỳ Tháng 08/2023: hạn nhận chậm nhất ngày 19/08/2023, đã quá hạn 12 ngày." in body
+    assert "- Báo cáo tháng, kỳ tháng 08/2023: hạn nhận chậm nhất ngày 19/08/2023, đã quá hạn 12 ngày." in body
     assert ("- Báo cáo tổng kết: hạn nhận chậm nhất ngày 14/08/2023, đã quá hạn 17 ngày. (Căn cứ: Đoạn cuối kế hoạch, "
             "Kế hoạch số 327/KH-SVHTT.)\n") in body
-    assert "Đề nghị đơn vị gửi ngay các báo cáo còn thiếu nêu trên theo mẫu biểu chuẩn về Văn phòng Sở." in body
+    assert body.endswith("\n\nĐề nghị đơn vị gửi ngay các báo cáo còn thiếu nêu trên, đồng thời xem xét các cảnh báo "
+                         "trên (nội dung nào cần sửa thì sửa và gửi lại) theo mẫu biểu chuẩn về Văn phòng Sở.\n\n"
+                         "Trân trọng,\nVăn phòng Sở Văn hóa và Thể thao Hà Nội\n")
     assert "Chưa nộp" not in body and "kỳ báo cáo tiếp theo" not in body
 
 
@@ -138,10 +141,10 @@ def test_a_unit_with_a_late_report_and_a_missing_one(tmp_path, make_book, rules)
     body = _body(draft)
     assert draft["Subject"] == ("Kết quả kiểm tra và nhắc gửi báo cáo còn thiếu, hồ sơ “Người tốt, việc tốt” – "
                                 "Nhà hát Chèo Hà Nội")
-    assert "- Báo cáo tháng, kỳ Tháng 06/2023: hạn nhận chậm nhất ngày 19/06/2023, đã quá hạn 11 ngày." in body
+    assert "- Báo cáo tháng, kỳ tháng 06/2023: hạn nhận chậm nhất ngày 19/06/2023, đã quá hạn 11 ngày." in body
     assert "Tháng 05/2023" not in body.split("Tình hình nộp:")[0].split("Đề nghị đơn vị gửi ngay về")[1]
-    assert ("Đề nghị đơn vị gửi ngay các báo cáo còn thiếu, đồng thời sửa các lỗi trên theo mẫu biểu chuẩn và gửi "
-            "lại về Văn phòng Sở.") in body
+    assert ("\n\nĐề nghị đơn vị gửi ngay các báo cáo còn thiếu nêu trên, đồng thời sửa các lỗi trên rồi "
+            "gửi lại theo mẫu biểu chuẩn về Văn phòng Sở.\n\n") in body
 
 
 def test_feedback_drafts(tmp_path, make_book, rules):
@@ -159,7 +162,7 @@ def test_feedback_drafts(tmp_path, make_book, rules):
     assert ("- Nhà hát Chèo Hà Nội – Tháng 05/2023: Nộp nhưng chưa hợp lệ (hạn: nhận chậm nhất ngày 19/05/2023; nhận "
             f"lúc 08:00 ngày 15/05/2023 giờ Hà Nội, theo {evidence_words('email_date', 'Ngày gửi')}). Đề nghị đơn vị "
             "sửa các lỗi của báo cáo và gửi lại ngay.") in body
-    assert "Đề nghị đơn vị sửa các lỗi trên theo mẫu biểu chuẩn và gửi lại" in body
+    assert "\n\nĐề nghị đơn vị sửa các lỗi trên rồi gửi lại theo mẫu biểu chuẩn về Văn phòng Sở.\n\n" in body
     [attachment] = list(draft.iter_attachments())
     assert attachment.get_filename() == "cheo_danh_dau.xlsx"
     wb = openpyxl.load_workbook(io.BytesIO(attachment.get_content()))
@@ -170,7 +173,7 @@ def test_feedback_drafts(tmp_path, make_book, rules):
     assert reminder["To"] is None
     text = _body(reminder)
     assert "chưa nhận được hồ sơ phong trào “Người tốt, việc tốt”" in text
-    assert "- Báo cáo tháng, kỳ Tháng 05/2023: hạn nhận chậm nhất ngày 19/05/2023, đã quá hạn 12 ngày." in text
+    assert "- Báo cáo tháng, kỳ tháng 05/2023: hạn nhận chậm nhất ngày 19/05/2023, đã quá hạn 12 ngày." in text
     assert reminder["Subject"] == "Nhắc gửi hồ sơ “Người tốt, việc tốt” – Nhà hát Kịch Hà Nội"
     assert len(result.feedback) == 25  # 24 drafts + 1 annotated copy
 
@@ -233,3 +236,63 @@ def test_a_late_but_valid_report_closes_with_the_next_deadlines(tmp_path, make_b
             "Đề nghị đơn vị lưu ý gửi trước hạn các kỳ sau. (Căn cứ: Mục V, Kế hoạch số 327/KH-SVHTT.)\n") in body
     assert "Đề nghị đơn vị lưu ý gửi báo cáo trước hạn trong các kỳ tiếp theo." in body
     assert "gửi ngay" not in body and "Cần sửa (lỗi)" not in body
+
+
+@pytest.fixture(scope="module")
+def sample_letters(tmp_path_factory, rules):
+    """The drafts of the sample inbox at 25/07/2023, as bytes by unit."""
+    out = tmp_path_factory.mktemp("mau") / "tra_loi"
+    consolidate(ROOT / "sample_workbooks", None, rules, as_of=dt.date(2023, 7, 25), feedback=out)
+    return {p.stem: p.read_bytes() for p in out.glob("*.eml")}
+
+
+@pytest.mark.parametrize("unit, name", [
+    ("HLTD", "Trung tâm Huấn luyện và Thi đấu thể dục thể thao Hà Nội"),
+    ("VMQTG", "Trung tâm Hoạt động Văn hóa Khoa học Văn Miếu - Quốc Tử Giám")])
+def test_a_long_subject_keeps_every_space_in_every_mail_reader(sample_letters, unit, name):
+    """A subject folded over several encoded words reads back whole with email.policy.default and
+    with compat32 (RFC 2047: the space between two encoded words is not text)."""
+    subject = f"Kết quả kiểm tra và nhắc gửi báo cáo còn thiếu, hồ sơ “Người tốt, việc tốt” – {name}"
+    data = sample_letters[unit]
+    assert email.message_from_bytes(data, policy=policy.default)["Subject"] == subject
+    raw = email.message_from_bytes(data, policy=policy.compat32)["Subject"]
+    assert "\n" in raw  # folded: the case that lost its spaces
+    assert str(email.header.make_header(email.header.decode_header(raw))) == subject
+
+
+def _sections(data: bytes) -> list[str]:
+    return _body(email.message_from_bytes(data, policy=policy.default)).split("\n\n")
+
+
+def test_a_unit_owing_reports_with_a_warning_is_asked_for_both(sample_letters):
+    """HOALO owes two reports and has warnings: the activity warning is listed with the warnings
+    (not under “Tình hình nộp”), no item repeats the rule's title after its own advice, and the
+    closing asks for the reports and for the warnings to be considered."""
+    sections = _sections(sample_letters["HOALO"])
+    assert sections[3] == (
+        "Cần lưu ý (cảnh báo):\nHồ sơ của đơn vị trong cả thời gian thực hiện:\n"
+        "- Ban Quản lý Di tích Nhà tù Hỏa Lò chưa báo cáo hoạt động “Kỷ niệm 75 năm Lời kêu gọi thi đua ái quốc” "
+        "trong khoảng 01/05/2023 – 30/06/2023: đề nghị đơn vị báo cáo các hoạt động đã tổ chức ở trang “Hoạt động” "
+        "của báo cáo gửi tới. (Căn cứ: Mục I, Kế hoạch số 327/KH-SVHTT.)\n"
+        "Tệp “HOALO_thang05.xlsx”:\n"
+        "- Trang “Danh sách đề nghị”: Ô P6 – đề nghị cấp Thành phố cần “Phạm vi ảnh hưởng” là Thành phố hoặc Toàn "
+        "quốc (nhận được “Toàn ngành”): hãy kiểm tra lại phạm vi ảnh hưởng, hoặc chọn lại cấp đề nghị. (Căn cứ: "
+        "Mục V, Kế hoạch số 327/KH-SVHTT.)")
+    assert not any(s.startswith("Tình hình nộp:") for s in sections)
+    assert sections[5] == ("Đề nghị đơn vị gửi ngay các báo cáo còn thiếu nêu trên, đồng thời xem xét các cảnh báo "
+                           "trên (nội dung nào cần sửa thì sửa và gửi lại) theo mẫu biểu chuẩn về Văn phòng Sở.")
+    assert sections[-1] == "Trân trọng,\nVăn phòng Sở Văn hóa và Thể thao Hà Nội\n"
+
+
+def test_a_unit_with_only_an_activity_warning_is_asked_to_consider_it(sample_letters):
+    """KHTC sent its reports on time; its one warning (an activity not reported) is a warning, and
+    the letter closes asking to consider it."""
+    sections = _sections(sample_letters["KHTC"])
+    assert sections[2:4] == [
+        "Cần lưu ý (cảnh báo):\nHồ sơ của đơn vị trong cả thời gian thực hiện:\n"
+        "- Phòng Kế hoạch - Tài chính chưa báo cáo hoạt động “Kỷ niệm 75 năm Lời kêu gọi thi đua ái quốc” trong "
+        "khoảng 01/05/2023 – 30/06/2023: đề nghị đơn vị báo cáo các hoạt động đã tổ chức ở trang “Hoạt động” của "
+        "báo cáo gửi tới. (Căn cứ: Mục I, Kế hoạch số 327/KH-SVHTT.)",
+        "Đề nghị đơn vị xem xét các cảnh báo trên; nội dung nào cần sửa thì sửa và gửi lại về Văn phòng Sở, đồng "
+        "thời lưu ý khi lập các báo cáo tiếp theo."]
+    assert len(sections) == 6 and "Tình hình nộp:" not in "\n".join(sections)

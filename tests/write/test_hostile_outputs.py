@@ -25,7 +25,8 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from checker import validate_files, write_annotated_copies
 
 from checker import consolidate
-from checker.write.annotated_copy import REMOVED_TITLE, SUMMARY_SHEET, annotated_copy
+from checker.write.annotated_copy import annotated_copy
+from checker.write.result_sheet import REMOVED_TITLE, SUMMARY_SHEET
 from checker.cli import main
 from checker.write.filling import fill_template
 from checker.write.feedback import write_feedback
@@ -255,13 +256,15 @@ def test_every_value_is_the_original(base, rules, tmp_path):
 
 
 def test_template_rules_stay(base, rules, tmp_path):
-    """The template's own dropdowns and conditional format (references, COUNTA) are inert and kept."""
+    """The template's own dropdowns (references to its list sheet) are inert and kept, and so is its
+    heading: merged blocks of two-line rich text."""
     wb = only_copy(base, rules, tmp_path / "out")
     original, ws = openpyxl.load_workbook(base)[NOM], wb[NOM]
     assert removed(wb) == []
     assert ([dv.formula1 for dv in ws.data_validations.dataValidation]
             == [dv.formula1 for dv in original.data_validations.dataValidation])
-    assert len(list(ws.conditional_formatting)) == len(list(original.conditional_formatting)) == 1
+    assert {str(r) for r in ws.merged_cells.ranges} == {str(r) for r in original.merged_cells.ranges} >= {"B1:E1"}
+    assert ws["F1"].value == original["F1"].value == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc"
 
 
 def test_internal_link_stays(base, rules, tmp_path):
@@ -434,6 +437,9 @@ def _merges(wb: openpyxl.Workbook) -> set[str]:
     return {str(r) for r in wb[NOM].merged_cells.ranges}
 
 
+HEADING = {"B1:E1", "F1:H1", "F2:H2", "B3:H3"}  # the template's own (template_form)
+
+
 @pytest.mark.parametrize("refs", [
     ["A20:XFD1048576"],  # the 8.6 KB merge bomb
     [f"A{r}:S{r}" for r in range(3000, 5000)],  # 2,000 merges far below the data
@@ -442,7 +448,7 @@ def _merges(wb: openpyxl.Workbook) -> set[str]:
 def test_merges_beyond_the_data_are_dropped(refs, base, rules, tmp_path):
     """openpyxl makes one object per merged cell: merges outside the data's box never reach it."""
     wb = only_copy(h.with_merges(base, tmp_path / "gop.xlsx", refs), rules, tmp_path / "out")
-    assert _merges(wb) == _merges(openpyxl.load_workbook(base)) == set()
+    assert _merges(wb) == _merges(openpyxl.load_workbook(base)) == HEADING
     assert removed(wb) == []
 
 
@@ -450,7 +456,7 @@ def test_merges_inside_the_data_stay(base, rules, tmp_path):
     """A merge within the data is kept; a finding in its covered cell is marked on its first cell."""
     path = h.with_merges(base, tmp_path / "gop.xlsx", ["D5:E5"])
     wb = only_copy(path, rules, tmp_path / "out")
-    assert _merges(wb) == {"D5:E5"}
+    assert _merges(wb) == {"D5:E5"} | HEADING
     assert "DN-DANHMUC" in wb[NOM]["D5"].comment.text and "DN-NAMSINH" in wb[NOM]["D5"].comment.text
     assert removed(wb) == []
 
@@ -465,9 +471,10 @@ def test_hyperlink_over_the_whole_sheet(base, rules, tmp_path):
 
 
 def test_formatted_rows_far_below_the_data(base, rules, tmp_path):
-    """20,000 formatting-only rows from row 1000: those within 1,000 rows of the data are kept, no more."""
+    """20,000 formatting-only rows from row 1000: those within 1,000 rows of the values (the last is
+    the signature block's, row 32) are kept, no more."""
     wb = only_copy(many_rows(base, tmp_path / "dong.xlsx", 20_000, with_values=False), rules, tmp_path / "out")
-    assert wb[NOM].max_row == 1006
+    assert wb[NOM].max_row == 1032
 
 
 # Copies that cannot be made: the reason, and the rest goes on

@@ -81,12 +81,21 @@ def _formats(wb: xlsxwriter.Workbook) -> dict[str, Any]:
         "hyperlink": wb.add_format({**base, "font_color": "#0563C1", "underline": 1}),
         "cell": wb.add_format({**base, "border": 1}),
         "cell_wrap": wb.add_format({**base, "border": 1, "text_wrap": True}),
+        "cell_pct": wb.add_format({**base, "border": 1, "num_format": "0%", "align": "center"}),
+        "cell_center": wb.add_format({**base, "border": 1, "align": "center", "text_wrap": True}),
+        "center_bold": wb.add_format({**base, "bold": True, "align": "center", "text_wrap": True}),
+        "center_motto": wb.add_format({**base, "bold": True, "underline": 1, "align": "center"}),
+        "center_italic": wb.add_format({**base, "italic": True, "align": "center", "text_wrap": True}),
+        "center_title": wb.add_format({**base, "bold": True, "font_size": 14, "align": "center", "text_wrap": True}),
+        "cell_date": wb.add_format({**base, "border": 1, "num_format": "dd/mm/yyyy"}),
+        "cell_number": wb.add_format({**base, "border": 1, "num_format": "0"}),
+        "cell_moment": wb.add_format({**base, "border": 1, "num_format": "dd/mm/yyyy hh:mm", "text_wrap": True}),
     }
     for sev, color in SEVERITY_FILL.items():
         for kind in ("text", "wrap", "date", "int"):
             extra = {"num_format": "dd/mm/yyyy"} if kind == "date" else {"num_format": "0"} if kind == "int" else {}
             f[f"{kind}:{sev.value}"] = wb.add_format({**base, "bg_color": "#" + color, "border": 1,
-                                                       "text_wrap": kind == "wrap", **extra})
+                                                       "text_wrap": kind in ("text", "wrap"), **extra})
     for code, color in STATUS_FILL.items():
         f[f"status:{code}"] = wb.add_format({**base, "bg_color": color, "border": 1, "text_wrap": True,
                                              "font_size": 10})
@@ -97,6 +106,9 @@ def _formats(wb: xlsxwriter.Workbook) -> dict[str, Any]:
 # Excel draw a unit as about 7 pixels at 96 per inch, plus a few pixels a column).
 PAGE_UNITS = 145
 MIN_SCALE = 0.55  # below this, 11-point text prints under 6 points: hard to read on paper
+# The same page at a fixed scale, as LibreOffice lays whole columns out on it (measured with the
+# samples, as the template's write/template_form.PAGE_UNITS): fewer units than fit-to-page suggests.
+BAND_UNITS = 105
 
 
 def pages_across(widths) -> int:
@@ -116,3 +128,56 @@ def print_setup(ws, header_row: int | None = None, across: int = 1) -> None:
     if header_row is not None:
         ws.repeat_rows(header_row)
     ws.set_footer("&L&A&RTrang &P/&N")
+
+
+def bands(widths, repeat: int) -> list[tuple[int, int]]:
+    """(first, last) of each printed band of whole columns (indexes into `widths`, the printed
+    columns): as few bands as print at MIN_SCALE or larger, the first `repeat` columns printed again
+    at the left of every later band, and the widest band as narrow as the count allows (one
+    common scale for every page)."""
+    units = [w + 0.7 for w in widths]
+    again = sum(units[:repeat])
+    limit = BAND_UNITS / MIN_SCALE
+
+    def pack(most: float) -> list[tuple[int, int]] | None:
+        spans, first, used = [], 0, 0.0
+        for n, w in enumerate(units):
+            extra = again if spans else 0.0
+            if n > first and used + w + extra > most:
+                spans.append((first, n - 1))
+                first, used = n, 0.0
+            used += w
+        spans.append((first, len(units) - 1))
+        ok = all(sum(units[a:b + 1]) + (again if k else 0) <= most for k, (a, b) in enumerate(spans))
+        return spans if ok and spans[0][1] >= repeat - 1 else None
+
+    fewest = pack(limit) or [(n, n) for n in range(len(units))]
+    low, high = max(units), limit  # the narrowest widest band giving as few bands
+    for _ in range(30):
+        mid = (low + high) / 2
+        found = pack(mid)
+        if found is not None and len(found) <= len(fewest):
+            high = mid
+        else:
+            low = mid
+    return pack(high) or fewest
+
+
+def band_width(widths, repeat: int, spans) -> float:
+    units = [w + 0.7 for w in widths]
+    return max(sum(units[a:b + 1]) + (sum(units[:repeat]) if k else 0) for k, (a, b) in enumerate(spans))
+
+
+def print_bands(ws, first_col: int, widths, repeat: int, header_row: int) -> list[tuple[int, int]]:
+    """A wide list printed over bands of whole columns (see bands) from `first_col`, at one scale,
+    its header rows on every page and its first `repeat` printed columns (who, which row) at the
+    left of every band: no page of a band shows rows nobody can identify. Returns the bands."""
+    spans = bands(widths, repeat)
+    print_setup(ws, header_row)
+    # A scale, not fit-to-page (set_print_scale turns it off): fitting would ignore the column breaks.
+    ws.set_print_scale(max(int(MIN_SCALE * 100), min(100, int(BAND_UNITS / band_width(widths, repeat, spans) * 100))))
+    if len(spans) > 1:
+        ws.set_v_pagebreaks([first_col + a for a, _ in spans[1:]])
+        if repeat:
+            ws.repeat_columns(first_col, first_col + repeat - 1)
+    return spans

@@ -6,13 +6,17 @@ from __future__ import annotations
 import pandas as pd
 
 from ...model.findings import Severity
+from ...model import words
 from ...model.words import USED
-from ..style import wrapped_lines
+from ..style import text_height
 from .layout import Context
 
 # The nominee's columns the list shows, by role, in order (their labels come from the rules file).
 SHOWN = ("nominee", "birth_year", "gender", "position", None, "achievement", "scope")
-WIDTHS = [5, 20, 7, 7, 18, 20, 58, 11, 10, 24]
+WIDTHS = [5, 20, 7, 7, 18, 20, 50, 11, 10, 40]
+WRAPPED = (1, 4, 5, 6, 7, 9)  # the columns whose text wraps (the row's height is theirs)
+TOP = 6  # the table's header row (from 0), under the heading of Nghị định 30/2020/NĐ-CP
+LEFT, RIGHT = (0, 4), (6, 9)  # the heading's and signature's blocks: the Sở's, and the Quốc hiệu's
 
 
 def write_city_list(ctx: Context, ws) -> None:
@@ -26,43 +30,75 @@ def write_city_list(ctx: Context, ws) -> None:
     # The valid rows in force of the monthly files: every nominee of a cycle's files, each as last corrected.
     picked = frame[c.rows[sheet_key].counted(frame, errors) & frame["_file"].isin(used)
                    & (frame[rules.field_key("level")] == level)] if not frame.empty else frame
-    movement = rules.plan.movement.upper()
-    book.text(ws, 0, 0, f"DANH SÁCH GƯƠNG ĐỀ NGHỊ KHEN THƯỞNG “{movement}” CẤP {level.upper()}", "title")
-    book.text(ws, 1, 0, f"Thực hiện Kế hoạch số {rules.plan.number} ngày {rules.plan.issued:%d/%m/%Y} của "
-                        f"{rules.plan.issuer}; các gương hợp lệ đề nghị cấp {level} trong báo cáo tháng của các "
-                        f"đơn vị, tính đến hết ngày {c.as_of:%d/%m/%Y}.", "subtitle")
+    _heading(ctx, ws, level)
     spec = rules.sheet(sheet_key)
     labels = [spec.field(key[role]).label if role else "Đơn vị" for role in SHOWN]
     headers = ["STT", *labels, "Kỳ", "Lưu ý khi xét"]
-    book.table(ws, 3, headers, WIDTHS, len(picked), fit=True)
+    book.table(ws, TOP, headers, WIDTHS, len(picked), fit=True)
+    ws.set_row(TOP, text_height(headers, WIDTHS, bold=True))
     if picked.empty:
-        book.text(ws, 4, 0, f"Chưa có gương hợp lệ nào đề nghị cấp {level} tính đến ngày này.", "subtitle")
+        book.text(ws, TOP + 1, 0, f"Chưa có gương hợp lệ nào đề nghị cấp {level} tính đến ngày này.", "subtitle")
+        _signature(ctx, ws, TOP + 3)
         return
     chosen = set(picked.index)
     picked = picked.loc[[i for i in ctx.order[sheet_key] if i in chosen]]
     books, decisions = c.validation.books, c.decisions
+    # What a row still carries, in the findings' own words (what is wrong and what to do).
     warnings: dict[tuple[str, int], list[str]] = {}
     for f in c.findings:
         if f.severity is Severity.WARNING and f.row:
-            warnings.setdefault((f.file, f.row), []).append(f"{f.rule_id}: {f.column or ''}")
+            warnings.setdefault((f.file, f.row), []).append(f.message)
     cell, wrap = book.f["cell"], book.f["cell_wrap"]
     n = 0
     for n, (_, row) in enumerate(picked.iterrows(), start=1):
-        r, d, source = 3 + n, decisions[int(row["_file"])], books[int(row["_file"])]
+        r, d, source = TOP + n, decisions[int(row["_file"])], books[int(row["_file"])]
         notes = warnings.get((source.name, int(row["_row"])), [])
-        ws.set_row(r, 15 * max(2, wrapped_lines(row[key["achievement"]], WIDTHS[6])))
+        where = f"(nguồn: {source.name.split('/')[-1]}, dòng {int(row['_row'])})"
+        texts = {1: row[key["nominee"]], 3: row[key["gender"]], 4: row[key["position"]], 5: ctx.unit_name(d.unit_id),
+                 6: row[key["achievement"]], 7: row[key["scope"]], 8: rules.cycle_label(d.period),
+                 9: " ".join([*notes, where])}
+        texts = {col: value if isinstance(value, str) else "" for col, value in texts.items()}
+        ws.set_row(r, text_height([texts[col] for col in WRAPPED], [WIDTHS[col] for col in WRAPPED]))
         ws.write_number(r, 0, n, cell)
-        ws.write_string(r, 1, row[key["nominee"]] or "", wrap)
+        ws.write_string(r, 1, texts[1], wrap)
         if pd.notna(row[key["birth_year"]]):
             ws.write_number(r, 2, row[key["birth_year"]], cell)
         else:
             ws.write_blank(r, 2, None, cell)
-        for col, value in ((3, row[key["gender"]]), (4, row[key["position"]]), (5, ctx.unit_name(d.unit_id)),
-                           (6, row[key["achievement"]]), (7, row[key["scope"]]), (8, rules.cycle_label(d.period)),
-                           (9, "; ".join(notes) + (f" (nguồn: {source.name.split('/')[-1]}, dòng {int(row['_row'])})"))):
-            ws.write_string(r, col, value if isinstance(value, str) else "", wrap)
-    sign = 3 + n + 2
-    book.text(ws, sign, 6, f"{rules.plan.place}, ngày …… tháng …… năm {rules.plan.year}", "subtitle")
-    book.text(ws, sign + 1, 1, "NGƯỜI LẬP BIỂU", "bold")
-    book.text(ws, sign + 1, 6, "THỦ TRƯỞNG CƠ QUAN", "bold")
-    book.text(ws, sign + 2, 6, "(Ký, ghi rõ họ tên, đóng dấu)", "subtitle")
+        for col in range(3, 10):
+            ws.write_string(r, col, texts[col], wrap)
+    _signature(ctx, ws, TOP + n + 2)
+
+
+def _heading(ctx: Context, ws, level: str) -> None:
+    """The heading of Nghị định 30/2020/NĐ-CP: the Sở top left; the Quốc hiệu, Tiêu ngữ and the
+    place-and-date line top right; then the title and the plan line across."""
+    c, rules, f = ctx.c, ctx.rules, ctx.book.f
+    _block(ws, 0, LEFT, rules.plan.issuer.upper(), f["center_bold"])
+    _block(ws, 0, RIGHT, words.NATIONAL_TITLE, f["center_bold"])
+    _block(ws, 1, RIGHT, words.NATIONAL_MOTTO, f["center_motto"])
+    _block(ws, 2, RIGHT, words.PLACE_DATE.format(place=rules.plan.place, year=rules.plan.year), f["center_italic"])
+    title = f"DANH SÁCH GƯƠNG ĐỀ NGHỊ KHEN THƯỞNG “{rules.plan.movement.upper()}” CẤP {level.upper()}"
+    ws.set_row(3, text_height([title], [sum(WIDTHS) / 1.4], bold=True))
+    _block(ws, 3, (0, len(WIDTHS) - 1), title, f["center_title"])
+    plan_line = (f"Thực hiện Kế hoạch số {rules.plan.number} ngày {rules.plan.issued:%d/%m/%Y} của {rules.plan.issuer};"
+                 f" các gương hợp lệ đề nghị cấp {level} trong báo cáo tháng của các đơn vị, tính đến hết ngày "
+                 f"{c.as_of:%d/%m/%Y}.")
+    ws.set_row(4, text_height([plan_line], [sum(WIDTHS)]))
+    _block(ws, 4, (0, len(WIDTHS) - 1), plan_line, f["center_italic"])
+
+
+def _signature(ctx: Context, ws, row: int) -> None:
+    """Under the list, as Nghị định 30 signs: on the right the place and date, the head's title and
+    "(Ký, ghi rõ họ tên, đóng dấu)"; on the left the preparer, "(Ký, ghi rõ họ tên)"."""
+    rules, f = ctx.rules, ctx.book.f
+    _block(ws, row, RIGHT, words.PLACE_DATE.format(place=rules.plan.place, year=rules.plan.year), f["center_italic"])
+    _block(ws, row + 1, LEFT, words.PREPARER, f["center_bold"])
+    _block(ws, row + 1, RIGHT, words.HEAD_OF_AGENCY, f["center_bold"])
+    _block(ws, row + 2, LEFT, words.PREPARER_SIGNS, f["center_italic"])
+    _block(ws, row + 2, RIGHT, words.HEAD_SIGNS, f["center_italic"])
+
+
+def _block(ws, row: int, cols: tuple[int, int], text: str, fmt) -> None:
+    """One text centred over its block of columns (merged: the rows above and under the table)."""
+    ws.merge_range(row, cols[0], row, cols[1], text, fmt)

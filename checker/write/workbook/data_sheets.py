@@ -1,5 +1,5 @@
 """The data sheets ("Danh sách đề nghị", "Hoạt động"): every data row of every file, with its
-provenance and its state in front (in force, or replaced by which row of which file); each cell with a finding filled by severity, the first ones with a comment.
+provenance in front and its state last (in force, or replaced by which row of which file); each cell with a finding filled by severity, the first ones with a comment.
 
 The header, layout and comments go through xlsxwriter; the rows are streamed into the sheet
 afterwards (streaming.splice): at city scale they are millions of cells.
@@ -7,6 +7,7 @@ afterwards (streaming.splice): at city scale they are millions of cells.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -16,14 +17,20 @@ from ...model.errors import OutputError
 from ...model.findings import Finding
 from ...model.words import ROW_IN_FORCE, ROW_NOT_COUNTED, ROW_REPLACED, SEVERITY_WORDS, STATUS_WORDS
 from .. import streaming as sheetxml
-from ..style import row_height
-from .book import pages_across, print_setup
+from ..style import text_height
+from .book import print_bands
 from .layout import Context
-from .words import META, SUMMARY_PERIOD
+from .words import META, STATE, SUMMARY_PERIOD
 
 CELL_KEY = 1 << 14  # more than Excel's 16,384 columns: row * CELL_KEY + column is one int per cell
 PRINT_FROM = 3  # the first printed column (from 0): "Đơn vị"
-EXCEL_EPOCH = pd.Timestamp("1899-12-30")  # serial 0, counting Excel's 29/02/1900 (dates from 01/03/1900)
+EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+STATE_WIDTHS = [12, 26]  # "Tình trạng tệp", "Tình trạng dòng"
+NOT_WRAPPED = ("date", "int", "year")  # the kinds of field whose cells hold one short value
+# 11-point Times New Roman averages about 1,4 characters a width unit; a little less leaves room
+# for the words wrapping whole.
+CHARS_PER_UNIT = 1.25
+MOST_LINES = 27  # Excel's tallest row (409 points) holds 27 lines of 15 points  # serial 0, counting Excel's 29/02/1900 (dates from 01/03/1900)
 
 
 @dataclass(frozen=True)
@@ -39,8 +46,8 @@ def write_data_sheet(ctx: Context, ws, key: str, comments_left: int) -> DataShee
     c, rules, book = ctx.c, ctx.rules, ctx.book
     fields = rules.sheet(key).fields
     frame = c.validation.frames.tables.get(key, pd.DataFrame())
-    headers = META + [f.label for f in fields]
-    widths = [36, 16, 6, 30, 13, 12, 30] + [min(max(f.width or 14, 8), 50) for f in fields]
+    headers = META + [f.label for f in fields] + STATE
+    widths = _widths(fields)
     if len(frame) + 1 > sheetxml.MAX_ROWS:
         raise OutputError(f"{len(frame):,} rows of {ws.name!r} do not fit one Excel sheet ({sheetxml.MAX_ROWS - 1:,} "
                           "at most)",
@@ -48,11 +55,15 @@ def write_data_sheet(ctx: Context, ws, key: str, comments_left: int) -> DataShee
                                   f"tối đa của một trang Excel ({sheetxml.MAX_ROWS - 1:,}); hãy tổng hợp từng phần, "
                                   "ví dụ từng thư mục kỳ báo cáo")
     book.table(ws, 0, headers, widths, len(frame))
-    ws.set_row(0, 45)
+    ws.set_row(0, text_height(headers, widths, bold=True))
     # On paper, from "Đơn vị" on: the file, sheet and row columns trace a row on screen (and its
-    # state names a replacing row's file); leaving them out keeps the text at a legible size.
+    # state names a replacing row's file); leaving them out keeps the text at a legible size. The
+    # list prints over bands of whole columns, "Đơn vị", "Kỳ" and the row's own identifying columns
+    # (STT, the nominee) repeated at the left of each, as the template prints.
+    repeat = len(META) - PRINT_FROM + identifying(fields)
     ws.print_area(0, PRINT_FROM, len(frame), len(headers) - 1)
-    print_setup(ws, 0, pages_across(widths[PRINT_FROM:]))
+    print_bands(ws, PRINT_FROM, widths[PRINT_FROM:], repeat, 0)
+    ws.freeze_panes(1, PRINT_FROM + repeat)  # on screen too, the identifying columns stay in view
     if frame.empty:
         return DataSheet(None, 0, False)
     out_sheet = ws.name
@@ -77,19 +88,48 @@ def write_data_sheet(ctx: Context, ws, key: str, comments_left: int) -> DataShee
 
 def _comment_rows(ctx: Context, ws, key: str, frame: pd.DataFrame, fields, widths: list[int],
                   commented: list[tuple[int, int]]) -> None:
-    """Tell xlsxwriter the height of the tall rows a comment box lies over: it sizes the box from
-    the heights it knows, and the rows themselves are streamed later. (In constant-memory mode
+    """Tell xlsxwriter the height of the rows a comment box lies over: it sizes the box from the
+    heights it knows, and the rows themselves are streamed later. (In constant-memory mode
     set_row on a row not yet written records the height without writing a row.)"""
-    tall = [(f"{spec.key}__raw", widths[len(META) + n]) for n, spec in enumerate(fields) if spec.type == "longtext"]
     near = sorted({x for r, _ in commented for x in range(max(1, r - 1), min(len(frame), r + 12) + 1)})
-    if not tall or not near:
+    wrapped = [(f"{spec.key}__raw", widths[len(META) + n]) for n, spec in enumerate(fields)
+               if spec.type not in NOT_WRAPPED]
+    if not wrapped or not near:
         return
     order = ctx.order.get(key, frame.index)
-    part = frame.loc[order[[r - 1 for r in near]], [col for col, _ in tall]]
-    for r, raws in zip(near, part.itertuples(index=False)):
-        height = row_height(zip(raws, (width for _, width in tall)))
+    part = frame.loc[order[[r - 1 for r in near]], [col for col, _ in wrapped]]
+    heights = row_heights([(part[col].tolist(), width) for col, width in wrapped], len(part))
+    for r, height in zip(near, heights):
         if height:
             ws.set_row(r, height)
+
+
+def identifying(fields) -> int:
+    """How many of a sheet's first columns identify its rows on paper: up to the nominee's name
+    when the sheet has one among them, else the row number alone."""
+    roles = [spec.role for spec in fields]
+    return roles.index("nominee") + 1 if "nominee" in roles else min(1, len(fields))
+
+
+def _widths(fields) -> list[int]:
+    """The columns' widths: the provenance columns, the sheet's own (as the rules file sizes them),
+    the row's state."""
+    return [36, 16, 6, 20, 11] + [min(max(f.width or 14, 8), 50) for f in fields] + STATE_WIDTHS
+
+
+def row_heights(columns: list[tuple[list[str], int]], count: int) -> list[float | None]:
+    """Each row's height for its wrapped texts ((texts, column width) per column, `count` rows):
+    None for one line. Programs do not grow a row for wrapped text written without a height, so
+    every row with more than one line gets one; short texts are passed over quickly (a city's
+    sheet has millions of cells)."""
+    lines = [1] * count
+    for texts, width in columns:
+        room = max(1.0, width * CHARS_PER_UNIT)
+        for n, text in enumerate(texts):
+            if text and (len(text) > room or "\n" in text):
+                needed = sum(math.ceil(max(len(part), 1) / room) for part in text.split("\n"))
+                lines[n] = max(lines[n], min(MOST_LINES, needed))
+    return [15.0 * k if k > 1 else None for k in lines]
 
 
 def data_rows(ctx: Context, key: str, frame: pd.DataFrame, fields, widths: list[int],
@@ -98,12 +138,15 @@ def data_rows(ctx: Context, key: str, frame: pd.DataFrame, fields, widths: list[
     rules, books, decisions = ctx.rules, ctx.c.validation.books, ctx.c.decisions
     order = ctx.order.get(key, frame.index)
     states = ctx.c.rows[key]
-    letters = sheetxml.columns(len(META) + len(fields))
+    letters = sheetxml.columns(len(META) + len(fields) + len(STATE))
     xf = ctx.book.xf
-    text_s, int_s = xf["text"], xf["int"]
-    plain = {"date": xf["date"], "int": int_s, "year": int_s, "longtext": xf["wrap"]}
-    meta: dict[int, tuple[str, ...]] = {}  # a file's provenance cells, escaped once
-    esc, text_cell, number_cell = sheetxml.escape, sheetxml.text_cell, sheetxml.number_cell
+    # Every cell bordered (the rows read apart on paper), every text wrapped in a row tall enough.
+    cell_s, wrap_s, int_s = xf["cell"], xf["cell_wrap"], xf["cell_number"]
+    plain = {"date": xf["cell_date"], "int": int_s, "year": int_s}
+    first_state = len(META) + len(fields)
+    state_refs = letters[first_state:]
+    meta: dict[int, tuple[str, ...]] = {}  # a file's provenance, as shown
+    text_cell, number_cell, blank = sheetxml.text_cell, sheetxml.number_cell, sheetxml.blank_cell
     # Rows are converted a chunk at a time: a whole city's sheet as Python lists would cost
     # hundreds of megabytes. Everything that does not depend on the cell is worked out once per
     # column or per file: this loop writes millions of cells.
@@ -111,26 +154,25 @@ def data_rows(ctx: Context, key: str, frame: pd.DataFrame, fields, widths: list[
         part = frame.loc[order[start:start + 5_000]]
         columns = [(letters[len(META) + k], len(META) + k, spec.type, _values(part[spec.key], spec.type),
                     part[f"{spec.key}__raw"].tolist(), part[f"{spec.key}__bad"].tolist(),
-                    plain.get(spec.type, text_s)) for k, spec in enumerate(fields)]
-        # Rows holding a long text get the height it needs: programs do not always grow them.
-        tall = [(raws, widths[col]) for _, col, kind, _, raws, _, _ in columns if kind == "longtext"]
+                    plain.get(spec.type, wrap_s)) for k, spec in enumerate(fields)]
         files, rows = part["_file"].tolist(), part["_row"].tolist()
-        row_words = [esc(w) for w in _row_words(frame, states, part.index, decisions, books)]
+        for i in set(files) - set(meta):
+            d = decisions[i]
+            period = rules.cycle_label(d.period) if d.period else (SUMMARY_PERIOD if d.kind == "summary" else "")
+            meta[i] = (books[i].name, books[i].tables[key].sheet_name, ctx.unit_name(d.unit_id), period,
+                       STATUS_WORDS[d.status])
+        row_words = _row_words(frame, states, part.index, decisions, books)
+        shown_meta = [meta[i] for i in files]
+        heights = row_heights(
+            [([m[2] for m in shown_meta], widths[3]), ([m[3] for m in shown_meta], widths[4]),
+             ([m[4] for m in shown_meta], widths[first_state]), (row_words, widths[first_state + 1])]
+            + [(raws, widths[col]) for _, col, kind, _, raws, _, _ in columns if kind not in NOT_WRAPPED], len(part))
         for n in range(len(part)):
-            r, i = start + n + 2, files[n]  # Excel's row number: the header is row 1
-            if i not in meta:
-                d = decisions[i]
-                period = rules.cycle_label(d.period) if d.period else (SUMMARY_PERIOD if d.kind == "summary" else "")
-                meta[i] = tuple(esc(v) for v in (books[i].name, books[i].tables[key].sheet_name,
-                                                 ctx.unit_name(d.unit_id), period, STATUS_WORDS[d.status]))
-            name, sheet, unit, period, status = meta[i]
-            cells = [f'<c r="A{r}" s="{text_s}" t="inlineStr"><is><t xml:space="preserve">{name}</t></is></c>'
-                     f'<c r="B{r}" s="{text_s}" t="inlineStr"><is><t xml:space="preserve">{sheet}</t></is></c>'
-                     f'<c r="C{r}" s="{int_s}"><v>{rows[n]}</v></c>'
-                     f'<c r="D{r}" s="{text_s}" t="inlineStr"><is><t xml:space="preserve">{unit}</t></is></c>'
-                     f'<c r="E{r}" s="{text_s}" t="inlineStr"><is><t xml:space="preserve">{period}</t></is></c>'
-                     f'<c r="F{r}" s="{text_s}" t="inlineStr"><is><t xml:space="preserve">{status}</t></is></c>'
-                     f'<c r="G{r}" s="{text_s}" t="inlineStr"><is><t xml:space="preserve">{row_words[n]}</t></is></c>']
+            r = start + n + 2  # Excel's row number: the header is row 1
+            name, sheet, unit, period, status = shown_meta[n]
+            cells = [text_cell(f"A{r}", cell_s, name), text_cell(f"B{r}", cell_s, sheet),
+                     number_cell(f"C{r}", int_s, rows[n]), text_cell(f"D{r}", wrap_s, unit),
+                     text_cell(f"E{r}", wrap_s, period)]
             for letter, col, kind, shown, raws, bads, style in columns:
                 here = by_cell.get((r - 1) * CELL_KEY + col)
                 ref = f"{letter}{r}"
@@ -138,14 +180,16 @@ def data_rows(ctx: Context, key: str, frame: pd.DataFrame, fields, widths: list[
                     sev = min((f.severity for f in here), key=lambda s: s.rank).value
                     cells.append(_flagged(xf, ref, kind, shown[n], raws[n], bads[n], sev))
                 elif raws[n] == "":
-                    continue
+                    cells.append(blank(ref, style))
                 elif bads[n] or shown[n] is None:
-                    cells.append(text_cell(ref, text_s, raws[n]))
+                    cells.append(text_cell(ref, wrap_s, raws[n]))
                 elif isinstance(shown[n], str):
                     cells.append(text_cell(ref, style, shown[n]))
                 else:
                     cells.append(number_cell(ref, style, shown[n]))
-            yield sheetxml.row(r, "".join(cells), row_height((raws[n], width) for raws, width in tall))
+            cells += [text_cell(f"{state_refs[0]}{r}", wrap_s, status),
+                      text_cell(f"{state_refs[1]}{r}", wrap_s, row_words[n])]
+            yield sheetxml.row(r, "".join(cells), heights[n])
 
 
 def _row_words(frame: pd.DataFrame, states, index: pd.Index, decisions, books) -> list[str]:

@@ -7,25 +7,34 @@ from __future__ import annotations
 from ...model.findings import Severity
 from ...model.words import (EVIDENCE_LOG, EVIDENCE_SENT, GENERATED, REJECTED, SEVERITY_WORDS, STATUS_WORDS,
                              evidence_words)
+from ..style import text_height
+from .book import print_bands
 from .layout import MANIFEST_TOP, Context
 
 REPORT_TYPE = object()  # the column named as the rules file names the report-type field
 HEADERS = ["Tệp", "Loại", "SHA-256", "Người gửi", "Thời điểm nhận", "Căn cứ thời điểm", "Đơn vị", "Kỳ",
            REPORT_TYPE, "Tình trạng", "Lý do, ghi chú", "Dòng đề nghị", "Dòng hoạt động", "Gương hợp lệ",
            SEVERITY_WORDS["error"].capitalize(), SEVERITY_WORDS["warning"].capitalize()]
-WIDTHS = [34, 12, 66, 24, 17, 18, 30, 12, 16, 13, 44, 9, 9, 9, 7, 8]
+WIDTHS = [30, 11, 34, 22, 16, 18, 26, 11, 14, 13, 40, 10, 10, 10, 7, 9]
+NUMBERS = range(11, 16)  # the count columns
 KIND_WORDS = {"link": "Liên kết", "special": "Tệp đặc biệt", "folder": "Thư mục"}
+SUBTITLE = "Mọi tệp trong hộp thư đều được liệt kê; mã SHA-256 để đối chiếu đúng tệp gốc."
 LOG_ONLY = "Có trong sổ nhận nhưng không có tệp"
 
 
 def write_manifest(ctx: Context, ws) -> None:
     c, book = ctx.c, ctx.book
     book.text(ws, 0, 0, "CÁC TỆP ĐÃ NHẬN", "title")
-    book.text(ws, 1, 0, "Mọi tệp trong hộp thư đều được liệt kê; mã SHA-256 để đối chiếu đúng tệp gốc.", "subtitle")
+    # In column A's width: column A prints again on the second band, cut at its edge.
+    ws.set_row(1, text_height([SUBTITLE], [WIDTHS[0]]))
+    book.text(ws, 1, 0, SUBTITLE, "center_italic")
     rows = ctx.manifest_rows
     headers = [c.rules.field_by_role("report_type").label if h is REPORT_TYPE else h for h in HEADERS]
     unmatched = c.inbox.unmatched_log
     book.table(ws, MANIFEST_TOP, headers, WIDTHS, len(rows) + len(unmatched))
+    ws.set_row(MANIFEST_TOP, text_height(headers, WIDTHS, bold=True))
+    # Two bands of whole columns, the file's name at the left of both.
+    print_bands(ws, 0, WIDTHS, 1, MANIFEST_TOP)
     by_name = {c.validation.books[d.index].name: d for d in c.decisions}
     counts: dict[str, dict[Severity, int]] = {}
     for f in c.findings:
@@ -67,22 +76,29 @@ def _submission_row(ctx: Context, ws, r: int, name: str, kind: str, d, counts) -
          status=STATUS_WORDS[GENERATED if book.generated else d.status], reason=d.reason or "")
     for col, role in ((11, "nominations"), (12, "activities")):
         key = rules.sheet_key(role)
-        ws.write_number(r, col, len(book.tables[key].rows) if key in book.tables else 0, f["int"])
-    ws.write_number(r, 13, d.valid_nominations, f["int"])
+        ws.write_number(r, col, len(book.tables[key].rows) if key in book.tables else 0, f["cell_number"])
+    ws.write_number(r, 13, d.valid_nominations, f["cell_number"])
     found = counts.get(name, {})
-    ws.write_number(r, 14, found.get(Severity.ERROR, 0), f["int"])
-    ws.write_number(r, 15, found.get(Severity.WARNING, 0), f["int"])
+    ws.write_number(r, 14, found.get(Severity.ERROR, 0), f["cell_number"])
+    ws.write_number(r, 15, found.get(Severity.WARNING, 0), f["cell_number"])
 
 
 def _row(ctx: Context, ws, r, name, kind, sha, sender, received, evidence, unit="", period="", report="",
          status="", reason="") -> None:
-    book = ctx.book
-    for col, value in enumerate([name, kind, sha, sender or ""]):
-        book.text(ws, r, col, value)
+    """One bordered row, its texts wrapped in a row as tall as the longest needs (programs do not
+    grow rows for wrapped text); the count columns blank until a report's row fills them."""
+    book, f = ctx.book, ctx.book.f
+    sent = ctx.rules.field_by_role("sent_date").label
+    texts = {0: name, 1: kind, 2: sha, 3: sender or "", 5: evidence_words(evidence, sent), 6: unit, 7: period,
+             8: report, 9: status, 10: reason}
+    ws.set_row(r, text_height([str(v or "") for v in texts.values()], [WIDTHS[col] for col in texts]))
+    for col, value in texts.items():
+        book.text(ws, r, col, value, "cell_wrap")
     if received is not None:
         # "Ngày gửi" is a date without a time: do not show an invented 00:00.
-        fmt = book.f["date"] if evidence == EVIDENCE_SENT else book.f["moment"]
+        fmt = f["cell_date"] if evidence == EVIDENCE_SENT else f["cell_moment"]
         ws.write_datetime(r, 4, received.replace(tzinfo=None), fmt)
-    sent = ctx.rules.field_by_role("sent_date").label
-    for col, value in enumerate([evidence_words(evidence, sent), unit, period, report, status, reason], start=5):
-        book.text(ws, r, col, value, "wrap" if col == 10 else "text")
+    else:
+        ws.write_blank(r, 4, None, f["cell"])
+    for col in NUMBERS:
+        ws.write_blank(r, col, None, f["cell"])

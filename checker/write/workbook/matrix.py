@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ...model.words import EVIDENCE_SENT, INVALID, MISSING, ON_TIME, evidence_legend, evidence_words
+from ..style import text_height
 from .book import print_setup
 from .layout import MATRIX_TOP, Context
 from .words import policy_words
@@ -18,7 +19,8 @@ def write_matrix(ctx: Context, ws) -> None:
                         f"{c.as_of:%d/%m/%Y}", "title")
     book.text(ws, 1, 0, f"Hạn: trước ngày {rules.deadlines.monthly_day} hằng tháng ({rules.deadlines.monthly_clause});"
                         f" báo cáo tổng kết trước ngày {rules.deadlines.summary_due:%d/%m/%Y}. "
-                        f"Cách hiểu hạn nộp: {policy_words(rules)}.", "subtitle")
+                        f"Cách hiểu hạn nộp: {policy_words(rules)}. Thời điểm nhận theo giờ {rules.plan.place}.",
+              "subtitle")
     # Constant-memory mode writes rows in order: row 3 (group headers) before row 4, then the units.
     # Status and receipt share one wrapped cell so five cycles fit an A4 page across.
     cycles = rules.deadlines.cycles
@@ -28,7 +30,7 @@ def write_matrix(ctx: Context, ws) -> None:
     ws.set_column(1, 1, 36)
     for n in range(len(cycles)):
         ws.set_column(2 + 2 * n, 2 + 2 * n, 19)
-        ws.set_column(3 + 2 * n, 3 + 2 * n, 6)
+        ws.set_column(3 + 2 * n, 3 + 2 * n, 8)
     ws.set_column(scol, scol, 19)
     # Only horizontal merges: a merge over two rows would flush row 3 before it is complete.
     ws.write_blank(3, 0, None, f["header"])
@@ -36,7 +38,7 @@ def write_matrix(ctx: Context, ws) -> None:
     for n, cycle in enumerate(cycles):
         ws.merge_range(3, 2 + 2 * n, 3, 3 + 2 * n, rules.cycle_label(cycle), f["header"])
     ws.write_string(3, scol, rules.consolidation.summary_report, f["header"])
-    ws.set_row(4, 30)
+    ws.set_row(4, text_height(["Trạng thái, ngày nhận (căn cứ)", "Số gương hợp lệ"], [19, 8], bold=True))
     ws.write_string(4, 0, "STT", f["header"])
     ws.write_string(4, 1, "Đơn vị", f["header"])
     for n in range(len(cycles)):
@@ -62,10 +64,16 @@ def write_matrix(ctx: Context, ws) -> None:
              ("late", "Trễ hạn N ngày: gương hợp lệ đầu tiên nhận sau hạn N ngày"),
              ("invalid", f"{INVALID}: đã nộp nhưng chưa có gương hợp lệ"),
              ("missing", f"{MISSING}: đã quá hạn mà chưa nhận được hồ sơ"),
-             ("not_due", "Chưa đến hạn")]
+             ("not_due", "Chưa đến hạn: hạn nộp của kỳ chưa qua tính đến ngày tính")]
+    # Each legend line over the unit and the first cycles' columns, tall enough for its text.
+    across = (1, min(scol, 5))
+    room = 36 + 27 * (across[1] - 1)
     for n, (code, word) in enumerate(words, start=legend + 1):
-        ws.write_string(n, 1, word, f[f"status:{code}"])
-    book.text(ws, legend + len(words) + 1, 1, evidence_legend(sent))
+        ws.set_row(n, text_height([word], [room]))
+        ws.merge_range(n, across[0], n, across[1], word, f[f"status:{code}"])
+    note = legend + len(words) + 1
+    ws.set_row(note, text_height([evidence_legend(sent)], [room]))
+    ws.merge_range(note, across[0], note, across[1], evidence_legend(sent), f["wrap"])
     ws.freeze_panes(5, 2)
     print_setup(ws)  # one page across
     ws.repeat_rows(3, 4)

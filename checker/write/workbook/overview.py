@@ -64,6 +64,8 @@ def write_overview(ctx: Context, ws, cuts: Cuts) -> Totals:
     verdict_cell = cell_ref(row + 1, 1)
     text(ws, row, 0, "…", "bold")
     row += 2
+    # The cycles, their chart and the units missing most start page 2: the chart is never cut.
+    ws.set_h_pagebreaks([row])
     text(ws, row, 0, "Tình hình nộp theo kỳ (các đơn vị phải nộp)", "bold")
     heads = ["Kỳ", "Hạn", ON_TIME, "Trễ hạn", "Chưa hợp lệ", MISSING, NOT_DUE, "Tỉ lệ đúng hạn"]
     for col, head in enumerate(heads):
@@ -74,15 +76,16 @@ def write_overview(ctx: Context, ws, cuts: Cuts) -> Totals:
         part = cycles[cycles["cycle"] == cycle]
         codes = part["status_code"].value_counts()
         r = first + n
-        text(ws, r, 0, rules.cycle_label(cycle))
-        text(ws, r, 1, part["deadline"].iloc[0] if len(part) else "")
+        # Bordered cells, numbers centred: "24" and "chưa đến hạn" never run together.
+        text(ws, r, 0, rules.cycle_label(cycle), "cell")
+        text(ws, r, 1, part["deadline"].iloc[0] if len(part) else "", "cell")
         for col, code in enumerate(("on_time", "late", "invalid", "missing", "not_due"), start=2):
-            ws.write_number(r, col, int(codes.get(code, 0)), f["int"])
+            ws.write_number(r, col, int(codes.get(code, 0)), f["cell_int"])
         due = len(part) - int(codes.get("not_due", 0))
         if due:
-            ws.write_number(r, 7, int(codes.get("on_time", 0)) / due, f["pct"])
+            ws.write_number(r, 7, int(codes.get("on_time", 0)) / due, f["cell_pct"])
         else:
-            text(ws, r, 7, "chưa đến hạn")
+            text(ws, r, 7, "chưa đến hạn", "cell_center")
     last = first + len(rules.deadlines.cycles) - 1
     chart = book.wb.add_chart({"type": "column"})
     chart.add_series({"name": "Tỉ lệ đúng hạn", "categories": [OVERVIEW, first, 0, last, 0],

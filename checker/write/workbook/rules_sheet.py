@@ -4,7 +4,7 @@ clause, parameters and the plan text it rests on."""
 from __future__ import annotations
 
 from ...model.words import SEVERITY_WORDS
-from ..console import check_params
+from ..console import rule_checks
 from ..style import text_height
 from .layout import Context
 from .words import policy_words
@@ -24,7 +24,7 @@ def write_rules(ctx: Context, ws) -> None:
         book.text(ws, n, 0, rule.id)
         book.text(ws, n, 1, "/".join(SEVERITY_WORDS[s] for s in rule.severities))
         book.text(ws, n, 2, rule.clause)
-        params = "; ".join(p for p in (check_params(rules, ch) for ch in rule.checks) if p)
+        params = rule_checks(rules, rule)
         # The height the wrapped texts need: LibreOffice does not grow a row stored without one.
         ws.set_row(n, text_height([rule.title, params, rule.quote or ""], WIDTHS[3:]))
         book.text(ws, n, 3, rule.title, "wrap")

@@ -21,8 +21,10 @@ def sheet_names(rules: RuleSet) -> list[str]:
     names = [OVERVIEW, MATRIX, *(name for _, name in data_sheets(rules)), CITY, FINDINGS, FILES, RULES]
     assert len(names) == SHEET_COUNT
     return names
-# The provenance columns in front of a data sheet's own.
-META = ["Tệp", "Trang", "Dòng", "Đơn vị", "Kỳ", "Tình trạng tệp", "Tình trạng dòng"]
+# The provenance columns in front of a data sheet's own (who and when: with the sheet's first
+# columns they identify a row on every printed band), and the row's state after them.
+META = ["Tệp", "Trang", "Dòng", "Đơn vị", "Kỳ"]
+STATE = ["Tình trạng tệp", "Tình trạng dòng"]
 SUMMARY_PERIOD = "Tổng kết"  # the "Kỳ" of a summary report's rows
 # The rows under a table's header that are not data, as the overview names them.
 NOT_DATA_WORDS = {"numbered_blank": "Dòng chỉ có số thứ tự (để trống)",
