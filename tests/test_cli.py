@@ -38,7 +38,12 @@ def english(text: str) -> list[str]:
 
 HELP_HEAD = {(): "Cách dùng: ntvt [TÙY_CHỌN] LỆNH [THAM_SỐ]...", ("template",): "Cách dùng: ntvt template [TÙY_CHỌN]",
              ("check",): "Cách dùng: ntvt check [TÙY_CHỌN] TỆP...", ("rules",): "Cách dùng: ntvt rules [TÙY_CHỌN]",
-             ("consolidate",): "Cách dùng: ntvt consolidate [TÙY_CHỌN] THƯ_MỤC"}
+             ("consolidate",): "Cách dùng: ntvt consolidate [TÙY_CHỌN] [THƯ_MỤC]",
+             ("serve",): "Cách dùng: ntvt serve [TÙY_CHỌN]"}
+# Every command's exit-code line names 3 (a bug, its log file) and, but for `serve` (Ctrl+C is how it
+# stops, exit 0), 130.
+INTERNAL_EXIT = "3: lỗi chương trình (chi tiết ghi vào tệp nhật ký)"
+INTERRUPTED_EXIT = "130: đã dừng bằng Ctrl+C."
 
 
 @pytest.mark.parametrize("command", list(HELP_HEAD))
@@ -54,15 +59,21 @@ def test_every_help_is_vietnamese_with_exit_codes_and_an_example(command):
     if command:
         assert "Ví dụ:" in lines
         assert any(line.startswith("Mã thoát 0: ") for line in lines)
+        text = " ".join(result.output.split())
+        assert INTERNAL_EXIT in text
+        assert (INTERRUPTED_EXIT in text) == (command != ("serve",))
     else:
         assert "Lệnh:" in lines
     assert english(result.output) == [], result.output
 
 
 def test_help_shows_required_and_metavars_in_vietnamese():
-    """consolidate --help marks -o “[bắt buộc]” and names its values TỆP, THƯ_MỤC, NGÀY."""
+    """consolidate --help says when -o is needed and names its values TỆP, THƯ_MỤC, NGÀY; serve's
+    port range is in words."""
     text = " ".join(run("consolidate", "--help").output.split())
-    assert "-o, --output TỆP Tệp tổng hợp (.xlsx) sẽ ghi; không được nằm trong THƯ_MỤC hộp thư. [bắt buộc]" in text
+    assert ("-o, --output TỆP Tệp tổng hợp (.xlsx) sẽ ghi; không được nằm trong THƯ_MỤC hộp thư. Bắt buộc khi đọc "
+            "THƯ_MỤC;") in text
+    assert "--port CỔNG Cổng mở trang. [mặc định: 8327; từ 1 đến 65535]" in " ".join(run("serve", "--help").output.split())
     assert "--feedback THƯ_MỤC" in text and "--as-of NGÀY Ngày tính trạng thái, dạng 25/07/2023 hoặc 2023-07-25" in text
     assert " ".join(run("template", "--help").output.split()).count("--month THÁNG Điền sẵn kỳ báo cáo, dạng "
                                                                    "06/2023 hoặc 2023-06.") == 1
@@ -86,6 +97,7 @@ def usage_errors(tmp_path):
     mail.write_text("Subject: x\n\nx\n", encoding="utf-8")
     sample = SAMPLES / "thang_06" / "NH_Cheo_thang06_lan1.xlsx"
     out = tmp_path / "mau.xlsx"
+    commands = ", ".join(sorted(main.commands))  # the commands grow (serve, send…): the line lists them all
     return [
         (["consolidate", SAMPLES], "Lỗi: Thiếu tùy chọn “-o” / “--output”."),
         (["check"], "Lỗi: Thiếu tham số “TỆP...”."),
@@ -95,17 +107,20 @@ def usage_errors(tmp_path):
          "tháng/năm (06/2023) hoặc năm-tháng (2023-06)."),
         (["template", "-o", out, "--month", "01/2024"], "Lỗi: Kỳ báo cáo 01/2024 không có trong tệp quy tắc: các kỳ "
          "là 05/2023, 06/2023, 07/2023, 08/2023, 09/2023."),
-        (["template", "-o", out, "--unit", "Không có"], "Lỗi: Không nhận ra đơn vị “Không có”: xem mã đơn vị ở cuối "
-         "`ntvt rules`."),
+        (["template", "-o", out, "--unit", "Không có"], "Lỗi: Không nhận ra đơn vị “Không có”. Mã của mọi đơn vị có "
+         "ở cuối `ntvt rules`."),
+        (["template", "-o", out, "--unit", "Chèo Hà Nội"], "Lỗi: Không nhận ra đơn vị “Chèo Hà Nội”. Có phải ý bạn là "
+         "“Nhà hát Chèo Hà Nội” (--unit CHEO)? Mã của mọi đơn vị có ở cuối `ntvt rules`."),
         (["check", folder], f"Lỗi: “TỆP...”: “{folder}” là một thư mục: `ntvt check` kiểm tra từng tệp .xlsx; để đọc "
          f"cả thư mục, dùng `ntvt consolidate {folder} -o tong_hop.xlsx`."),
         (["check", mail], f"Lỗi: “TỆP...”: “{mail}” là một thư điện tử (.eml): `ntvt check` kiểm tra từng tệp "
          f".xlsx; để đọc cả thư điện tử, dùng `ntvt consolidate {mail} -o tong_hop.xlsx`."),
         (["check", sample, "--anotate", tmp_path], "Lỗi: Không có tùy chọn “--anotate”. Có phải ý bạn là "
          "“--annotate”?"),
-        (["frob"], "Lỗi: Không có lệnh “frob”: các lệnh là check, consolidate, rules, template (xem “ntvt --help”)."),
-        (["chek", sample], "Lỗi: Không có lệnh “chek”: các lệnh là check, consolidate, rules, template (xem “ntvt "
-         "--help”). Có phải ý bạn là “check”?"),
+        (["frob"], f"Lỗi: Không có lệnh “frob”: các lệnh là {commands} (xem “ntvt --help”)."),
+        (["chek", sample], f"Lỗi: Không có lệnh “chek”: các lệnh là {commands} (xem “ntvt --help”). Có phải ý bạn là "
+         "“check”?"),
+        (["serve", "--port", "0"], "Lỗi: “--port”: 0 nằm ngoài khoảng từ 1 đến 65535."),
         (["check", tmp_path / "khong_co.xlsx"], f"Lỗi: “TỆP...”: Không có “{tmp_path / 'khong_co.xlsx'}”: kiểm tra "
          f"lại tên và thư mục."),
         (["check", "--as-of"], "Lỗi: Tùy chọn “--as-of” cần một giá trị đi kèm."),
@@ -255,7 +270,7 @@ def test_consolidate_samples(tmp_path):
     out = tmp_path / "tong_hop.xlsx"
     result = run("consolidate", ROOT / "sample_workbooks", "-o", out, "--as-of", "2023-07-25")
     assert result.exit_code == 1
-    assert "Kỳ Tháng 07/2023: 11 đơn vị đúng hạn" in result.output
+    assert "Kỳ tháng 07/2023: 11 đơn vị đúng hạn" in result.output
     assert out.exists()
 
 

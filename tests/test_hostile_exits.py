@@ -56,8 +56,9 @@ def run(*args):
 
 
 def one_line(result) -> str:
-    """The single line a failed command wrote on stderr (click's usage lines aside)."""
-    lines = result.stderr.splitlines()
+    """The single line a failed command wrote on stderr (click's usage lines aside), after the
+    count line a check prints before it ("1 tệp: 1 lỗi, …": the findings were printed first)."""
+    lines = [line for line in result.stderr.splitlines() if not COUNT_LINE.fullmatch(line)]
     assert len(lines) == 1, result.stderr
     return lines[0]
 
@@ -66,6 +67,9 @@ def leftovers(folder: Path) -> list[str]:
     """What a write may leave: scratch folders, .tmp and .splice files, xlsxwriter's tmp* files."""
     return sorted(p.name for p in folder.iterdir()
                   if fileio.SCRATCH_MARK in p.name or p.name.endswith((".tmp", ".splice")) or p.name.startswith("tmp"))
+
+
+COUNT_LINE = re.compile(r"\d+ tệp: \d+ lỗi, \d+ cảnh báo, \d+ thông tin\.")
 
 
 def output_failure(result, target: Path, errno_words: str) -> Path:
@@ -253,8 +257,10 @@ def test_broken_rules_file_still_names_the_place(tmp_path):
     result = run("rules", "--check", broken)
     assert result.exit_code == 2
     line = one_line(result)
-    assert line.startswith(f"Lỗi: Tệp quy tắc không hợp lệ ở {broken}, dòng 2: sửa tệp rồi kiểm tra lại bằng "
-                           f"`ntvt rules --check {broken}`. Chi tiết kỹ thuật đã ghi vào ")
+    assert line.startswith(f"Lỗi: Tệp quy tắc không hợp lệ ở {broken}, dòng 2: không đọc được cấu trúc YAML ở đây: "
+                           "thường do thụt lề không đều (các khóa cùng cấp phải thẳng cột), thiếu dấu “:” sau một "
+                           "khóa, hoặc thiếu dấu đóng (ngoặc kép, ] hoặc }); hãy sửa dòng này hoặc dòng ngay trên. "
+                           f"Sửa tệp rồi kiểm tra lại bằng `ntvt rules --check {broken}`. Chi tiết kỹ thuật đã ghi vào ")
     assert "not valid YAML" in Path(DETAIL.search(line).group(1)).read_text(encoding="utf-8")  # English: log only
 
 

@@ -1,11 +1,11 @@
 """The Vietnamese words of the `ntvt` command: a catalogue for click's own messages, and the lines
-cli.py says around click (metavars, usage errors, failures). Data only, no click import (only cli.py
-imports click); the commands' help texts are their docstrings in cli.py.
+the command says around click (metavars, usage errors, failures). Data only, no click import; the
+commands' help texts are their docstrings in commands.py.
 
 Click 8 passes each of its messages through gettext (`_()` and `ngettext()` bound in its modules).
-cli.py installs `CATALOGUE` in their place, so the words do not depend on the machine's locale
+machinery.py installs `CATALOGUE` in their place, so the words do not depend on the machine's locale
 settings (a Windows clerk has no LANGUAGE variable) and no compiled .mo file has to be kept in step.
-A msgid missing here falls back to click's English: tests/test_cli_words.py lists click's msgids
+A msgid missing here falls back to click's English: tests/cli/test_words.py lists click's msgids
 and fails on any person-facing one not translated. Quoted names use “…”, never repr quotes.
 """
 
@@ -116,10 +116,13 @@ SUBCOMMAND_METAVAR = "LỆNH [THAM_SỐ]..."
 DAY_FORMS = "ngày/tháng/năm (25/07/2023) hoặc năm-tháng-ngày (2023-07-25)"
 MONTH_FORMS = "tháng/năm (06/2023) hoặc năm-tháng (2023-06)"
 BAD_DAY = "“{value}” không phải một ngày: hãy nhập " + DAY_FORMS + "."
+WHOLE_RANGE = "từ {low} đến {high}"
 OUT_OF_RANGE = "“{value}” nằm ngoài khoảng cho phép (năm {low}–{high}): hãy nhập lại."
 BAD_MONTH = "“{value}” không phải một tháng: hãy nhập " + MONTH_FORMS + "."
 UNKNOWN_PERIOD = "Kỳ báo cáo {month} không có trong tệp quy tắc: các kỳ là {periods}."
-UNKNOWN_UNIT = "Không nhận ra đơn vị “{unit}”: xem mã đơn vị ở cuối `ntvt rules`."
+UNKNOWN_UNIT = "Không nhận ra đơn vị “{unit}”.{suggestion} Mã của mọi đơn vị có ở cuối `ntvt rules`."
+UNIT_GUESSES = " Có phải ý bạn là {units}?"
+UNIT_GUESS = "“{name}” (--unit {code})"
 NOT_A_WORKBOOK = ("“{name}” là {what}: `ntvt check` kiểm tra từng tệp .xlsx; để đọc cả {what_short}, "
                   "dùng `ntvt consolidate {name} -o tong_hop.xlsx`.")
 A_FOLDER, A_FOLDER_SHORT = "một thư mục", "thư mục"
@@ -138,8 +141,27 @@ INTERNAL_NO_LOG = ("Lỗi chương trình (không phải do tệp của đơn v�
                    "trên cho người quản trị ntvt.")
 
 
-def rules_file_at(path: object, line: int | None, where: str) -> str:
-    """A malformed rules file, by place (file, line, key path), for whoever edits it; the problem
-    itself is English and goes to the log."""
+def rules_file_at(path: object, line: int | None, where: str, said: str | None = None) -> str:
+    """A malformed rules file, for whoever edits it: the place (file, line, key path) and, in `said`
+    (the loader's Vietnamese words, when it has them), what was expected, what was found and what to
+    do. The English detail goes to the log."""
     at = f"{path}" + (f", dòng {line}" if line else "") + (f", mục “{where}”" if where else "")
-    return f"Tệp quy tắc không hợp lệ ở {at}: sửa tệp rồi kiểm tra lại bằng `ntvt rules --check {path}`."
+    again = f"kiểm tra lại bằng `ntvt rules --check {path}`."
+    return f"Tệp quy tắc không hợp lệ ở {at}: " + (f"{said}. Sửa tệp rồi {again}" if said else f"sửa tệp rồi {again}")
+
+
+# `consolidate`: one source of files, and the options that only a folder has.
+INBOX_OR_WORKSPACE = ("Cần đúng một trong hai: THƯ_MỤC hộp thư (ntvt consolidate hop_thu/ -o tong_hop.xlsx) hoặc "
+                      "--workspace THƯ_MỤC làm việc (ntvt consolidate --workspace D:/thi_dua).")
+FOLDER_ONLY_OPTIONS = ("--receipt-log và --feedback chỉ dùng khi đọc THƯ_MỤC hộp thư: với --workspace, "
+                       "thời điểm nhận lấy từ sổ nhận hồ sơ và thư trả lời ghi vào ket_qua/.")
+
+# `send`: plain SMTP only to this machine; the password prompt (the password itself is never shown).
+PLAIN_NOT_LOOPBACK = ("--plain (không mã hóa) chỉ dùng được với máy chủ thư trên chính máy này (127.0.0.1), không "
+                      "dùng với “{host}”: bỏ --plain để gửi có mã hóa TLS.")
+SMTP_PASSWORD_PROMPT = "Mật khẩu của “{user}” trên máy chủ thư {host}"
+
+# `fetch`: plain IMAP only to this machine; the password prompt (the password itself is never shown).
+PLAIN_NOT_LOOPBACK_IMAP = ("--plain (không mã hóa) chỉ dùng được với máy chủ thư trên chính máy này (127.0.0.1), "
+                           "không dùng với “{host}”: bỏ --plain để lấy thư có mã hóa TLS.")
+IMAP_PASSWORD_PROMPT = "Mật khẩu hộp thư của “{user}” trên máy chủ {host}"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from checker import cli_words as words
+from checker.cli import words
 
 CLICK = Path(click.__file__).parent
 # click's msgids that only a programmer sees (a command defined wrongly): left in English.
@@ -87,3 +87,15 @@ def test_rules_file_place_in_vietnamese():
         "`ntvt rules --check r.yaml`.")
     assert words.rules_file_at("r.yaml", None, "") == (
         "Tệp quy tắc không hợp lệ ở r.yaml: sửa tệp rồi kiểm tra lại bằng `ntvt rules --check r.yaml`.")
+    # With the loader's Vietnamese words (#14 item 13): what was expected, found, and what to do.
+    assert words.rules_file_at("r.yaml", 3, "", "không có khóa “foo” ở chỗ này (các khóa dùng được: plan, rules)") == (
+        "Tệp quy tắc không hợp lệ ở r.yaml, dòng 3: không có khóa “foo” ở chỗ này (các khóa dùng được: plan, rules). "
+        "Sửa tệp rồi kiểm tra lại bằng `ntvt rules --check r.yaml`.")
+
+
+def test_unit_guess_and_port_range_words():
+    assert words.UNKNOWN_UNIT.format(unit="Chèo Hà Nội", suggestion=words.UNIT_GUESSES.format(
+        units=words.UNIT_GUESS.format(name="Nhà hát Chèo Hà Nội", code="CHEO"))) == (
+        "Không nhận ra đơn vị “Chèo Hà Nội”. Có phải ý bạn là “Nhà hát Chèo Hà Nội” (--unit CHEO)? Mã của mọi đơn vị "
+        "có ở cuối `ntvt rules`.")
+    assert words.WHOLE_RANGE.format(low=1, high=65535) == "từ 1 đến 65535"
