@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ..model.words import EVIDENCE_MTIME, EVIDENCE_SENT, GENERATED, GENERATED_REASON, LATER, REJECTED, SUPERSEDED, USED
+from ..model.words import EVIDENCE_SENT, GENERATED, GENERATED_REASON, LATER, REJECTED, SUPERSEDED, USED
 from ..read.inbox import Inbox
 from ..ruleset.spec import RuleSet
 from ..validate.frames import form_text
@@ -58,7 +58,7 @@ def decide_files(validation: Validation, inbox: Inbox, rules: RuleSet, as_of: dt
         if book.rejected is not None:
             d.reason = book.rejected.reason
             if d.received_at is None:
-                d.received_at, d.evidence = inbox.mtimes[sub.name], EVIDENCE_MTIME
+                d.received_at, d.evidence = inbox.mtimes[sub.name], inbox.last_resort
             continue
         row = files.loc[i]
         sent_key = rules.field_key("sent_date")
@@ -67,7 +67,7 @@ def decide_files(validation: Validation, inbox: Inbox, rules: RuleSet, as_of: dt
             d.received_at = dt.datetime.combine(sent.date(), dt.time(0), rules.deadlines.zone)
             d.evidence = EVIDENCE_SENT
         if d.received_at is None:
-            d.received_at, d.evidence = inbox.mtimes[sub.name], EVIDENCE_MTIME
+            d.received_at, d.evidence = inbox.mtimes[sub.name], inbox.last_resort
         _classify(d, row, rules, as_of)
     _supersede(decisions, validation, inbox)
     return decisions

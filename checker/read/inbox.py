@@ -21,6 +21,7 @@ import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterable
 
 from . import mail
 from .names import ManifestNames, shown_text
@@ -29,10 +30,10 @@ from .regular import Swapped, not_regular_reason, open_listed
 from .safety import SPREADSHEET_SUFFIXES
 from .submission import Submission
 from .walk import MOVE_UP, TOO_LONG, Entry, link_reason, walk
-from ..model.words import EVIDENCE_EMAIL, EVIDENCE_LOG, GENERATED, GENERATED_REASON
+from ..model.words import EVIDENCE_EMAIL, EVIDENCE_LOG, EVIDENCE_MTIME, EVIDENCE_UPLOAD, GENERATED, GENERATED_REASON
 from ..ruleset.spec import RuleSet
 
-__all__ = ["Inbox", "InboxFile", "gather"]
+__all__ = ["Inbox", "InboxFile", "StoredFile", "gather", "gather_stored"]
 
 EMAILS = (".eml", ".msg")
 # Files an operating system or office program leaves behind; listed, never read.
@@ -60,6 +61,7 @@ class Inbox:
     submissions: list[Submission]
     mtimes: dict[str, dt.datetime]  # submission name -> modification time (local), a last resort
     unmatched_log: list[LogRow] = field(default_factory=list)  # receipt-log rows naming no file here
+    last_resort: str = EVIDENCE_MTIME  # what `mtimes` are: files' modification times, or upload times
 
 
 # ---------------------------------------------------------------------------------------------
@@ -130,15 +132,56 @@ def gather(inbox: Path, rules: RuleSet, receipt_log: ReceiptLog | None = None) -
         elif entry.what == "special":
             files.append(InboxFile(name, "", "special", "rejected", not_regular_reason(entry.st)))
         else:
-            files.append(_file(entry, name, rules, names, subs, mtimes, zone, log, row))
+            files.append(_file(entry, name, rules, names, subs, mtimes, zone, log,
+                               (row.received_at, EVIDENCE_LOG) if row else None))
     root_real = os.path.realpath(root)
     for listed, entry in links:  # last: a link inside the inbox names its target as the manifest does
         listed.reason = link_reason(entry, root_real, shown)
     return Inbox(files, subs, mtimes, log.unmatched())
 
 
+@dataclass(frozen=True)
+class StoredFile:
+    """A file a workspace keeps (checker/workspace): where it is stored, the name it was received
+    under, and its receipt time with the evidence for it."""
+
+    path: Path
+    name: str
+    received_at: dt.datetime
+    evidence: str
+
+
+def gather_stored(stored: Iterable[StoredFile], rules: RuleSet) -> Inbox:
+    """Stored files as an inbox, in the order given: each under the name it was received with (made
+    unique). An email's Date header says when it was sent; a spreadsheet's upload time takes the
+    place a file's modification time has in a folder: the last resort, after the template's
+    "Ngày gửi", and the tie-break of the receipt order. A clerk who uploads a month's saved
+    attachments on the 1st must not make every unit late; the same files give the same statuses
+    read from a folder or from the workspace."""
+    files: list[InboxFile] = []
+    subs: list[Submission] = []
+    mtimes: dict[str, dt.datetime] = {}
+    names, log = ManifestNames(), ReceiptLog([])
+    for item in stored:
+        path = os.fspath(item.path)
+        try:
+            st = os.lstat(path)
+        except OSError:
+            st = None  # reading it fails in _file, and says why
+        shown = shown_text(item.name) or "(không tên)"
+        name = names.file(shown)
+        before = set(mtimes)
+        files.append(_file(Entry(path, shown, shown, "file", st), name, rules, names, subs, mtimes,
+                           rules.deadlines.zone, log,
+                           None if item.evidence == EVIDENCE_UPLOAD else (item.received_at, item.evidence)))
+        mtimes.update({key: item.received_at for key in mtimes.keys() - before})
+    return Inbox(files, subs, mtimes, last_resort=EVIDENCE_UPLOAD)
+
+
 def _file(entry: Entry, name: str, rules: RuleSet, names: ManifestNames, subs: list[Submission],
-          mtimes: dict[str, dt.datetime], zone: dt.tzinfo, log: ReceiptLog, row: LogRow | None) -> InboxFile:
+          mtimes: dict[str, dt.datetime], zone: dt.tzinfo, log: ReceiptLog,
+          receipt: tuple[dt.datetime, str] | None) -> InboxFile:
+    """One listed file; `receipt`: its receipt time and the evidence for it, if known before reading."""
     try:
         digest, st = _fingerprint(entry)
     except OSError as exc:
@@ -147,14 +190,13 @@ def _file(entry: Entry, name: str, rules: RuleSet, names: ManifestNames, subs: l
     shown_base = entry.shown.rsplit("/", 1)[-1]
     suffix = os.path.splitext(base)[1].lower()
     mtime = _mtime(st, zone)
-    logged = row.received_at if row else None
-    if base.lower() in SYSTEM_FILES or base.startswith(("~$", ".~lock")):
+    logged, evidence = receipt or (None, None)
+    if any(b.lower() in SYSTEM_FILES or b.startswith(("~$", ".~lock")) for b in (base, shown_base)):
         return InboxFile(name, digest, "other", "rejected", "tệp tạm hoặc tệp hệ thống, không phải báo cáo")
     if suffix in EMAILS:
-        return _email(Path(entry.path), name, digest, rules, names, subs, mtimes, mtime, logged, log)
+        return _email(Path(entry.path), name, digest, rules, names, subs, mtimes, mtime, receipt, log)
     if suffix in SPREADSHEET_SUFFIXES:
-        subs.append(Submission(name, None, logged, EVIDENCE_LOG if logged else None, path=Path(entry.path),
-                               sha256=digest))
+        subs.append(Submission(name, None, logged, evidence, path=Path(entry.path), sha256=digest))
         mtimes[name] = mtime
         return InboxFile(name, digest, "spreadsheet")
     shown_suffix = os.path.splitext(shown_base)[1]
@@ -175,7 +217,7 @@ _MAIL_REASONS = {
 
 
 def _email(path: Path, name: str, digest: str, rules: RuleSet, names: ManifestNames, subs: list[Submission],
-           mtimes: dict[str, dt.datetime], mtime: dt.datetime, logged: dt.datetime | None,
+           mtimes: dict[str, dt.datetime], mtime: dt.datetime, receipt: tuple[dt.datetime, str] | None,
            log: ReceiptLog) -> InboxFile:
     entry = InboxFile(name, digest, "email", "email")
     try:
@@ -191,8 +233,8 @@ def _email(path: Path, name: str, digest: str, rules: RuleSet, names: ManifestNa
     if message.sent_at is not None:
         entry.received_at = rules.deadlines.to_local(message.sent_at)
         entry.evidence = EVIDENCE_EMAIL
-    elif logged is not None:  # no usable Date header: the office's log is the next evidence
-        entry.received_at, entry.evidence = logged, EVIDENCE_LOG
+    elif receipt is not None:  # no usable Date header: the office's log (or upload) is the next evidence
+        entry.received_at, entry.evidence = receipt
     attachments = mail.spreadsheet_attachments(message)
     if not attachments:
         entry.status = "rejected"
