@@ -7,25 +7,43 @@ writers: reading, validating and deciding never write a file.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from pathlib import Path
 from typing import Iterable
 
 from .decide.consolidation import Consolidation, decide
-from .model.findings import Report
+from .mailbox.fetch import Fetch, fetch
+from .mailbox.imap import Account
+from .mailbox.listing import NO_SENDER, send_listing
+from .mailbox.send import SendRun, plan_sending, read_drafts, send_drafts, sendings_for
+from .mailbox.smtp import Server
+from .model.addresses import is_loopback, parse_server
+from .model.addresses import email_address
+from .model.errors import CheckerError
+from .mailbox.summary import fetch_summary
+from .model.findings import FileResult, Report
 from .process.memory import release_free_memory
-from .read.inbox import gather
+from .read.inbox import StoredFile, gather, gather_stored
 from .read.receipt_log import read_receipt_log
 from .ruleset.loader import load_rules
 from .ruleset.spec import RuleSet
 from .validate.pipeline import Progress, Validation, read_paths, validate
 from .write.annotated_copy import write_annotated_copies
-from .write.feedback import write_feedback
-from .write.files import refuse_overwrite
+from .write.console import rule_checks  # a rule's checks as one text, for the web page of the rules
+from .write.feedback import office_name, write_feedback
+from .workspace import FileRecord, FindingRecord, Received, RunRecord, Workspace
+from .workspace.messages import MESSAGES_FILE, Messages
+from .workspace.register import Register
+from .workspace.workspace import EMAIL_FACTOR
+from .write.files import file_sha256, refuse_overwrite
+from .write.names import annotated_name, own_name, unit_slug  # the outputs' names, for the web page of downloads
 from .write.template import make_template, make_unit_templates
 from .write.workbook import write_consolidated
 
-__all__ = ["check_many", "check_workbook", "consolidate", "load_rules", "make_template", "make_unit_templates",
-           "validate_files", "write_annotated_copies"]
+__all__ = ["Account", "Fetch", "fetch_mail", "fetch_summary", "SendRun", "Server", "is_loopback", "parse_server", "send_listing", "send_replies", "annotated_name", "check_many", "check_workbook", "consolidate", "consolidate_workspace", "last_run",
+           "load_rules", "make_template", "make_unit_templates", "open_workspace", "own_name", "receive_files",
+           "rule_checks", "run_findings", "unit_slug", "validate_files", "workspace_files", "workspace_outputs",
+           "write_annotated_copies"]
 
 
 def check_workbook(path: Path | str, rules: RuleSet | None = None, *, as_of: dt.date) -> Report:
@@ -73,3 +91,124 @@ def consolidate(inbox: Path, output: Path | None = None, rules: RuleSet | None =
         result.feedback = write_feedback(result, Path(feedback), inputs=[inbox])
     return result
 
+
+
+# ---------------------------------------------------------------------------------------------
+# The workspace (the office's folder with its register): what `ntvt serve` and
+# `ntvt consolidate --workspace` do. The caller gives every time: nothing here reads the clock.
+
+
+def open_workspace(root: Path, rules: RuleSet | None = None) -> Workspace:
+    """Open (creating if needed) the workspace at root: ho_so/, ket_qua/ and the register."""
+    return Workspace.open(Path(root), rules or load_rules())
+
+
+def receive_files(ws: Workspace, files: Iterable[tuple[str, bytes]], *, received_at: dt.datetime, as_of: dt.date,
+                  rules: RuleSet | None = None) -> list[tuple[Received, Report]]:
+    """Store and record each (name, bytes), and check it: a workbook itself, an email its attachments.
+    A refused file (empty, over the reader's limit) is reported as rejected, with the reason. The files
+    are checked in one pass (one pool of workers), each report holding its own file's findings."""
+    rules = rules or ws.rules
+    received = [ws.receive(name, data, received_at=received_at) for name, data in files]
+    stored = [r for r in received if r.refused is None]
+    gathered = gather_stored([StoredFile(r.path, r.name, received_at, r.evidence) for r in stored], rules)
+    report = validate(gathered.submissions, rules, as_of=as_of).report()
+    reports = {}
+    for r, entry in zip(stored, gathered.files):  # gather_stored lists one entry per stored file, in order
+        names = {entry.name, *entry.attachments}
+        listed = [f for f in report.files if f.name in names]
+        if entry.status in ("rejected", "generated"):
+            listed.append(FileResult(entry.name, entry.sha256, "rejected", entry.reason))
+        reports[id(r)] = Report([f for f in report.findings if f.file in names], listed)
+    return [(r, reports[id(r)] if r.refused is None else Report(files=[FileResult(r.name, "", "rejected", r.refused)]))
+            for r in received]
+
+
+def consolidate_workspace(ws: Workspace, *, as_of: dt.date, rules: RuleSet | None = None,
+                          progress: Progress | None = None, run_at: dt.datetime,
+                          output: Path | None = None) -> Consolidation:
+    """Consolidate the workspace's files as of the end of as_of: write ket_qua/tong_hop_<as_of>.xlsx (or
+    `output`) and the feedback folder ket_qua/tra_loi_<as_of>/, and record the run in the register."""
+    rules = rules or ws.rules
+    started = time.monotonic()  # a duration only: the run's time is run_at, the caller's
+    inputs = [ws.store.folder]
+    output = Path(output) if output else ws.outputs_folder / f"tong_hop_{as_of:%Y-%m-%d}.xlsx"
+    feedback = ws.outputs_folder / f"tra_loi_{as_of:%Y-%m-%d}"
+    refuse_overwrite(output, inputs)
+    refuse_overwrite(feedback, inputs)
+    gathered = ws.gather(rules)
+    validation = validate(gathered.submissions, rules, as_of=as_of, progress=progress)
+    result = decide(gathered, validation, rules, as_of)
+    release_free_memory()
+    write_consolidated(result, output, inputs=inputs)
+    result.output = output
+    result.feedback = write_feedback(result, feedback, inputs=inputs)
+    ws.record_run(result, run_at=run_at, seconds=time.monotonic() - started, output_sha256=file_sha256(output))
+    return result
+
+
+def last_run(ws: Workspace) -> RunRecord | None:
+    """The latest consolidation run recorded in the workspace, with its unit × cycle rows."""
+    return ws.last_run()
+
+
+def run_findings(ws: Workspace, run_id: int, **filters: str | None) -> list[FindingRecord]:
+    """The findings of a run; filters: unit, cycle, rule, severity."""
+    return ws.findings(run_id, **filters)
+
+
+def workspace_files(ws: Workspace) -> list[FileRecord]:
+    """Every distinct file received, with its unit, cycle and status in the last run."""
+    return ws.files()
+
+
+def workspace_outputs(ws: Workspace) -> list[Path]:
+    """The files under ket_qua/ that may be offered for download (nothing else may be served)."""
+    return ws.outputs()
+
+
+# ---------------------------------------------------------------------------------------------
+# The mailbox: `ntvt fetch` (checker/mailbox). The caller gives the time (fetched_at).
+
+
+def fetch_mail(account: Account, into: Path, *, fetched_at: dt.datetime, folder: str = "INBOX",
+               since: dt.date | None = None, workspace: Workspace | None = None, rules: RuleSet | None = None,
+               progress: Progress | None = None) -> Fetch:
+    """Save into `into` every new message of the mailbox folder that carries a spreadsheet (.eml, original
+    bytes), recording each message looked at in the workspace's register, or in one kept in `into`; write
+    `into`/so_nhan.csv (the server's receipt times). Raises MailboxError (a CheckerError) when the mailbox
+    cannot be used or the connection is lost; what was saved before stays saved and recorded."""
+    rules = rules or (workspace.rules if workspace else load_rules())
+    into = Path(into)
+    into.mkdir(parents=True, exist_ok=True)
+    messages = workspace.messages() if workspace else Messages(Register(into / MESSAGES_FILE))
+    return fetch(account, into, messages, rules, fetched_at=fetched_at, folder=folder, since=since, progress=progress)
+
+
+def send_replies(drafts: Path, server: Server, *, send: bool = False, sent_at: dt.datetime | None = None,
+                 sender: str | None = None, workspace: Workspace | None = None,
+                 rules: RuleSet | None = None) -> SendRun:
+    """The reply drafts in `drafts` (written by consolidate --feedback): unless `send`, what would be
+    sent (nothing is, nothing is written); if `send`, each draft not sent before goes to its recipient,
+    each recorded in the workspace's register, or in one kept in `drafts`, as soon as the server accepts
+    it. From is `sender`, else the rules file's office_email. Raises MailboxError (a CheckerError) when
+    the server cannot be used or the connection is lost (what was sent before stays recorded)."""
+    rules = rules or (workspace.rules if workspace else load_rules())
+    given = sender
+    sender = email_address(sender) if sender is not None else rules.plan.office_email
+    if given is not None and sender is None:
+        raise CheckerError(f"--from {given!r} is not an address",
+                           message=f"“{given}” (--from) không phải một địa chỉ thư điện tử: hãy ghi dạng "
+                                   f"vanphong@coquan.gov.vn.")
+    name = office_name(rules.plan)
+    found = read_drafts(Path(drafts), rules.limits.max_file_bytes * EMAIL_FACTOR)
+    known = workspace.sendings() if workspace else None
+    if not send:
+        return SendRun(plan_sending(found, sendings_for(drafts, known, create=False)), sender, name, server, False)
+    if sender is None:
+        raise CheckerError("no sender address", message="Không gửi được: " + NO_SENDER[0].lower() + NO_SENDER[1:])
+    if sent_at is None:
+        raise ValueError("sending needs sent_at")
+    outcomes = send_drafts(found, server, sendings_for(drafts, known, create=True), sender=sender, sender_name=name,
+                           sent_at=sent_at)
+    return SendRun(outcomes, sender, name, server, True)

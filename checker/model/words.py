@@ -38,14 +38,17 @@ ROW_NOT_COUNTED = {SUPERSEDED: "Không tính: tệp đã được thay thế", R
 # finish it. Every sheet and message names one evidence with the same words, the short ones
 # being their beginning; the matrix's legend (evidence_legend) spells each short form out.
 EVIDENCE_EMAIL, EVIDENCE_LOG, EVIDENCE_SENT, EVIDENCE_MTIME = "email_date", "receipt_log", "sent_cell", "file_time"
+EVIDENCE_UPLOAD = "upload_time"  # a file received through the workspace's page (checker/workspace)
 EVIDENCE = {
     EVIDENCE_EMAIL: ("thư", "điện tử"),
     EVIDENCE_LOG: ("sổ nhận", "văn bản"),
+    EVIDENCE_UPLOAD: ("tải lên", "thời điểm tải lên"),  # (short form, the whole words): see below
     EVIDENCE_SENT: ("ô “{sent}”", "trong tệp"),  # {sent}: the label of the rules file's sent-date field
     EVIDENCE_MTIME: ("giờ sửa tệp", "(khi không có căn cứ nào khác)"),
 }
 EVIDENCE_WORDS = {code: f"{short} {rest}" for code, (short, rest) in EVIDENCE.items()}
 EVIDENCE_WORDS[EVIDENCE_MTIME] = EVIDENCE[EVIDENCE_MTIME][0]  # its words say all; the rest is for the legend
+EVIDENCE_WORDS[EVIDENCE_UPLOAD] = EVIDENCE[EVIDENCE_UPLOAD][1]  # "tải lên thời điểm tải lên" would say it twice
 
 
 def evidence_words(code: str | None, sent_label: str, *, short: bool = False) -> str:
@@ -75,3 +78,15 @@ CAMPAIGN_FILE = "(toàn đợt)"
 def severity_counts(errors: int, warnings: int, infos: int) -> str:
     """"2 lỗi, 0 cảnh báo, 1 thông tin": how many findings of each severity, in words."""
     return ", ".join(f"{n} {SEVERITY_WORDS[s]}" for n, s in zip((errors, warnings, infos), SEVERITY_WORDS))
+
+
+# The heading and signature block of an administrative document (Nghị định 30/2020/NĐ-CP, Phụ lục
+# I). The Quốc hiệu and Tiêu ngữ are fixed by law for every document of every plan, so they live
+# here, not in a rules file; the place and year filling PLACE_DATE are the plan's.
+NATIONAL_TITLE = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+NATIONAL_MOTTO = "Độc lập - Tự do - Hạnh phúc"
+PLACE_DATE = "{place}, ngày …… tháng …… năm {year}"
+UNIT_TO_FILL = "TÊN ĐƠN VỊ: ……………………"
+PREPARER, PREPARER_SIGNS = "NGƯỜI LẬP BIỂU", "(Ký, ghi rõ họ tên)"
+HEAD, HEAD_SIGNS = "THỦ TRƯỞNG ĐƠN VỊ", "(Ký, ghi rõ họ tên, đóng dấu)"
+HEAD_OF_AGENCY = "THỦ TRƯỞNG CƠ QUAN"  # who signs what the Sở sends to the City

@@ -38,6 +38,8 @@ MAX_UNIT_ID = 32
 # The roster's optional address key: a word of the rules language (like `roles`), not the unit-info
 # field the bundled file happens to key the same way.
 UNIT_EMAIL = "email"
+# The plan's optional key: the office's own address, the From of the replies `ntvt send` sends.
+OFFICE_EMAIL = "office_email"
 WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL"} | {f"{d}{n}" for d in ("COM", "LPT") for n in range(10)}
 
 
@@ -47,15 +49,30 @@ class PlanSections(TypedValues):
     def build_plan(self, node: Any, top: dict) -> Plan:
         w = "plan"
         n = self.mapping(node, w, {"id", "number", "issued", "title", "issuer", "recipient", "start", "end", "year",
-                                   "movement", "office", "place", "short_name"}, parent=top, key=w)
+                                   "movement", "office", "place", "short_name"}, {OFFICE_EMAIL}, parent=top, key=w)
         plan = Plan(self.text(n, "id", w), self.text(n, "number", w), self.date(n, "issued", w),
                     self.text(n, "title", w), self.text(n, "issuer", w), self.text(n, "recipient", w),
                     self.date(n, "start", w), self.date(n, "end", w), self.number(n, "year", w, 2000, 2099),
                     self.text(n, "movement", w), self.text(n, "office", w), self.text(n, "place", w),
-                    self.short_name(n, w))
+                    self.short_name(n, w), self.office_email(n, w))
         if plan.end < plan.start:
             raise self.fail(w, "plan end is before its start", n, "end")
         return plan
+
+    def office_email(self, n: dict, w: str) -> str | None:
+        """plan.office_email (optional): the address the office sends its replies from."""
+        if OFFICE_EMAIL not in n:
+            return None
+        address = email_address(n[OFFICE_EMAIL])
+        if address is None:
+            exc = self.fail(f"{w}.{OFFICE_EMAIL}", f"expected one email address such as name@example.gov.vn, "
+                                                   f"found {shown(n[OFFICE_EMAIL])}", n, OFFICE_EMAIL)
+            at = f", dòng {exc.line}" if exc.line else ""
+            exc.message = (f"Tệp quy tắc {self.path}{at}: “{OFFICE_EMAIL}” của kế hoạch không phải một địa chỉ thư "
+                           f"điện tử (“{n[OFFICE_EMAIL]}”). Hãy ghi địa chỉ thư của văn phòng, dạng "
+                           f"vanphong@coquan.gov.vn, hoặc bỏ dòng “{OFFICE_EMAIL}”.")
+            raise exc
+        return address
 
     def short_name(self, n: dict, w: str) -> str:
         # It names files (mau_<short_name>.xlsx), so it is held to the unit ids' safe form.

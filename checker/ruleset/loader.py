@@ -24,17 +24,18 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..model.errors import RuleFileError
 from .build_plan import PlanSections
 from .build_rules import RuleSections
 from .build_sheets import SheetSections
-from .spec import RuleSet
-from .strict_yaml import _Map, parse
+from .spec import RECEIPT_EVIDENCE, MailRules, RuleSet
+from .strict_yaml import _Map, parse, rule_error
 
 __all__ = ["load_rules", "default_rules_path", "MAX_RULES_BYTES"]
 
 # Bounds on the rules file itself. The bundled file is 36 KB, 8 levels deep, 2,028 YAML nodes.
 MAX_RULES_BYTES = 2 * 1024 * 1024
+TOO_LARGE = (f"tệp quy tắc lớn quá {MAX_RULES_BYTES // 1024 // 1024} MB (tệp kèm theo chỉ khoảng 40 KB): hãy kiểm "
+             "tra có chọn nhầm tệp không")
 
 
 def default_rules_path() -> Path:
@@ -47,8 +48,10 @@ def default_rules_path() -> Path:
     folder = here if here.is_dir() else Path(sys.prefix) / "share" / "ntvt" / "rules"
     found = sorted(folder.glob("*.yaml"))
     if len(found) > 1:
-        raise RuleFileError(folder, "", "the bundled rules folder holds several rules files: "
-                                        "choose one with --rules or NTVT_RULES")
+        raise rule_error(folder, "", "the bundled rules folder holds several rules files: "
+                                     "choose one with --rules or NTVT_RULES", None,
+                         "thư mục quy tắc kèm theo có nhiều tệp .yaml: hãy chọn một tệp bằng --rules TỆP "
+                         "hoặc biến môi trường NTVT_RULES")
     return found[0] if found else folder / "rules.yaml"  # a missing file is reported when read
 
 
@@ -59,7 +62,9 @@ def load_rules(path: Path | str | None = None) -> RuleSet:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise RuleFileError(path, "", "the rules file is not UTF-8 text", raw[:exc.start].count(b"\n") + 1) from None
+        raise rule_error(path, "", "the rules file is not UTF-8 text", raw[:exc.start].count(b"\n") + 1,
+                         "tệp quy tắc không phải chữ mã UTF-8 (có thể được lưu bằng mã khác): hãy mở bằng trình "
+                         "soạn thảo văn bản và lưu lại với mã UTF-8") from None
     data = parse(path, text, raw)
     return _Builder(path, data).build(hashlib.sha256(raw).hexdigest())
 
@@ -70,16 +75,20 @@ def _read(path: Path) -> bytes:
     try:
         info = os.stat(path)
         if not stat.S_ISREG(info.st_mode):
-            raise RuleFileError(path, "", "the rules file is not a regular file")
+            raise rule_error(path, "", "the rules file is not a regular file", None,
+                             "đây không phải một tệp thường (là thư mục hoặc thiết bị): hãy chỉ đến tệp .yaml")
         if info.st_size > MAX_RULES_BYTES:
-            raise RuleFileError(path, "", f"the rules file is too large ({info.st_size:,} bytes; "
-                                          f"the limit is {MAX_RULES_BYTES:,})")
+            raise rule_error(path, "", f"the rules file is too large ({info.st_size:,} bytes; "
+                                       f"the limit is {MAX_RULES_BYTES:,})", None, TOO_LARGE)
         with open(path, "rb") as f:
             raw = f.read(MAX_RULES_BYTES + 1)
     except OSError as exc:
-        raise RuleFileError(path, "", f"cannot read the rules file ({exc.strerror})") from None
+        raise rule_error(path, "", f"cannot read the rules file ({exc.strerror})", None,
+                         "không mở được tệp quy tắc (không có tệp, hoặc không có quyền đọc): hãy kiểm tra "
+                         "đường dẫn đã nhập") from None
     if len(raw) > MAX_RULES_BYTES:  # it grew since stat
-        raise RuleFileError(path, "", f"the rules file is too large (the limit is {MAX_RULES_BYTES:,} bytes)")
+        raise rule_error(path, "", f"the rules file is too large (the limit is {MAX_RULES_BYTES:,} bytes)", None,
+                         TOO_LARGE)
     return raw
 
 
@@ -91,8 +100,8 @@ class _Builder(PlanSections, SheetSections, RuleSections):
         self.field_roles: set[str] = set()
 
     def build(self, sha256: str) -> RuleSet:
-        top = self.mapping(self.data, "(top)", {"plan", "template", "deadlines", "unit_matching", "units",
-                                                "lists", "sheets", "rules", "consolidation"}, {"limits"})
+        top = self.mapping(self.data, "", {"plan", "template", "deadlines", "unit_matching", "units",
+                                                "lists", "sheets", "rules", "consolidation"}, {"limits", "mail"})
         self.plan = self.build_plan(top["plan"], top)
         template = self.build_template(top["template"], top)
         deadlines = self.build_deadlines(top["deadlines"], top)
@@ -112,4 +121,14 @@ class _Builder(PlanSections, SheetSections, RuleSections):
         consolidation = self.build_consolidation(top["consolidation"], top)
         limits = self.build_limits(top.get("limits") or _Map(), top)
         return RuleSet(self.path, sha256, self.plan, template, deadlines, abbreviations, suffixes, matching, units,
-                       self.lists, self.sheets, rules, consolidation, limits)
+                       self.lists, self.sheets, rules, consolidation, limits, self.build_mail(top.get("mail"), top))
+
+    def build_mail(self, node: Any, top: dict) -> MailRules:
+        """The optional `mail:`: Date-header tolerance (hours) and which receipt evidence counts."""
+        if node is None:
+            return MailRules()
+        n = self.mapping(node, "mail", set(), {"date_tolerance_hours", "receipt_evidence"}, parent=top, key="mail")
+        return MailRules(self.number(n, "date_tolerance_hours", "mail", 0, 24 * 31, whole=False,
+                                     default=MailRules.date_tolerance_hours),
+                         self.choice(n, "receipt_evidence", "mail", RECEIPT_EVIDENCE, "receipt evidence")
+                         if "receipt_evidence" in n else MailRules.receipt_evidence)

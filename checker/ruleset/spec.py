@@ -29,6 +29,8 @@ class Plan:
     office: str  # who receives the units' reports
     place: str  # where documents are signed ("<place>, ngày … tháng … năm …")
     short_name: str  # ASCII, in file names
+    # The office's mailbox: the From of the reply drafts `ntvt send` sends (optional; else --from).
+    office_email: str | None = None
 
 
 @dataclass(frozen=True)
@@ -166,6 +168,18 @@ class Limits:
     max_cell_chars: int = 32_767
 
 
+RECEIPT_EVIDENCE = ("internaldate", "date_header")
+
+
+@dataclass(frozen=True)
+class MailRules:
+    """Emails fetched from the mailbox (the rules file's optional `mail:`): how far the Date header
+    may be from the server's INTERNALDATE before it is flagged, and which of the two counts."""
+
+    date_tolerance_hours: float = 24
+    receipt_evidence: str = "date_header"
+
+
 @dataclass(frozen=True)
 class UnitMatching:
     """How a written unit name is matched to an official one (scores from 0 to 1; see the rules file)."""
@@ -206,6 +220,7 @@ class RuleSet:
     rules: tuple[Rule, ...]
     consolidation: "ConsolidationInfo | None" = None
     limits: Limits = field(default_factory=Limits)
+    mail: MailRules = field(default_factory=MailRules)
 
     def sheet(self, key: str) -> SheetSpec:
         return next(s for s in self.sheets if s.key == key)
@@ -264,3 +279,8 @@ class RuleSet:
     def cycle_label(self, cycle: str) -> str:
         year, month = cycle.split("-")
         return CYCLE_LABEL.format(month=month, year=year)
+
+    def cycle_words(self, cycle: str) -> str:
+        """The cycle inside a sentence ("kỳ tháng 06/2023"): its label, not capitalised."""
+        label = self.cycle_label(cycle)
+        return label[:1].lower() + label[1:]
