@@ -31,6 +31,8 @@ from checker import api
 from checker.model.words import CAMPAIGN_FILE, SEVERITY_WORDS
 from checker.web import prepare
 
+from .builders.parts import need
+
 try:
     from playwright.sync_api import sync_playwright
 except ImportError:  # the test extra installs it; checked where it is needed, below
@@ -70,10 +72,7 @@ MEASURED: dict[str, float] = {}  # what the tests measured, printed at the end o
 def _chromium_or_skip() -> None:
     missing = ("Playwright (PyPI “playwright”, in the test extra)" if sync_playwright is None
                else None if Path(CHROMIUM).is_file() else f"Chromium ({CHROMIUM}; Debian package “chromium”)")
-    if missing and os.environ.get("CI"):
-        pytest.fail(f"the real-browser test needs {missing}; .ci/run installs it", pytrace=False)
-    if missing:
-        pytest.skip(f"no {missing} on this computer")
+    need(missing, "apt-get install chromium chromium-l10n")
 
 
 class Watch:

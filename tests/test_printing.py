@@ -1,6 +1,6 @@
 """The consolidated workbook on paper: LibreOffice prints the samples' workbook in the pages the
 README states, the overview, matrix and City list one page wide, and wrapped rule text in rows tall
-enough to hold it. Needs LibreOffice and poppler (CI installs them): missing, the test fails."""
+enough to hold it. Needs LibreOffice and poppler: missing, skipped locally, failed under CI (builders/parts.need)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ import pytest
 from checker import consolidate
 
 from .conftest import ROOT
+from .builders.parts import need
 
 OFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 TOOLS = {"soffice": OFFICE, "pdfinfo": shutil.which("pdfinfo"), "pdftotext": shutil.which("pdftotext")}
@@ -30,9 +31,7 @@ ONE_WIDE = ("Tổng quan", "Tình hình nộp", "Đề xuất Thành phố")
 @pytest.fixture(scope="module")
 def printed(tmp_path_factory, rules):
     missing = [name for name, path in TOOLS.items() if path is None]
-    if missing:
-        pytest.fail(f"printing test needs {', '.join(missing)} on PATH (apt-get install libreoffice-calc-nogui "
-                    "poppler-utils fonts-liberation; .ci/run does)")
+    need(", ".join(missing), "apt-get install libreoffice-calc-nogui poppler-utils fonts-liberation")
     out = tmp_path_factory.mktemp("print")
     xlsx = out / "tong_hop.xlsx"
     consolidate(ROOT / "sample_workbooks", xlsx, rules, as_of=dt.date(2023, 7, 25))

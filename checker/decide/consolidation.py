@@ -12,12 +12,13 @@ from pathlib import Path
 import pandas as pd
 
 from ..model.findings import Finding, Severity
-from ..model.words import GENERATED, LATER, REJECTED, STATUS_WORDS
+from ..model.words import GENERATED, LATER, OWN_RECORD, REJECTED, STATUS_WORDS
 from ..read.inbox import Inbox
 from ..read.tables import NOT_DATA
 from ..ruleset.spec import RuleSet
 from ..validate.pipeline import Validation, findings_without
 from .campaign import campaign_findings
+from .clocks import clock_findings
 from .deadlines import as_of_note
 from .record import FileDecision, decide_files, receipt_order, replaced_files
 from .rows import RowStates, row_states
@@ -77,9 +78,10 @@ class Consolidation:
         accounts = self.row_accounts().values()
         rows_in = sum(a["data"] for a in accounts)
         rows_out = sum(a["frames"] for a in accounts)
-        # Entries that are no report: rejected ones, and reply drafts ntvt wrote (an email marked GENERATED).
+        # Entries that are no report: rejected ones, reply drafts ntvt wrote (an email marked GENERATED)
+        # and ntvt's own records (the fetch and send registers, the receipt log fetch wrote).
         not_submissions = sum(1 for f in self.inbox.files
-                              if f.kind != "spreadsheet" and f.status in (REJECTED, GENERATED))
+                              if f.kind != "spreadsheet" and f.status in (REJECTED, GENERATED, OWN_RECORD))
         rows = {"rows_seen": sum(a["seen"] for a in accounts), "rows_in": rows_in,
                 **{f"rows_not_data_{kind}": sum(a[kind] for a in accounts) for kind in NOT_DATA},
                 "rows_out": rows_out}
@@ -107,6 +109,7 @@ def decide(gathered: Inbox, validation: Validation, rules: RuleSet, as_of: dt.da
     replaced_files(decisions, validation, rows, order)
     cycles, units = status_tables(rules, validation, decisions, rows, as_of)
     found = campaign_findings(rules, as_of, validation, decisions, rows, cycles, units)
+    found += clock_findings(rules, gathered, decisions, [b.name for b in validation.books])
     kept = findings_without(validation, {d.index for d in decisions if d.status == LATER})
     return Consolidation(rules, as_of, gathered, validation, decisions, rows, cycles, units,
                          sorted(kept + found, key=Finding.sort_key), as_of_note=as_of_note(as_of, rules.plan))

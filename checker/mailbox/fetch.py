@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from ..model.marks import RECEIPT_LOG
 from ..ruleset.spec import RuleSet
 from ..workspace.messages import DUPLICATE, NO_SPREADSHEET, SAVED, FetchedMessage, Messages
 from ..write.files import atomic_output
@@ -28,7 +29,6 @@ from .scan import Scan, scan_email
 
 __all__ = ["Fetch", "Skipped", "fetch", "RECEIPT_LOG"]
 
-RECEIPT_LOG = "so_nhan.csv"
 EMAIL_FACTOR = 4  # an email may be this many times a workbook's limit, as the reader allows
 _MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
 _SIZE = re.compile(rb"UID (\d+).*?RFC822\.SIZE (\d+)|RFC822\.SIZE (\d+).*?UID (\d+)")

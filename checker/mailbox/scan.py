@@ -1,12 +1,11 @@
 """Does a fetched email carry a spreadsheet? Read by the .eml reader itself (read/mail.py: the same
 MIME limits, attachments of an attached message included), plus what is inside an attached .zip,
-judged from its directory alone (nothing is inflated) within the rules' bomb limits."""
+judged from its directory alone (nothing is inflated) within the rules' bomb limits (read/zipped, as
+the consolidation reads it)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import io
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,11 +14,10 @@ from ..read.mail_headers import Refused
 from ..read.mime import MAX_DEPTH, MAX_PARTS, walk
 from ..read.names import shown_text
 from ..read.safety import SPREADSHEET_SUFFIXES
+from ..read.zipped import is_zip, zipped_spreadsheets
 from ..ruleset.spec import Limits
 
-__all__ = ["Scan", "scan_email"]
-
-ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+__all__ = ["Scan", "scan_email", "zipped_spreadsheets"]
 
 
 @dataclass(frozen=True)
@@ -57,23 +55,6 @@ def scan_email(path: Path, limits: Limits, max_bytes: int) -> Scan:
         name = shown_text(attachment.name) or "tệp không tên"
         if attachment.name.lower().endswith(SPREADSHEET_SUFFIXES):
             found.append(name)
-        elif attachment.name.lower().endswith(".zip") or attachment.data.startswith(ZIP_MAGIC):
+        elif is_zip(attachment.name, attachment.data):
             found += [f"{name} › {inner}" for inner in zipped_spreadsheets(attachment.data, limits)]
     return Scan(email.sender, email.subject, email.sent_at, data_id, tuple(found))
-
-
-def zipped_spreadsheets(data: bytes, limits: Limits) -> list[str]:
-    """The spreadsheet members of a zip, read from its directory; none if it is damaged or passes
-    the bomb limits (members, declared size, compression ratio)."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            infos = zf.infolist()
-    except Exception:  # zipfile raises many types on damaged input
-        return []
-    total = sum(i.file_size for i in infos)
-    compressed = sum(i.compress_size for i in infos) or 1
-    if (len(infos) > limits.max_zip_members or total > limits.max_uncompressed_bytes
-            or (total > 1_000_000 and total / compressed > limits.max_compression_ratio)):
-        return []
-    return [shown_text(i.filename) for i in infos
-            if not i.is_dir() and i.filename.lower().endswith(SPREADSHEET_SUFFIXES)]

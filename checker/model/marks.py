@@ -9,3 +9,21 @@ WORKBOOK_PROPERTY = "ntvt-generated"
 EMAIL_HEADER = "X-NTVT-Generated"
 
 CONSOLIDATED, ANNOTATED_COPY, REPLY_DRAFT = "consolidated", "annotated-copy", "reply-draft"
+
+# The records ntvt keeps beside the files it fetched into a folder (`ntvt fetch`, `ntvt send`): the
+# register of messages fetched, the receipt log (read by `consolidate --receipt-log`) and the register
+# of replies sent. Listed by the inbox reader as ntvt's own records, never read as a report.
+FETCH_REGISTER = "so_lay_thu.sqlite3"
+RECEIPT_LOG = "so_nhan.csv"
+SEND_REGISTER = "so_gui_thu.sqlite3"
+# SQLite's own files beside a register while it is open or after a crash.
+REGISTER_SIDECARS = ("-wal", "-shm", "-journal")
+
+
+def is_own_record(name: str) -> bool:
+    """Whether a file's base name is one of ntvt's records (or a register's SQLite side file)."""
+    lowered = name.lower()
+    if lowered == RECEIPT_LOG:
+        return True
+    return any(lowered in (register, *(register + side for side in REGISTER_SIDECARS))
+               for register in (FETCH_REGISTER, SEND_REGISTER))

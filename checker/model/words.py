@@ -21,8 +21,9 @@ NOT_DUE = "Chưa đến hạn"
 # the exit code; it is not rejected. A file ntvt itself wrote (model/marks.py), left in the inbox,
 # is GENERATED: listed, never read as a report.
 USED, SUPERSEDED, REJECTED, LATER, GENERATED = "used", "superseded", "rejected", "later", "generated"
+OWN_RECORD = "record"  # an entry that is ntvt's own register or receipt log (model/marks.is_own_record)
 STATUS_WORDS = {USED: "Được dùng", SUPERSEDED: "Đã thay thế", REJECTED: "Bị loại", LATER: "Nhận sau ngày tính",
-                GENERATED: "Tệp do ntvt tạo"}
+                GENERATED: "Tệp do ntvt tạo", OWN_RECORD: "Sổ của ntvt"}
 GENERATED_REASON = ("tệp do ntvt tạo (bản sao có đánh dấu / bảng tổng hợp / thư phản hồi nháp): không phải báo cáo "
                     "của đơn vị; hãy để tệp này ngoài thư mục hồ sơ")
 

@@ -2,8 +2,12 @@
 
 Receipt time, strongest evidence first: the email's Date header; the office's receipt log
 (read_receipt_log; a row that names no file of the inbox is kept on the Inbox, to be listed); the template's "Ngày gửi" (decided after reading, in consolidate); the
-file's modification time. Every entry of the inbox is accounted for: a submission, an email that
-carried submissions, or an entry listed as not usable and why.
+file's modification time. An email with both a Date header and a log row (`ntvt fetch` logs the
+server's INTERNALDATE) takes the one the rules' mail.receipt_evidence names, and keeps both on its
+entry when they are further apart than mail.date_tolerance_hours (decide/clocks warns). Spreadsheets
+inside an attached .zip are submissions too (read/zipped). Every entry of the inbox is accounted for:
+a submission, an email that carried submissions, ntvt's own records (model/marks), or an entry
+listed as not usable and why.
 
 The walk (`walk`) trusts nothing it finds. It never follows a link (a link to /etc/shadow must not
 put the shadow file's SHA-256 in the workbook; a link inside the inbox would count its target twice)
@@ -24,20 +28,28 @@ from pathlib import Path
 from typing import Iterable
 
 from . import mail
-from .names import ManifestNames, shown_text
+from .names import ATTACHMENT_SEPARATOR, ManifestNames, shown_text
 from .receipt_log import LogRow, ReceiptLog
 from .regular import Swapped, not_regular_reason, open_listed
 from .safety import SPREADSHEET_SUFFIXES
 from .submission import Submission
 from .walk import MOVE_UP, TOO_LONG, Entry, link_reason, walk
-from ..model.words import EVIDENCE_EMAIL, EVIDENCE_LOG, EVIDENCE_MTIME, EVIDENCE_UPLOAD, GENERATED, GENERATED_REASON
+from .zipped import is_zip, read_zipped
+from ..model.marks import is_own_record
+from ..model.words import (EVIDENCE_EMAIL, EVIDENCE_LOG, EVIDENCE_MTIME, EVIDENCE_UPLOAD, GENERATED, GENERATED_REASON,
+                           OWN_RECORD)
 from ..ruleset.spec import RuleSet
 
-__all__ = ["Inbox", "InboxFile", "StoredFile", "gather", "gather_stored"]
+__all__ = ["Inbox", "InboxFile", "MAIL_EVIDENCE", "StoredFile", "gather", "gather_stored"]
 
 EMAILS = (".eml", ".msg")
 # Files an operating system or office program leaves behind; listed, never read.
 SYSTEM_FILES = (".ds_store", "thumbs.db", "desktop.ini")
+# The status of ntvt's own records kept in the folder (model/marks: the fetch and send registers, the
+# receipt log written by fetch): accounted for in the manifest, never read as a report nor rejected.
+# The rules' mail.receipt_evidence (ruleset/spec.RECEIPT_EVIDENCE) -> the evidence that counts.
+MAIL_EVIDENCE = {"internaldate": EVIDENCE_LOG, "date_header": EVIDENCE_EMAIL}
+OWN_RECORD_REASON = "sổ của ntvt (không phải báo cáo): để nguyên trong thư mục, lệnh lấy thư và gửi thư cần đến"
 
 
 @dataclass
@@ -47,12 +59,15 @@ class InboxFile:
     name: str  # relative to the inbox, as shown to people: NFC, no control characters, unique
     sha256: str  # "" for an entry that was not read (a link, a FIFO, an unreadable file)
     kind: str  # spreadsheet | email | other | link | special | folder
-    status: str = ""  # for entries that are not submissions themselves: "email" | "rejected" | "generated"
+    status: str = ""  # for entries that are not submissions themselves: "email" | "rejected" | "generated" | "record"
     reason: str | None = None
     sender: str | None = None
     received_at: dt.datetime | None = None
     evidence: str | None = None
     attachments: list[str] = field(default_factory=list)
+    # An email whose Date header and receipt-log time are further apart than rules.mail allows: the
+    # two times (local), Date first. Reported by decide/clocks on each of its attachments.
+    clock: tuple[dt.datetime, dt.datetime] | None = None
 
 
 @dataclass
@@ -193,6 +208,8 @@ def _file(entry: Entry, name: str, rules: RuleSet, names: ManifestNames, subs: l
     logged, evidence = receipt or (None, None)
     if any(b.lower() in SYSTEM_FILES or b.startswith(("~$", ".~lock")) for b in (base, shown_base)):
         return InboxFile(name, digest, "other", "rejected", "tệp tạm hoặc tệp hệ thống, không phải báo cáo")
+    if is_own_record(base):
+        return InboxFile(name, digest, "other", OWN_RECORD, OWN_RECORD_REASON)
     if suffix in EMAILS:
         return _email(Path(entry.path), name, digest, rules, names, subs, mtimes, mtime, receipt, log)
     if suffix in SPREADSHEET_SUFFIXES:
@@ -230,33 +247,70 @@ def _email(path: Path, name: str, digest: str, rules: RuleSet, names: ManifestNa
     if message.generated is not None:  # a reply draft ntvt wrote, left in the inbox: not from a unit
         entry.status, entry.reason = GENERATED, GENERATED_REASON
         return entry
-    if message.sent_at is not None:
-        entry.received_at = rules.deadlines.to_local(message.sent_at)
-        entry.evidence = EVIDENCE_EMAIL
-    elif receipt is not None:  # no usable Date header: the office's log (or upload) is the next evidence
-        entry.received_at, entry.evidence = receipt
-    attachments = mail.spreadsheet_attachments(message)
-    if not attachments:
+    entry.received_at, entry.evidence, entry.clock = _email_receipt(message, rules, receipt)
+    found, unused = _spreadsheets(message, rules)
+    if not found:
         entry.status = "rejected"
         others = ", ".join(shown_text(a.name) or "tệp không tên" for a in message.attachments) or "không có tệp nào"
         entry.reason = f"thư không có tệp bảng tính đính kèm ({others})"
         if any(a.name.lower() == "winmail.dat" for a in message.attachments):
             entry.reason += ("; thư gửi theo định dạng Outlook TNEF (winmail.dat): đề nghị đơn vị gửi lại thư ở "
                              "định dạng thường (HTML hoặc văn bản), không dùng RTF")
+        entry.reason += "".join(f"; {one}" for one in unused)
         return entry
-    for attachment in attachments:
+    for label, data in found:
         # Two attachments with one name, or a file of the inbox literally named like this label:
         # both kept, distinctly.
-        shown = names.attachment(name, shown_text(attachment.name))
+        shown = names.attachment(name, label)
         entry.attachments.append(shown)
         received, evidence = entry.received_at, entry.evidence
         row = log.lookup(shown)  # a log may name the attachment ("thu.eml › bc.xlsx") rather than the email
         if received is None and row is not None:
             received, evidence = row.received_at, EVIDENCE_LOG
-        subs.append(Submission(shown, attachment.data, received, evidence, entry.sender))
+        subs.append(Submission(shown, data, received, evidence, entry.sender))
         mtimes[shown] = mtime
+    notes = list(unused)
     if message.date_problem and message.sent_at is None:
-        entry.reason = "thư không có ngày gửi hợp lệ (Date): dùng bằng chứng khác"
+        notes.insert(0, "thư không có ngày gửi hợp lệ (Date): dùng bằng chứng khác")
     elif message.date_problem == "naive_date":
-        entry.reason = "ngày gửi của thư không ghi múi giờ: coi là giờ UTC"
+        notes.insert(0, "ngày gửi của thư không ghi múi giờ: coi là giờ UTC")
+    entry.reason = "; ".join(notes) or None
     return entry
+
+
+def _email_receipt(message: mail.Email, rules: RuleSet, receipt: tuple[dt.datetime, str] | None
+                   ) -> tuple[dt.datetime | None, str | None, tuple[dt.datetime, dt.datetime] | None]:
+    """An email's receipt time, its evidence, and its two times if they disagree. With both a Date
+    header and a receipt-log row (fetch writes the server's INTERNALDATE there), the rules'
+    mail.receipt_evidence says which counts; apart by more than mail.date_tolerance_hours, both are
+    kept for the warning (a unit's clock set wrong)."""
+    if message.sent_at is None:  # no usable Date header: the office's log (or upload) is the next evidence
+        return (*(receipt or (None, None)), None)
+    sent = rules.deadlines.to_local(message.sent_at)
+    if receipt is None or receipt[1] != EVIDENCE_LOG:
+        return sent, EVIDENCE_EMAIL, None
+    logged = receipt[0]
+    apart = abs((sent - logged).total_seconds()) > rules.mail.date_tolerance_hours * 3600
+    clock = (sent, logged) if apart else None
+    if MAIL_EVIDENCE[rules.mail.receipt_evidence] == EVIDENCE_LOG:
+        return logged, EVIDENCE_LOG, clock
+    return sent, EVIDENCE_EMAIL, clock
+
+
+def _spreadsheets(message: mail.Email, rules: RuleSet) -> tuple[list[tuple[str, bytes]], list[str]]:
+    """The spreadsheets an email carries, each with its label ("bc.xlsx", "bc.zip › bc.xlsx"), and
+    what was left out of its zip attachments and why (Vietnamese)."""
+    found: list[tuple[str, bytes]] = []
+    unused: list[str] = []
+    for attachment in message.attachments:
+        shown = shown_text(attachment.name)
+        if attachment.name.lower().endswith(SPREADSHEET_SUFFIXES):
+            found.append((shown, attachment.data))
+        elif is_zip(attachment.name, attachment.data):
+            zipped = read_zipped(attachment.data, rules.limits)
+            label = shown or "tệp nén không tên"
+            found += [(f"{label}{ATTACHMENT_SEPARATOR}{inner}", data) for inner, data in zipped.spreadsheets]
+            if zipped.problem:
+                unused.append(f"tệp nén “{label}” không dùng được: {zipped.problem}")
+            unused += [f"tệp nén “{label}”: bỏ qua {one}" for one in zipped.left_out]
+    return found, unused

@@ -132,6 +132,10 @@ KINDS: dict[str, Kind] = {
     "normalised": Kind("structure", "giá trị được chuẩn hóa", placeholders=_p("expected")),
     "text_date": Kind("structure", "ngày ghi dạng chữ", placeholders=_p("expected")),
     "legacy_text": Kind("structure", "chữ mã cũ (TCVN3/VNI)", placeholders=_p("expected", "encoding")),
+    # An email's Date header far from its receipt-log time (decide/clocks): {email} (its name), {sent}, {received} as
+    # "HH:MM ngày dd/mm/yyyy giờ …", {hours} apart, {tolerance} allowed, {counted}: the evidence used.
+    "mail_clock": Kind("structure", "giờ gửi của thư khớp giờ nhận thư", narrow=_p("value"),
+                       placeholders=_p("email", "sent", "received", "hours", "tolerance", "counted")),
     "monthly_deadline": Kind("campaign", "báo cáo tháng đúng hạn", placeholders=_p("unit", "cycle", "status",
                                                                                   "deadline", "receipt", "action"),
                              table=("cycles", "status")),

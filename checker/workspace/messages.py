@@ -8,13 +8,14 @@ import datetime as dt
 import sqlite3
 from dataclasses import dataclass
 
+from ..model.marks import FETCH_REGISTER
 from .records import moment
 from .register import Register
 
 __all__ = ["FetchedMessage", "Messages", "MESSAGES_FILE", "SAVED", "NO_SPREADSHEET", "DUPLICATE"]
 
 # The register kept in the fetch folder when no workspace is given (`ntvt fetch --into DIR`).
-MESSAGES_FILE = "so_lay_thu.sqlite3"
+MESSAGES_FILE = FETCH_REGISTER  # model/marks: the inbox reader lists it as ntvt's own
 SAVED, NO_SPREADSHEET, DUPLICATE = "saved", "no_spreadsheet", "duplicate"
 
 

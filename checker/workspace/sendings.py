@@ -9,13 +9,14 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..model.marks import SEND_REGISTER
 from .records import moment
 from .register import Register
 
 __all__ = ["Sending", "Sendings", "SENDINGS_FILE"]
 
 # The register kept in a drafts folder when no workspace is given (`ntvt send DRAFTS_DIR`).
-SENDINGS_FILE = "so_gui_thu.sqlite3"
+SENDINGS_FILE = SEND_REGISTER  # model/marks: the inbox reader lists it as ntvt's own
 
 
 @dataclass(frozen=True)

@@ -29,16 +29,15 @@ from cryptography.x509.oid import NameOID
 
 from checker.mailbox.imap import mailbox_name
 
+from .parts import need
+
 USER, PASSWORD = "vanphong", "matkhau-thu-nghiem"
 NOBODY = 65534
 
 
 def dovecot_or_skip() -> str:
     found = shutil.which("dovecot") or next((p for p in ("/usr/sbin/dovecot",) if os.path.exists(p)), None)
-    if found is None:
-        if os.environ.get("CI"):
-            pytest.fail("dovecot is missing: .ci/run installs dovecot-imapd")
-        pytest.skip("no dovecot on this computer (apt-get install dovecot-imapd)")
+    need(None if found else "Dovecot", "apt-get install dovecot-imapd")
     if os.geteuid() != 0 and os.environ.get("CI") is None:
         pytest.skip("dovecot test servers need root here (mail user nobody)")
     return found

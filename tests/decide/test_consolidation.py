@@ -794,3 +794,15 @@ def test_a_copy_in_a_file_received_after_as_of_is_not_named(tmp_path, make_book,
     assert [(f.file, f.cell) for f in early.findings if f.rule_id == "DN-SAOCHEP"] == []
     later = consolidate(inbox, None, rules, as_of=dt.date(2023, 6, 30))
     assert [(f.file, f.cell) for f in later.findings if f.rule_id == "DN-SAOCHEP"] == [("t5.xlsx", "K5"), ("t6.xlsx", "K5")]
+
+
+def test_ntvts_own_records_are_named_so_in_the_manifest(tmp_path, make_book, rules):
+    """The receipt log fetch writes beside the mail it saved is listed as “Sổ của ntvt”, not “Bị loại”."""
+    inbox = tmp_path / "inbox"
+    make_book(unit="CHEO", name="cheo.xlsx", directory=inbox)
+    (inbox / "so_nhan.csv").write_bytes(b"T\xc3\xaan t\xe1\xbb\x87p,Th\xe1\xbb\x9di \xc4\x91i\xe1\xbb\x83m nh\xe1\xba\xadn\n")
+    consolidate(inbox, tmp_path / "out.xlsx", rules, as_of=dt.date(2023, 6, 30))
+    ws = openpyxl.load_workbook(tmp_path / "out.xlsx")["Tệp đã nhận"]
+    listed = {row["Tệp"].value: row for row in table(ws, "Tệp")}
+    assert listed["so_nhan.csv"]["Tình trạng"].value == "Sổ của ntvt"
+    assert listed["so_nhan.csv"]["Lý do, ghi chú"].value.startswith("sổ của ntvt (không phải báo cáo)")

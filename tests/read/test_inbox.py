@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import unicodedata
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import openpyxl
@@ -16,8 +17,10 @@ from openpyxl.styles import Font
 from checker import check_many
 
 from checker import consolidate
+from checker.read.inbox import gather as gather_inbox
 
 from ..builders.hostile_inbox import eml
+from .test_zipped import zipped
 from ..conftest import good_row
 
 AS_OF = dt.date(2023, 5, 20)
@@ -241,3 +244,57 @@ def test_file_edited_after_listing_is_rejected_not_misread(tmp_path, make_book, 
     assert book.rejected.code == "changed"
     assert book.rejected.reason == "tệp bị sửa trong lúc đang tổng hợp: hãy chạy lại"
     assert book.sha256 == listed
+
+
+def test_spreadsheets_inside_a_zip_attachment_become_submissions(tmp_path, make_book, rules):
+    """Each spreadsheet in a .zip attached to an email is a submission named after the email, the zip
+    and itself, with the bytes it had in the zip; the zip's other files are not."""
+    inbox = tmp_path / "inbox"
+    one = make_book(unit="CHEO", name="a.xlsx", directory=tmp_path / "src").read_bytes()
+    two = make_book(unit="KICH", name="b.xlsx", directory=tmp_path / "src").read_bytes()
+    eml(inbox / "thu.eml", [("bc.zip", zipped(("bc.xlsx", one), ("thang 5/kich.xlsx", two), ("ghi chu.txt", b"x")))])
+    got = gather_inbox(inbox, rules)
+    assert [(s.name, s.data, s.evidence) for s in got.submissions] == [
+        ("thu.eml › bc.zip › bc.xlsx", one, "email_date"), ("thu.eml › bc.zip › thang 5/kich.xlsx", two, "email_date")]
+    [email] = got.files
+    assert (email.status, email.reason, email.attachments) == (
+        "email", None, ["thu.eml › bc.zip › bc.xlsx", "thu.eml › bc.zip › thang 5/kich.xlsx"])
+    c = consolidate(inbox, None, rules, as_of=dt.date(2023, 6, 30))
+    assert sorted((c.validation.books[d.index].name, d.unit_id, d.status) for d in c.decisions) == [
+        ("thu.eml › bc.zip › bc.xlsx", "CHEO", "used"), ("thu.eml › bc.zip › thang 5/kich.xlsx", "KICH", "used")]
+
+
+def test_a_zip_over_the_limits_or_without_a_spreadsheet_is_listed_with_why(tmp_path, make_book, rules):
+    inbox = tmp_path / "inbox"
+    book = make_book(unit="CHEO", name="a.xlsx", directory=tmp_path / "src").read_bytes()
+    eml(inbox / "bom.eml", [("bom.zip", zipped(("a.xlsx", b"\0" * 3_000_000)))])
+    eml(inbox / "pdf.eml", [("giay to.zip", zipped(("cv.pdf", b"%PDF-1.4")))])
+    eml(inbox / "ca_hai.eml", [("bc.xlsx", book), ("hong.zip", b"PK\x03\x04 cut short")])
+    got = gather_inbox(inbox, replace(rules, limits=replace(rules.limits, max_uncompressed_bytes=2_000_000)))
+    assert [(f.name, f.status, f.reason) for f in got.files] == [
+        ("bom.eml", "rejected", "thư không có tệp bảng tính đính kèm (bom.zip); tệp nén “bom.zip” không dùng được: "
+                                "dung lượng giải nén quá lớn (3,000,000 byte, giới hạn 2,000,000 byte): "
+                                "nghi là bom nén"),
+        ("ca_hai.eml", "email", "tệp nén “hong.zip” không dùng được: tệp nén hỏng hoặc bị cắt cụt, không mở được"),
+        ("pdf.eml", "rejected", "thư không có tệp bảng tính đính kèm (giay to.zip); tệp nén “giay to.zip” không dùng "
+                                "được: tệp nén không chứa tệp bảng tính (.xlsx, .xlsm, .xls, .ods)"),
+    ]
+    assert [s.name for s in got.submissions] == ["ca_hai.eml › bc.xlsx"]
+
+
+def test_ntvts_own_records_are_listed_as_such_and_accounted_for(tmp_path, make_book, rules):
+    """The registers of fetch and send (and SQLite's side files) and the receipt log fetch writes are
+    ntvt's records: neither a report nor a rejected file, and counted among the entries that are no report."""
+    inbox = tmp_path / "inbox"
+    make_book(unit="CHEO", name="cheo.xlsx", directory=inbox)
+    for name in ("so_lay_thu.sqlite3", "so_lay_thu.sqlite3-wal", "so_gui_thu.sqlite3", "SO_NHAN.csv"):
+        (inbox / name).write_bytes(b"ntvt")
+    (inbox / "so_khac.sqlite3").write_bytes(b"x")
+    c = consolidate(inbox, None, rules, as_of=dt.date(2023, 6, 30))
+    reason = "sổ của ntvt (không phải báo cáo): để nguyên trong thư mục, lệnh lấy thư và gửi thư cần đến"
+    assert [(f.name, f.status, f.reason) for f in c.inbox.files] == [
+        ("SO_NHAN.csv", "record", reason), ("cheo.xlsx", "", None),
+        ("so_gui_thu.sqlite3", "record", reason), ("so_khac.sqlite3", "rejected",
+                                                   "không phải bảng tính hay thư điện tử (đuôi “.sqlite3”)"),
+        ("so_lay_thu.sqlite3", "record", reason), ("so_lay_thu.sqlite3-wal", "record", reason)]
+    assert (c.counts["inbox_files"], c.counts["submissions"], c.counts["not_submissions"]) == (6, 1, 5)

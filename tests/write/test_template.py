@@ -29,6 +29,7 @@ from checker.write.filling import fill_template
 from checker.write.template_form import bands
 
 from ..conftest import good_row
+from ..builders.parts import need
 
 AS_OF = dt.date(2023, 5, 2)
 LIST_TYPES = ("list", "unit", "period")
@@ -484,11 +485,12 @@ def test_deterministic(tmp_path, rules):
 OFFICE = shutil.which("libreoffice") or shutil.which("soffice")
 
 
-@pytest.mark.skipif(OFFICE is None, reason="LibreOffice (libreoffice/soffice) is not on PATH")
 def test_libreoffice_prints_the_form_as_laid_out(tmp_path, blank):
     """LibreOffice prints the template on 7 A4 pages without an error: one per sheet, and the
     nominations over its 3 bands; the first band holds the whole heading, title and signature
     block; the other bands only their columns (STT repeated), nothing cut at a page edge."""
+    need(None if OFFICE and shutil.which("pdftotext") else "LibreOffice or poppler",
+         "apt-get install libreoffice-calc-nogui poppler-utils")
     result = subprocess.run(
         [OFFICE, f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
          "--convert-to", "pdf", "--outdir", str(tmp_path), str(blank)],

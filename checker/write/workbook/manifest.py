@@ -5,7 +5,7 @@ then every row of the receipt log that names no file of the inbox (a file logged
 from __future__ import annotations
 
 from ...model.findings import Severity
-from ...model.words import (EVIDENCE_LOG, EVIDENCE_SENT, GENERATED, REJECTED, SEVERITY_WORDS, STATUS_WORDS,
+from ...model.words import (EVIDENCE_LOG, EVIDENCE_SENT, GENERATED, OWN_RECORD, REJECTED, SEVERITY_WORDS, STATUS_WORDS,
                              evidence_words)
 from ..style import text_height
 from .book import print_bands
@@ -50,8 +50,9 @@ def write_manifest(ctx: Context, ws) -> None:
         elif entry.kind == "spreadsheet":
             _submission_row(ctx, ws, r, entry.name, "Bảng tính", by_name[entry.name], counts)
         else:
+            status = OWN_RECORD if entry.status == OWN_RECORD else REJECTED
             _row(ctx, ws, r, entry.name, KIND_WORDS.get(entry.kind, "Khác"), entry.sha256, None, None, None,
-                 status=STATUS_WORDS[REJECTED], reason=entry.reason)
+                 status=STATUS_WORDS[status], reason=entry.reason)
     # Under the last entry: the manifest's rows are the inbox's entries and attachments, in order.
     for n, log_row in enumerate(unmatched, start=MANIFEST_TOP + 1 + len(rows)):
         file, written = log_row.shown
@@ -61,7 +62,7 @@ def write_manifest(ctx: Context, ws) -> None:
 
 
 def _email_status(status: str) -> str:
-    return STATUS_WORDS[status] if status in (REJECTED, GENERATED) else "Thư có tệp đính kèm"
+    return STATUS_WORDS[status] if status in (REJECTED, GENERATED, OWN_RECORD) else "Thư có tệp đính kèm"
 
 
 def _submission_row(ctx: Context, ws, r: int, name: str, kind: str, d, counts) -> None:

@@ -51,7 +51,7 @@ def write_overview(ctx: Context, ws, cuts: Cuts) -> Totals:
         ("  được dùng", counts["used"]), ("  đã thay thế (nộp lại)", counts["superseded"]),
         ("  bị loại", counts["rejected"]), ("  nhận sau ngày tính (chưa tính)", counts["later"]),
         ("  do ntvt tạo, để nhầm vào hộp thư (không đọc)", counts["generated"]),
-        ("Tệp khác không phải báo cáo (bị loại, thư do ntvt tạo)", counts["not_submissions"]),
+        ("Tệp khác không phải báo cáo (bị loại, tệp do ntvt tạo, sổ của ntvt)", counts["not_submissions"]),
         ("Dòng sổ nhận văn bản không có tệp", len(c.inbox.unmatched_log)),
         *((SEVERITY_WORDS[s].capitalize(), counts[f"findings_{s}"]) for s in SEVERITY_WORDS),
     ]
