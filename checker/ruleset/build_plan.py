@@ -61,16 +61,19 @@ class PlanSections(TypedValues):
 
     def office_email(self, n: dict, w: str) -> str | None:
         """plan.office_email (optional): the address the office sends its replies from."""
-        if OFFICE_EMAIL not in n:
+        return self._email(n, w, OFFICE_EMAIL, "của kế hoạch", "địa chỉ thư của văn phòng, dạng vanphong@coquan.gov.vn", "")
+
+    def _email(self, node: dict, w: str, key: str, whose: str, wanted: str, drop: str) -> str | None:
+        """An optional single email address under `key`, or a Vietnamese refusal naming `whose` it is."""
+        if key not in node:
             return None
-        address = email_address(n[OFFICE_EMAIL])
+        address = email_address(node[key])
         if address is None:
-            exc = self.fail(f"{w}.{OFFICE_EMAIL}", f"expected one email address such as name@example.gov.vn, "
-                                                   f"found {shown(n[OFFICE_EMAIL])}", n, OFFICE_EMAIL)
+            exc = self.fail(f"{w}.{key}", f"expected one email address such as name@example.gov.vn, "
+                                          f"found {shown(node[key])}", node, key)
             at = f", dòng {exc.line}" if exc.line else ""
-            exc.message = (f"Tệp quy tắc {self.path}{at}: “{OFFICE_EMAIL}” của kế hoạch không phải một địa chỉ thư "
-                           f"điện tử (“{n[OFFICE_EMAIL]}”). Hãy ghi địa chỉ thư của văn phòng, dạng "
-                           f"vanphong@coquan.gov.vn, hoặc bỏ dòng “{OFFICE_EMAIL}”.")
+            exc.message = (f"Tệp quy tắc {self.path}{at}: “{key}” {whose} không phải một địa chỉ thư điện tử "
+                           f"(“{str(node[key])[:80]}”). Hãy ghi {wanted}, hoặc bỏ dòng “{key}”{drop}.")
             raise exc
         return address
 
@@ -160,18 +163,7 @@ class PlanSections(TypedValues):
 
     def unit_email(self, u: dict, w: str, uid: str) -> str | None:
         """units[i].email (optional): the address reply drafts fall back to; one plain mailbox."""
-        if UNIT_EMAIL not in u:
-            return None
-        address = email_address(u[UNIT_EMAIL])
-        if address is None:
-            exc = self.fail(f"{w}.{UNIT_EMAIL}", f"expected one email address such as name@example.gov.vn, "
-                                                 f"found {shown(u[UNIT_EMAIL])}", u, UNIT_EMAIL)
-            at = f", dòng {exc.line}" if exc.line else ""
-            exc.message = (f"Tệp quy tắc {self.path}{at}: “{UNIT_EMAIL}” của đơn vị {uid} không phải một địa chỉ thư "
-                           f"điện tử ({shown(u[UNIT_EMAIL])}). Hãy ghi một địa chỉ dạng ten@coquan.gov.vn, hoặc bỏ "
-                           f"dòng “{UNIT_EMAIL}” của đơn vị này.")
-            raise exc
-        return address
+        return self._email(u, w, UNIT_EMAIL, f"của đơn vị {uid}", "một địa chỉ dạng ten@coquan.gov.vn", " của đơn vị này")
 
     def build_lists(self, node: Any, top: dict) -> dict[str, tuple[ListItem, ...]]:
         if not isinstance(node, dict):
