@@ -17,8 +17,8 @@ from .mailbox.imap import Account
 from .mailbox.listing import NO_SENDER, send_listing
 from .mailbox.send import SendRun, plan_sending, read_drafts, send_drafts, sendings_for
 from .mailbox.smtp import Server
-from .model.addresses import is_loopback, parse_server
-from .model.addresses import email_address
+from .model.addresses import email_address, is_loopback, parse_server
+from .model.words import EVIDENCE_LOG, EVIDENCE_UPLOAD
 from .model.errors import CheckerError
 from .mailbox.summary import fetch_summary
 from .model.findings import FileResult, Report
@@ -34,13 +34,14 @@ from .write.feedback import office_name, write_feedback
 from .workspace import FileRecord, FindingRecord, Received, RunRecord, Workspace
 from .workspace.messages import MESSAGES_FILE, Messages
 from .workspace.register import Register
+from .workspace.settings import MailSettings, Settings
 from .workspace.workspace import EMAIL_FACTOR
 from .write.files import file_sha256, refuse_overwrite
 from .write.names import annotated_name, own_name, unit_slug  # the outputs' names, for the web page of downloads
 from .write.template import make_template, make_unit_templates
 from .write.workbook import write_consolidated
 
-__all__ = ["Account", "Fetch", "fetch_mail", "fetch_summary", "SendRun", "Server", "is_loopback", "parse_server", "send_listing", "send_replies", "annotated_name", "check_many", "check_workbook", "consolidate", "consolidate_workspace", "last_run",
+__all__ = ["Account", "Fetch", "MailSettings", "fetch_mail", "fetch_to_workspace", "mail_settings", "replies_folder", "save_mail_settings", "fetch_summary", "SendRun", "Server", "is_loopback", "parse_server", "send_listing", "send_replies", "annotated_name", "check_many", "check_workbook", "consolidate", "consolidate_workspace", "last_run",
            "load_rules", "make_template", "make_unit_templates", "open_workspace", "own_name", "receive_files",
            "rule_checks", "run_findings", "unit_slug", "validate_files", "workspace_files", "workspace_outputs",
            "write_annotated_copies"]
@@ -104,14 +105,22 @@ def open_workspace(root: Path, rules: RuleSet | None = None) -> Workspace:
 
 
 def receive_files(ws: Workspace, files: Iterable[tuple[str, bytes]], *, received_at: dt.datetime, as_of: dt.date,
-                  rules: RuleSet | None = None) -> list[tuple[Received, Report]]:
+                  rules: RuleSet | None = None, times: list[dt.datetime] | None = None,
+                  evidence: str = EVIDENCE_UPLOAD) -> list[tuple[Received, Report]]:
     """Store and record each (name, bytes), and check it: a workbook itself, an email its attachments.
     A refused file (empty, over the reader's limit) is reported as rejected, with the reason. The files
-    are checked in one pass (one pool of workers), each report holding its own file's findings."""
+    are checked in one pass (one pool of workers), each report holding its own file's findings. `times`:
+    each file's own receipt time (a fetched message's INTERNALDATE), in the order of `files`; `evidence`:
+    what those times are (an upload's time is a last resort; a mail server's receipt is a receipt log's
+    entry, weighed against the email's own Date by the rules' mail settings)."""
     rules = rules or ws.rules
-    received = [ws.receive(name, data, received_at=received_at) for name, data in files]
+    files = list(files)
+    times = times or [received_at] * len(files)
+    received = [ws.receive(name, data, received_at=at, evidence=evidence)
+                for (name, data), at in zip(files, times, strict=True)]
+    at_of = {id(r): at for r, at in zip(received, times)}
     stored = [r for r in received if r.refused is None]
-    gathered = gather_stored([StoredFile(r.path, r.name, received_at, r.evidence) for r in stored], rules)
+    gathered = gather_stored([StoredFile(r.path, r.name, at_of[id(r)], r.evidence) for r in stored], rules)
     report = validate(gathered.submissions, rules, as_of=as_of).report()
     reports = {}
     for r, entry in zip(stored, gathered.files):  # gather_stored lists one entry per stored file, in order
@@ -187,7 +196,7 @@ def fetch_mail(account: Account, into: Path, *, fetched_at: dt.datetime, folder:
 
 def send_replies(drafts: Path, server: Server, *, send: bool = False, sent_at: dt.datetime | None = None,
                  sender: str | None = None, workspace: Workspace | None = None,
-                 rules: RuleSet | None = None) -> SendRun:
+                 rules: RuleSet | None = None, only: Iterable[str] | None = None) -> SendRun:
     """The reply drafts in `drafts` (written by consolidate --feedback): unless `send`, what would be
     sent (nothing is, nothing is written); if `send`, each draft not sent before goes to its recipient,
     each recorded in the workspace's register, or in one kept in `drafts`, as soon as the server accepts
@@ -202,6 +211,9 @@ def send_replies(drafts: Path, server: Server, *, send: bool = False, sent_at: d
                                    f"vanphong@coquan.gov.vn.")
     name = office_name(rules.plan)
     found = read_drafts(Path(drafts), rules.limits.max_file_bytes * EMAIL_FACTOR)
+    if only is not None:  # the drafts ticked on the web page, by file name
+        chosen = set(only)
+        found = [d for d in found if d.name in chosen]
     known = workspace.sendings() if workspace else None
     if not send:
         return SendRun(plan_sending(found, sendings_for(drafts, known, create=False)), sender, name, server, False)
@@ -212,3 +224,48 @@ def send_replies(drafts: Path, server: Server, *, send: bool = False, sent_at: d
     outcomes = send_drafts(found, server, sendings_for(drafts, known, create=True), sender=sender, sender_name=name,
                            sent_at=sent_at)
     return SendRun(outcomes, sender, name, server, True)
+
+
+# ---------------------------------------------------------------------------------------------
+# The mailbox from the web page: its settings in the workspace, fetching into the workspace.
+
+FETCHED = "hop_thu"  # the workspace's folder of the messages fetched (and their so_nhan.csv)
+
+
+def replies_folder(ws: Workspace, as_of: dt.date) -> Path:
+    """The reply drafts folder consolidate_workspace writes for a run as of `as_of`."""
+    return ws.outputs_folder / f"tra_loi_{as_of:%Y-%m-%d}"
+
+
+def mail_settings(ws: Workspace) -> MailSettings:
+    """The workspace's mailbox settings (never a password)."""
+    return Settings(ws.register).read()
+
+
+def save_mail_settings(ws: Workspace, settings: MailSettings) -> None:
+    Settings(ws.register).save(settings)
+
+
+def fetch_to_workspace(account: Account, ws: Workspace, *, fetched_at: dt.datetime, folder: str = "INBOX",
+                       progress: Progress | None = None) -> tuple[Fetch | None, list[tuple[Received, Report]],
+                                                                  CheckerError | None]:
+    """Fetch the new messages into the workspace's hop_thu/ and receive every saved message not received
+    yet (this fetch's, or one an interrupted fetch saved) as an upload is received, at its INTERNALDATE.
+    Returns the fetch (None if it failed), what was received, and the fetch's error (None if none):
+    what a lost connection saved before is received all the same."""
+    into = ws.root / FETCHED
+    result, error = None, None
+    try:
+        result = fetch_mail(account, into, fetched_at=fetched_at, folder=folder, workspace=ws, progress=progress)
+    except CheckerError as exc:
+        error = exc
+    known = {f.sha256 for f in ws.files()}
+    pending = {}
+    for m in ws.messages().saved():
+        path = into / m.saved_name if m.saved_name else None
+        if m.sha256 not in known and path is not None and path.is_file():
+            pending.setdefault(m.sha256, (m.saved_name, path, m.internaldate))
+    files = [(name, path.read_bytes()) for name, path, _ in pending.values()]
+    received = receive_files(ws, files, received_at=fetched_at, as_of=fetched_at.date(), evidence=EVIDENCE_LOG,
+                             times=[at for _, _, at in pending.values()]) if files else []
+    return result, received, error

@@ -27,7 +27,7 @@ from starlette.staticfiles import StaticFiles
 from .. import api
 from ..model.errors import CheckerError
 from ..ruleset.spec import RuleSet
-from . import pages, security
+from . import mail_pages, pages, security
 from .jobs import Worker
 from .words import FAILED, NAV, failure_words
 
@@ -57,6 +57,7 @@ class Site:
     clock: Callable[[], dt.datetime] | None = None  # tests give a fixed one; None: the computer's
     sessions: security.Sessions = field(default_factory=security.Sessions)
     worker: Worker = field(default_factory=lambda: Worker(describe_failure))
+    mail: mail_pages.MailState = field(default_factory=mail_pages.MailState)  # passwords, last fetch, send lock
 
     def now(self) -> dt.datetime:
         """Now, in the plan's local time: the one clock of the page."""
@@ -89,7 +90,7 @@ def create_app(workspace_root: Path, rules: RuleSet, *, password_hash: str | Non
     site = Site(root=root, rules=rules, workspace=workspace, templates=templates, password_hash=password_hash,
                 hosts=security.allowed_hosts(host), clock=clock)
     templates.globals.update(pages.template_globals(site))
-    app = Starlette(routes=[*pages.routes(site), Mount("/static", StaticFiles(directory=STATIC), name="static")],
+    app = Starlette(routes=[*pages.routes(site), *mail_pages.routes(site), Mount("/static", StaticFiles(directory=STATIC), name="static")],
                     middleware=[Middleware(Guard, site=site)], exception_handlers={HTTPException: _http_error(site)})
     app.state.site = site
     return app

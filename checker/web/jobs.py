@@ -18,6 +18,7 @@ class JobState:
     """What the progress page shows: the state, files read of how many, the result's words."""
 
     state: str = IDLE
+    kind: str = "consolidation"  # or "fetch": what the one worker runs
     done: int = 0
     total: int = 0
     as_of: str = ""  # dd/mm/yyyy of the running or last job
@@ -25,7 +26,7 @@ class JobState:
     output: str = ""  # the written workbook's name, once done
 
     def as_dict(self) -> dict:
-        return {"state": self.state, "done": self.done, "total": self.total, "as_of": self.as_of,
+        return {"state": self.state, "kind": self.kind, "done": self.done, "total": self.total, "as_of": self.as_of,
                 "message": self.message, "output": self.output}
 
 
@@ -43,13 +44,14 @@ class Worker:
         with self._lock:
             return JobState(**self._state.as_dict())
 
-    def start(self, work: Callable[[Callable[[int], None]], str], *, total: int, as_of: str) -> bool:
+    def start(self, work: Callable[[Callable[[int], None]], str], *, total: int, as_of: str,
+              kind: str = "consolidation") -> bool:
         """Start `work` unless a job runs; `work` returns the output's name and gets a callback
         `progress(n)` for "n more files read"."""
         with self._lock:
             if self._state.state == RUNNING:
                 return False
-            self._state = JobState(state=RUNNING, total=total, as_of=as_of)
+            self._state = JobState(state=RUNNING, kind=kind, total=total, as_of=as_of)
             self._thread = threading.Thread(target=self._run, args=(work,), name="ntvt-consolidation", daemon=True)
             self._thread.start()
         return True
@@ -67,7 +69,7 @@ class Worker:
         try:
             output = work(self._progress)
         except BaseException as exc:  # noqa: BLE001  the thread must end in a state the page can show
-            log.exception("consolidation failed")
+            log.exception("%s failed", self._state.kind)
             message = self._describe(exc)
             with self._lock:
                 self._state.state, self._state.message = FAILED, message

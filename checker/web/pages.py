@@ -151,12 +151,14 @@ async def consolidate_page(site, request: Request):
     if not site.worker.start(work, total=total, as_of=words.day(as_of)):
         job = site.worker.state
         return site.render(request, "consolidate.html", 409, today=today, job=job,
-                           message=words.RUNNING.format(as_of=job.as_of))
+                           message=words.busy(job))
     return RedirectResponse("/tong-hop/tien-do", status_code=303)
 
 
 async def progress_page(site, request: Request):
     job = site.worker.state
+    if job.kind == "fetch":  # the one worker is fetching mail: its own page shows how far
+        return RedirectResponse("/hop-thu/tien-do", status_code=303)
     run = api.last_run(site.workspace) if job.state in ("done", "idle") else None
     output = _output_link(site, job.output) if job.output else None
     return site.render(request, "progress.html", job=job, run=run, matrix=matrix(site.rules, run), output=output)

@@ -99,6 +99,8 @@ def host_of(header: str) -> str:
 class Session:
     csrf: str
     logged_in: bool = False
+    # The mailbox passwords typed in this session when there is no keyring (web/passwords.py): memory only.
+    passwords: dict[str, str] = field(default_factory=dict, repr=False)
 
 
 @dataclass

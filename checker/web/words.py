@@ -5,8 +5,8 @@ from __future__ import annotations
 from ..model.errors import CheckerError
 
 # (path, name): every page, in the order of a clerk's month. Each page's <title> is its name.
-NAV = (("/", "Tình hình nộp"), ("/nhan-ho-so", "Nhận hồ sơ"), ("/tong-hop", "Tổng hợp"),
-       ("/loi", "Lỗi và cảnh báo"), ("/tai-ve", "Tải về"), ("/quy-tac", "Quy tắc"))
+NAV = (("/", "Tình hình nộp"), ("/hop-thu", "Hộp thư"), ("/nhan-ho-so", "Nhận hồ sơ"), ("/tong-hop", "Tổng hợp"),
+       ("/gui-thu", "Gửi thư phản hồi"), ("/loi", "Lỗi và cảnh báo"), ("/tai-ve", "Tải về"), ("/quy-tac", "Quy tắc"))
 
 DUPLICATE = "đã nhận trước đó (cùng nội dung); không tính thêm lần nữa"
 RUNNING = ("Đang chạy một lần tổng hợp (tính đến hết ngày {as_of}); chưa thể bắt đầu lần khác. "
@@ -18,9 +18,16 @@ NO_FILES = "Chưa chọn tệp nào. Hãy bấm “Chọn tệp” (hoặc “Ch
 BAD_DAY = "Ngày tính “{value}” không đúng dạng ngày (dd/mm/yyyy). Hãy chọn lại ngày trong ô “Tính đến hết ngày”."
 LOCKED = ("Không ghi được bảng tổng hợp: tệp {name} đang mở (có lẽ trong Excel) hoặc không được phép ghi. "
           "Hãy đóng tệp đó rồi bấm “Tổng hợp” lại.")
+FETCHING = ("Đang lấy thư mới từ hộp thư; chưa thể bắt đầu việc khác (tổng hợp hay lấy thư). Hãy chờ lấy thư xong "
+            "rồi bấm lại.")
 FAILED = ("Tổng hợp không xong vì một lỗi nội bộ của ntvt; hồ sơ đã nhận không bị mất. "
           "Hãy báo người quản trị ntvt.")
 UNKNOWN_UNIT = "Không có đơn vị “{unit}” trong tệp quy tắc. Hãy chọn đơn vị trong danh sách."
+
+
+def busy(job) -> str:
+    """Why a job cannot start now: the one worker runs a consolidation or a fetch."""
+    return FETCHING if job.kind == "fetch" else RUNNING.format(as_of=job.as_of)
 
 
 def failure_words(exc: BaseException) -> str:

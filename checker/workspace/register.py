@@ -119,6 +119,10 @@ MIGRATIONS: list[tuple[str, ...]] = [
             UNIQUE (account, folder, uidvalidity, uid))""",
         "CREATE INDEX mail_messages_message_id ON mail_messages (message_id)",
     ),
+    (
+        # The web page's mailbox settings (IMAP and SMTP host, port, user, folder, From): never a password.
+        "CREATE TABLE mail_settings (key TEXT PRIMARY KEY, value TEXT)",
+    ),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

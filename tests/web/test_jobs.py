@@ -24,7 +24,7 @@ def test_a_second_start_is_refused_while_one_runs():
     assert (state.state, state.total, state.as_of) == (RUNNING, 5, "25/06/2023")
     release.set()
     worker.join(10)
-    assert worker.state.as_dict() == {"state": DONE, "done": 5, "total": 5, "as_of": "25/06/2023", "message": "",
+    assert worker.state.as_dict() == {"state": DONE, "kind": "consolidation", "done": 5, "total": 5, "as_of": "25/06/2023", "message": "",
                                       "output": "tong_hop.xlsx"}
     assert worker.start(lambda progress: "lan_hai.xlsx", total=0, as_of="26/06/2023")
     worker.join(10)
