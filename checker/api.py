@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Iterable
 
 from .decide.consolidation import Consolidation, decide
+from .decide.verification import Verification, verify
 from .mailbox.fetch import Fetch, fetch
 from .mailbox.imap import Account
 from .mailbox.listing import NO_SENDER, send_listing
@@ -44,7 +45,7 @@ from .write.workbook import write_consolidated
 __all__ = ["Account", "Fetch", "MailSettings", "fetch_mail", "fetch_to_workspace", "mail_settings", "replies_folder", "save_mail_settings", "fetch_summary", "SendRun", "Server", "is_loopback", "parse_server", "send_listing", "send_replies", "annotated_name", "check_many", "check_workbook", "consolidate", "consolidate_workspace", "last_run",
            "load_rules", "make_template", "make_unit_templates", "open_workspace", "own_name", "receive_files",
            "rule_checks", "run_findings", "unit_slug", "validate_files", "workspace_files", "workspace_outputs",
-           "write_annotated_copies"]
+           "write_annotated_copies", "Verification", "verify_workbook"]
 
 
 def check_workbook(path: Path | str, rules: RuleSet | None = None, *, as_of: dt.date) -> Report:
@@ -269,3 +270,14 @@ def fetch_to_workspace(account: Account, ws: Workspace, *, fetched_at: dt.dateti
     received = receive_files(ws, files, received_at=fetched_at, as_of=fetched_at.date(), evidence=EVIDENCE_LOG,
                              times=[at for _, _, at in pending.values()]) if files else []
     return result, received, error
+
+
+# ---------------------------------------------------------------------------------------------
+# `ntvt verify`: a consolidated workbook against the inbox it claims (decide/verification).
+
+
+def verify_workbook(workbook: Path, inbox: Path, rules: RuleSet | None = None) -> Verification:
+    """Whether `workbook` (written by consolidate) still matches `inbox` and the rules file: every input
+    hashed again (gather's walk, the same names), and the digests of its sheets recomputed from its cells.
+    Raises CheckerError when the workbook cannot be read or is not ntvt's consolidated workbook."""
+    return verify(Path(workbook), Path(inbox), rules or load_rules())

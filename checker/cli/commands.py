@@ -16,6 +16,7 @@ from .machinery import (EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, FILE, FOLDER, MON
                         WholeRange, Workbook, as_of_option, rules_option)
 from .fetching import fetch
 from .sending import send
+from .verifying import verify
 from .. import api
 from ..normalise.matching import UnitIndex
 from ..write.console import consolidation_summary, copy_failures, findings_table, rules_table, summary_line
@@ -268,3 +269,4 @@ def serve(rules_path, workspace, host, port, no_browser, password_file):
 
 main.add_command(send)  # `ntvt send`, in sending.py (this module stays within the size rule)
 main.add_command(fetch)  # `ntvt fetch`, in fetching.py
+main.add_command(verify)  # `ntvt verify`, in verifying.py

@@ -9,6 +9,11 @@ WORKBOOK_PROPERTY = "ntvt-generated"
 EMAIL_HEADER = "X-NTVT-Generated"
 
 CONSOLIDATED, ANNOTATED_COPY, REPLY_DRAFT = "consolidated", "annotated-copy", "reply-draft"
+# Beside the mark, in a consolidated workbook: the digest of each sheet `ntvt verify` checks, one property
+# per sheet named DIGEST_PROPERTY + " 1", " 2", …, its value "<sheet name>|<SHA-256>" (read/cell_digest).
+# A custom property, not a hidden sheet: no sheet to show, print or count, and kept by Excel,
+# LibreOffice and openpyxl when the workbook is saved again.
+DIGEST_PROPERTY = "ntvt-sha256"
 
 # The records ntvt keeps beside the files it fetched into a folder (`ntvt fetch`, `ntvt send`): the
 # register of messages fetched, the receipt log (read by `consolidate --receipt-log`) and the register

@@ -91,3 +91,11 @@ UNIT_TO_FILL = "TÊN ĐƠN VỊ: ……………………"
 PREPARER, PREPARER_SIGNS = "NGƯỜI LẬP BIỂU", "(Ký, ghi rõ họ tên)"
 HEAD, HEAD_SIGNS = "THỦ TRƯỞNG ĐƠN VỊ", "(Ký, ghi rõ họ tên, đóng dấu)"
 HEAD_OF_AGENCY = "THỦ TRƯỞNG CƠ QUAN"  # who signs what the Sở sends to the City
+
+
+# The consolidated workbook's claim, as `ntvt verify` reads it back: the files received ("Tệp đã nhận",
+# its first three columns), an attachment's and a receipt-log row's kind there (not files of the
+# inbox), and the line of "Quy tắc" naming the rules file.
+MANIFEST_CLAIM = ("Tệp", "Loại", "SHA-256")
+KIND_ATTACHMENT, KIND_LOG_ONLY = "Tệp đính kèm", "Sổ nhận văn bản"
+RULES_LINE = "Tệp quy tắc: {name}; SHA-256: {sha256}"

@@ -116,12 +116,14 @@ def columns(count: int) -> list[str]:
 
 
 def splice(path: Path, streams: dict[str, Stream],
-           finish: dict[str, Callable[[str], str]] | None = None) -> None:
+           finish: dict[str, Callable[[str], str]] | None = None,
+           finish_parts: dict[str, Callable[[str], str]] | None = None) -> None:
     """Rewrite the xlsx at `path` with each named sheet's stream spliced into its <sheetData>.
 
     `finish` names sheets whose XML is passed through a function once every stream has been
     written (a summary that states what the streams wrote, e.g. their `written` counts); those
-    parts are written last in the package. Every other part is copied as it is (same names, order
+    parts are written last in the package; `finish_parts` does the same for other parts, by their
+    path in the package (docProps/custom.xml, for digests of what was streamed). Every other part is copied as it is (same names, order
     and dates, so the output stays reproducible). The rewritten file replaces `path`.
     """
     finish = finish or {}
@@ -136,7 +138,7 @@ def splice(path: Path, streams: dict[str, Stream],
             if unknown:
                 raise ValueError(f"no worksheet named {sorted(unknown)} in {path}")
             by_part = {parts[name]: streams[name] for name in streams}
-            later = {parts[name]: finish[name] for name in finish}
+            later = {parts[name]: finish[name] for name in finish} | dict(finish_parts or {})
             held = []
             # Deflate at zlib's default level, as xlsxwriter does.
             with zipfile.ZipFile(spliced, "w", zipfile.ZIP_DEFLATED) as target:

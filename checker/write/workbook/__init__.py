@@ -18,7 +18,8 @@ from ...decide.consolidation import Consolidation
 from ...process.memory import release_free_memory
 from .. import streaming as sheetxml
 from ..files import atomic_output
-from . import city_list, data_sheets, findings, manifest, matrix, overview, rules_sheet
+from ...read.xlsx_scan import CUSTOM_PART
+from . import city_list, data_sheets, digests, findings, manifest, matrix, overview, rules_sheet
 from .book import Book, open_book
 from .layout import Context, plan_layout
 from .words import CITY, FILES, FINDINGS, MATRIX, OVERVIEW, RULES, SHEET_COUNT
@@ -46,11 +47,14 @@ def write_consolidated(c: Consolidation, target: Path, inputs=()) -> Path:
 def write_sheets(c: Consolidation, book: Book, path: Path) -> None:
     """Every sheet, then the streamed rows; sets c.written (rows written per data sheet)."""
     ctx = plan_layout(c, book, path)
-    sheets, streams = book.sheets, {}
+    # What `ntvt verify` checks is recorded as it is written: the data sheets, the files, the rules.
+    covered = [name for _, name in ctx.data_sheets] + [FILES, RULES]
+    recorded = {name: digests.Recording(book.sheets[name]) for name in covered}
+    sheets, streams = {**book.sheets, **recorded}, {}
     matrix.write_matrix(ctx, sheets[MATRIX])
     comments_left, comments_capped = c.rules.consolidation.max_comments, False
     for key, name in ctx.data_sheets:
-        done = data_sheets.write_data_sheet(ctx, sheets[name], key, comments_left)
+        done = data_sheets.write_data_sheet(ctx, sheets[name], key, comments_left, lambda name=name: fed[name])
         comments_left -= done.comments
         comments_capped |= done.capped
         if done.stream:
@@ -63,12 +67,15 @@ def write_sheets(c: Consolidation, book: Book, path: Path) -> None:
     rules_sheet.write_rules(ctx, sheets[RULES])
     cuts = overview.Cuts(comments_capped, listed.links_capped, listed.cut, findings.cut_words(listed.cut))
     totals = overview.write_overview(ctx, sheets[OVERVIEW], cuts)  # last: it notes what was cut
+    digests.mark(book.wb, covered)
     book.wb.close()
+    fed = digests.start(recorded)  # the streamed rows (below) add theirs as they are written
     release_free_memory()  # xlsxwriter's and the layout's transients, before the big rows stream
     # The overview states how many rows were written: its cells are filled once the data
     # sheets have been streamed, from the streams' own counts.
     sheetxml.splice(path, streams,
-                    finish={OVERVIEW: lambda xml: overview.reconcile(ctx, totals, _written(ctx, streams), xml)})
+                    finish={OVERVIEW: lambda xml: overview.reconcile(ctx, totals, _written(ctx, streams), xml)},
+                    finish_parts={CUSTOM_PART: lambda xml: digests.fill(xml, fed)})
     c.written = _written(ctx, streams)
 
 

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Callable, Iterator
 
 import pandas as pd
 
 from ...model.errors import OutputError
 from ...model.findings import Finding
+from ...read.cell_digest import CellDigest
 from ...model.words import ROW_IN_FORCE, ROW_NOT_COUNTED, ROW_REPLACED, SEVERITY_WORDS, STATUS_WORDS
 from .. import streaming as sheetxml
 from ..style import text_height
@@ -42,7 +43,10 @@ class DataSheet:
     capped: bool  # some flagged cells got no comment: the workbook's allowance ran out
 
 
-def write_data_sheet(ctx: Context, ws, key: str, comments_left: int) -> DataSheet:
+def write_data_sheet(ctx: Context, ws, key: str, comments_left: int,
+                     digest: Callable[[], CellDigest]) -> DataSheet:
+    """The sheet's header and layout now, its rows as a stream; `digest`: the sheet's digest, given
+    when the rows are streamed, each row added as it is written."""
     c, rules, book = ctx.c, ctx.rules, ctx.book
     fields = rules.sheet(key).fields
     frame = c.validation.frames.tables.get(key, pd.DataFrame())
@@ -81,7 +85,7 @@ def write_data_sheet(ctx: Context, ws, key: str, comments_left: int) -> DataShee
     _comment_rows(ctx, ws, key, frame, fields, widths, commented)
     raw_chars = sum(int(frame[f"{spec.key}__raw"].str.len().sum()) for spec in fields)
     stream = sheetxml.Stream(
-        lambda: data_rows(ctx, key, frame, fields, widths, by_cell), last_row=len(frame) + 1,
+        lambda: data_rows(ctx, key, frame, fields, widths, by_cell, digest()), last_row=len(frame) + 1,
         last_col=len(headers), size_hint=7 * raw_chars + 150 * len(frame) * len(headers))
     return DataSheet(stream, len(commented), len(commented) < len(by_cell))
 
@@ -133,8 +137,8 @@ def row_heights(columns: list[tuple[list[str], int]], count: int) -> list[float 
 
 
 def data_rows(ctx: Context, key: str, frame: pd.DataFrame, fields, widths: list[int],
-              by_cell: dict[int, list[Finding]]) -> Iterator[str]:
-    """The data rows' XML, in output order; row 1 is the header."""
+              by_cell: dict[int, list[Finding]], digest: CellDigest) -> Iterator[str]:
+    """The data rows' XML, in output order (row 1 is the header), each row's values added to `digest`."""
     rules, books, decisions = ctx.rules, ctx.c.validation.books, ctx.c.decisions
     order = ctx.order.get(key, frame.index)
     states = ctx.c.rows[key]
@@ -173,9 +177,11 @@ def data_rows(ctx: Context, key: str, frame: pd.DataFrame, fields, widths: list[
             cells = [text_cell(f"A{r}", cell_s, name), text_cell(f"B{r}", cell_s, sheet),
                      number_cell(f"C{r}", int_s, rows[n]), text_cell(f"D{r}", wrap_s, unit),
                      text_cell(f"E{r}", wrap_s, period)]
+            values = [(1, name), (2, sheet), (3, rows[n]), (4, unit), (5, period)]  # as written, for the digest
             for letter, col, kind, shown, raws, bads, style in columns:
                 here = by_cell.get((r - 1) * CELL_KEY + col)
                 ref = f"{letter}{r}"
+                values.append((col + 1, None if raws[n] == "" else raws[n] if bads[n] or shown[n] is None else shown[n]))
                 if here:
                     sev = min((f.severity for f in here), key=lambda s: s.rank).value
                     cells.append(_flagged(xf, ref, kind, shown[n], raws[n], bads[n], sev))
@@ -189,6 +195,8 @@ def data_rows(ctx: Context, key: str, frame: pd.DataFrame, fields, widths: list[
                     cells.append(number_cell(ref, style, shown[n]))
             cells += [text_cell(f"{state_refs[0]}{r}", wrap_s, status),
                       text_cell(f"{state_refs[1]}{r}", wrap_s, row_words[n])]
+            values += [(first_state + 1, status), (first_state + 2, row_words[n])]
+            digest.row(r, values)
             yield sheetxml.row(r, "".join(cells), heights[n])
 
 

@@ -5,14 +5,14 @@ then every row of the receipt log that names no file of the inbox (a file logged
 from __future__ import annotations
 
 from ...model.findings import Severity
-from ...model.words import (EVIDENCE_LOG, EVIDENCE_SENT, GENERATED, OWN_RECORD, REJECTED, SEVERITY_WORDS, STATUS_WORDS,
+from ...model.words import (KIND_ATTACHMENT, KIND_LOG_ONLY, MANIFEST_CLAIM, EVIDENCE_LOG, EVIDENCE_SENT, GENERATED, OWN_RECORD, REJECTED, SEVERITY_WORDS, STATUS_WORDS,
                              evidence_words)
 from ..style import text_height
 from .book import print_bands
 from .layout import MANIFEST_TOP, Context
 
 REPORT_TYPE = object()  # the column named as the rules file names the report-type field
-HEADERS = ["Tệp", "Loại", "SHA-256", "Người gửi", "Thời điểm nhận", "Căn cứ thời điểm", "Đơn vị", "Kỳ",
+HEADERS = [*MANIFEST_CLAIM, "Người gửi", "Thời điểm nhận", "Căn cứ thời điểm", "Đơn vị", "Kỳ",
            REPORT_TYPE, "Tình trạng", "Lý do, ghi chú", "Dòng đề nghị", "Dòng hoạt động", "Gương hợp lệ",
            SEVERITY_WORDS["error"].capitalize(), SEVERITY_WORDS["warning"].capitalize()]
 WIDTHS = [30, 11, 34, 22, 16, 18, 26, 11, 14, 13, 40, 10, 10, 10, 7, 9]
@@ -46,7 +46,7 @@ def write_manifest(ctx: Context, ws) -> None:
                  entry.evidence, status=_email_status(entry.status),
                  reason=entry.reason or f"{len(entry.attachments)} tệp bảng tính đính kèm")
             for shown in entry.attachments:
-                _submission_row(ctx, ws, rows[shown], shown, "Tệp đính kèm", by_name[shown], counts)
+                _submission_row(ctx, ws, rows[shown], shown, KIND_ATTACHMENT, by_name[shown], counts)
         elif entry.kind == "spreadsheet":
             _submission_row(ctx, ws, r, entry.name, "Bảng tính", by_name[entry.name], counts)
         else:
@@ -56,7 +56,7 @@ def write_manifest(ctx: Context, ws) -> None:
     # Under the last entry: the manifest's rows are the inbox's entries and attachments, in order.
     for n, log_row in enumerate(unmatched, start=MANIFEST_TOP + 1 + len(rows)):
         file, written = log_row.shown
-        _row(ctx, ws, n, file, "Sổ nhận văn bản", "", None, log_row.received_at, EVIDENCE_LOG,
+        _row(ctx, ws, n, file, KIND_LOG_ONLY, "", None, log_row.received_at, EVIDENCE_LOG,
              status=LOG_ONLY, reason=f"dòng {log_row.line} của sổ nhận văn bản ghi nhận lúc “{written}” "
                                      "nhưng thư mục hồ sơ không có tệp này: hãy tìm lại tệp hoặc sửa tên trong sổ")
 

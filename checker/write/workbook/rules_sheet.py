@@ -3,7 +3,7 @@ clause, parameters and the plan text it rests on."""
 
 from __future__ import annotations
 
-from ...model.words import SEVERITY_WORDS
+from ...model.words import RULES_LINE, SEVERITY_WORDS
 from ..console import rule_checks
 from ..style import text_height
 from .layout import Context
@@ -16,7 +16,7 @@ WIDTHS = [15, 14, 20, 40, 60, 70]
 def write_rules(ctx: Context, ws) -> None:
     rules, book = ctx.rules, ctx.book
     book.text(ws, 0, 0, f"QUY TẮC ÁP DỤNG – Kế hoạch số {rules.plan.number}", "title")
-    book.text(ws, 1, 0, f"Tệp quy tắc: {rules.path.name}; SHA-256: {rules.sha256}", "subtitle")
+    book.text(ws, 1, 0, RULES_LINE.format(name=rules.path.name, sha256=rules.sha256), "subtitle")
     book.text(ws, 2, 0, f"Thời gian thực hiện {rules.plan.start:%d/%m/%Y} – {rules.plan.end:%d/%m/%Y}; cách hiểu "
                         f"hạn nộp: {policy_words(rules)}; tính đến hết ngày {ctx.c.as_of:%d/%m/%Y}.", "subtitle")
     book.table(ws, 4, HEADERS, WIDTHS, len(rules.rules))
