@@ -75,7 +75,9 @@ def test_consolidated_workbook_left_in_the_inbox_is_not_a_report(tmp_path, make_
     make_book(unit="CHEO", name="CHEO_thang05.xlsx", directory=inbox)
     first = tmp_path / "tong_hop.xlsx"
     consolidate(inbox, first, rules, as_of=AS_OF)
-    assert custom_properties(first) == {WORKBOOK_PROPERTY: "consolidated"}
+    props = custom_properties(first)  # the mark, and the digests `ntvt verify` checks (one per sheet)
+    assert props[WORKBOOK_PROPERTY] == "consolidated"
+    assert sorted(props) == sorted([WORKBOOK_PROPERTY] + [f"ntvt-sha256 {n}" for n in range(1, len(props))])
     shutil.copy(first, inbox / "tong_hop_thang05.xlsx")
     out = tmp_path / "out.xlsx"
     c = consolidate(inbox, out, rules, as_of=AS_OF)
