@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Iterable
 
 from .decide.consolidation import Consolidation, decide
+from .decide.review import apply_review
+from .decide.nominees import earlier_findings
 from .decide.verification import Verification, verify
 from .mailbox.fetch import Fetch, fetch
 from .mailbox.imap import Account
@@ -22,9 +24,10 @@ from .model.addresses import email_address, is_loopback, parse_server
 from .model.words import EVIDENCE_LOG, EVIDENCE_UPLOAD
 from .model.errors import CheckerError
 from .mailbox.summary import fetch_summary
-from .model.findings import FileResult, Report
+from .model.findings import FileResult, Finding, Report
 from .process.memory import release_free_memory
 from .read.inbox import StoredFile, gather, gather_stored
+from .read.decisions import read_decisions
 from .read.receipt_log import read_receipt_log
 from .ruleset.loader import load_rules
 from .ruleset.spec import RuleSet
@@ -41,6 +44,7 @@ from .write.files import file_sha256, refuse_overwrite
 from .write.names import annotated_name, own_name, unit_slug  # the outputs' names, for the web page of downloads
 from .write.template import make_template, make_unit_templates
 from .write.workbook import write_consolidated
+from .write.workbook.words import REVIEW, review_labels
 
 __all__ = ["Account", "Fetch", "MailSettings", "fetch_mail", "fetch_to_workspace", "mail_settings", "replies_folder", "save_mail_settings", "fetch_summary", "SendRun", "Server", "is_loopback", "parse_server", "send_listing", "send_replies", "annotated_name", "check_many", "check_workbook", "consolidate", "consolidate_workspace", "last_run",
            "load_rules", "make_template", "make_unit_templates", "open_workspace", "own_name", "receive_files",
@@ -67,9 +71,11 @@ def validate_files(paths: Iterable[Path], rules: RuleSet | None = None, *, as_of
 
 def consolidate(inbox: Path, output: Path | None = None, rules: RuleSet | None = None, *, as_of: dt.date,
                 receipt_log: Path | None = None, feedback: Path | None = None,
-                progress: Progress | None = None) -> Consolidation:
+                progress: Progress | None = None, decisions: Path | None = None) -> Consolidation:
     """Consolidate every file under `inbox` as of the end of `as_of`; write `output` if given, and
-    per-unit feedback (annotated copies and reply drafts) into `feedback` if given."""
+    per-unit feedback (annotated copies and reply drafts) into `feedback` if given. `decisions`: a
+    consolidated workbook whose "Xét duyệt" sheet the council filled (decide/review): its decisions
+    shape the City's list, the reply letters and the next "Xét duyệt"; rows not applied are warnings."""
     rules = rules or load_rules()
     inbox, output = Path(inbox), Path(output) if output else None
     if output is not None:
@@ -77,6 +83,7 @@ def consolidate(inbox: Path, output: Path | None = None, rules: RuleSet | None =
     if feedback is not None:
         refuse_overwrite(Path(feedback), [inbox])
     log = read_receipt_log(receipt_log, rules) if receipt_log else None
+    decided = _read_decisions(Path(decisions), rules) if decisions is not None else None
     gathered = gather(inbox, rules, log)
     validation = validate(gathered.submissions, rules, as_of=as_of, progress=progress)
     if feedback is None:
@@ -85,6 +92,9 @@ def consolidate(inbox: Path, output: Path | None = None, rules: RuleSet | None =
             if sub.path is None:
                 sub.data = b""
     result = decide(gathered, validation, rules, as_of)
+    if decided is not None:
+        found = apply_review(result, decided, Path(decisions).name, REVIEW)
+        result.findings = sorted(result.findings + found, key=Finding.sort_key)
     release_free_memory()  # what validation freed, before the output is written
     if output is not None:
         write_consolidated(result, output, inputs=[inbox])
@@ -93,6 +103,14 @@ def consolidate(inbox: Path, output: Path | None = None, rules: RuleSet | None =
         result.feedback = write_feedback(result, Path(feedback), inputs=[inbox])
     return result
 
+
+def _read_decisions(path: Path, rules: RuleSet):
+    """The filled "Xét duyệt" rows; CheckerError when the rules file has no `review:` or the file is unusable."""
+    if rules.review is None:
+        raise CheckerError("the rules file has no review block",
+                           message=f"Tệp quy tắc “{rules.path.name}” không có khối “review:” (các quyết định của Hội "
+                                   f"đồng): hãy thêm khối này trước khi dùng --decisions.")
+    return read_decisions(path, REVIEW, review_labels(rules), rules.limits)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -149,6 +167,9 @@ def consolidate_workspace(ws: Workspace, *, as_of: dt.date, rules: RuleSet | Non
     gathered = ws.gather(rules)
     validation = validate(gathered.submissions, rules, as_of=as_of, progress=progress)
     result = decide(gathered, validation, rules, as_of)
+    # Only the register knows the other plans' nominees (DN-NAMTRUOC): a folder's consolidation has none.
+    result.findings = sorted(result.findings + earlier_findings(result, ws.nominees().of_other_plans(rules.plan.id)),
+                             key=Finding.sort_key)
     release_free_memory()
     write_consolidated(result, output, inputs=inputs)
     result.output = output

@@ -23,8 +23,8 @@ OFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 TOOLS = {"soffice": OFFICE, "pdfinfo": shutil.which("pdfinfo"), "pdftotext": shutil.which("pdftotext")}
 # The pages each sheet prints on at most, as the README's "In ấn" paragraph states them.
 PAGES = {"Tổng quan": 2, "Tình hình nộp": 1, "Danh sách đề nghị": 20, "Hoạt động": 2, "Đề xuất Thành phố": 1,
-         "Lỗi và cảnh báo": 4, "Tệp đã nhận": 6, "Quy tắc": 2}
-TOTAL = 38
+         "Xét duyệt": 5, "Lỗi và cảnh báo": 4, "Tệp đã nhận": 6, "Quy tắc": 2}
+TOTAL = 43
 ONE_WIDE = ("Tổng quan", "Tình hình nộp", "Đề xuất Thành phố")
 
 

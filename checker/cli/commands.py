@@ -187,8 +187,11 @@ def rules(rules_path, check_path):
                    "hoặc file, received_at) làm căn cứ thời điểm nhận.")
 @click.option("--feedback", cls=Option, metavar=FOLDER, type=click.Path(file_okay=False, path_type=Path),
               help="Ghi vào thư mục này, cho mỗi đơn vị có lỗi: bản sao có đánh dấu và thư trả lời soạn sẵn (.eml).")
+@click.option("--decisions", cls=Option, metavar=FILE, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Bảng tổng hợp có trang “Xét duyệt” Hội đồng đã điền: danh sách đề xuất Thành phố, thư trả lời "
+                   "và trang “Xét duyệt” mới theo các quyết định này.")
 @as_of_option
-def consolidate(rules_path, inbox, output, workspace, receipt_log, feedback, as_of):
+def consolidate(rules_path, inbox, output, workspace, receipt_log, feedback, decisions, as_of):
     """Tổng hợp hằng tháng: đọc mọi tệp trong THƯ_MỤC hộp thư (hoặc thư mục làm việc), ghi một bảng tổng hợp cho kiểm tra viên.
 
     Mã thoát 0: không có lỗi; 1: có lỗi (đơn vị nộp trễ hoặc chưa nộp, ô sai); 2: dùng sai lệnh hoặc không ghi được; 3: lỗi chương trình (chi tiết ghi vào tệp nhật ký); 130: đã dừng bằng Ctrl+C.
@@ -206,7 +209,7 @@ def consolidate(rules_path, inbox, output, workspace, receipt_log, feedback, as_
     if (inbox is None) == (workspace is None):
         raise click.UsageError(words.INBOX_OR_WORKSPACE)
     if workspace is not None:
-        _consolidate_workspace(workspace, output, rules, day, receipt_log or feedback)
+        _consolidate_workspace(workspace, output, rules, day, receipt_log or feedback or decisions)
     if output is None:
         ctx = click.get_current_context()
         raise click.MissingParameter(ctx=ctx, param=next(p for p in ctx.command.params if p.name == "output"))
@@ -215,7 +218,7 @@ def consolidate(rules_path, inbox, output, workspace, receipt_log, feedback, as_
     total = sum(len(names) for _, _, names in os.walk(inbox))
     with _progress(total, "Đang đọc hồ sơ") as progress:
         result = api.consolidate(inbox, output, rules, as_of=day, receipt_log=receipt_log, feedback=feedback,
-                                 progress=progress)
+                                 progress=progress, decisions=decisions)
     click.echo(consolidation_summary(result))
     sys.exit(EXIT_FINDINGS if result.counts["findings_error"] else EXIT_CLEAN)
 

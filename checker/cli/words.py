@@ -153,7 +153,7 @@ def rules_file_at(path: object, line: int | None, where: str, said: str | None =
 # `consolidate`: one source of files, and the options that only a folder has.
 INBOX_OR_WORKSPACE = ("Cần đúng một trong hai: THƯ_MỤC hộp thư (ntvt consolidate hop_thu/ -o tong_hop.xlsx) hoặc "
                       "--workspace THƯ_MỤC làm việc (ntvt consolidate --workspace D:/thi_dua).")
-FOLDER_ONLY_OPTIONS = ("--receipt-log và --feedback chỉ dùng khi đọc THƯ_MỤC hộp thư: với --workspace, "
+FOLDER_ONLY_OPTIONS = ("--receipt-log, --feedback và --decisions chỉ dùng khi đọc THƯ_MỤC hộp thư: với --workspace, "
                        "thời điểm nhận lấy từ sổ nhận hồ sơ và thư trả lời ghi vào ket_qua/.")
 
 # `send`: plain SMTP only to this machine; the password prompt (the password itself is never shown).

@@ -26,15 +26,21 @@ from .rows import RowStates
 def campaign_findings(rules: RuleSet, as_of: dt.date, validation: Validation, decisions: list[FileDecision],
                       rows: dict[str, RowStates], cycles: pd.DataFrame, units: pd.DataFrame) -> list[Finding]:
     """Every campaign rule's findings, given the unit × cycle and unit status tables."""
-    ctx = Context(rules, rules.list_values, lambda key: None, lambda name: [], as_of=as_of)
     tables = {"cycles": cycles, "units": units, "figures": _figures(rules, validation, decisions, rows),
               "history": _history(rules, validation, decisions, rows)}
+    return campaign_rule_findings(rules, as_of, tables)
+
+
+def campaign_rule_findings(rules: RuleSet, as_of: dt.date, tables: dict[str, pd.DataFrame]) -> list[Finding]:
+    """The findings of the campaign rules whose table (ruleset.kinds) is one of `tables`; the others
+    are another stage's (decide.nominees runs the register's table, only in a workspace)."""
+    ctx = Context(rules, rules.list_values, lambda key: None, lambda name: [], as_of=as_of)
     out: list[Finding] = []
     for rule in rules.rules_at("campaign"):
         for check in rule.checks:
             table_name, column = KINDS[check.kind].table
-            frame = tables[table_name]
-            if frame.empty:
+            frame = tables.get(table_name)
+            if frame is None or frame.empty:
                 continue
             frame = frame.copy()
             frame[f"{column}__raw"] = frame[column].astype(str)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -45,6 +46,8 @@ class Consolidation:
     # Data rows the output writer wrote to each data sheet (sheet key -> rows), counted as it wrote
     # them; None until the consolidated workbook is written.
     written: dict[str, int] | None = None
+    # The council's decisions read back (decide/review.Review; `ntvt consolidate --decisions`), or None.
+    review: Any = None
 
     def row_accounts(self) -> dict[str, dict[str, int]]:
         """Per table sheet (key): rows holding anything under the header, counted by the reader apart

@@ -100,9 +100,18 @@ def _replacements(rows: pd.DataFrame, columns: tuple[str, ...], group_of: dict[i
     return pairs
 
 
+def row_key(values: list) -> str:
+    """One row's key from its `same_row` values (the name first): what a correction is matched by,
+    and who a nominee is across plans (decide.nominees)."""
+    return "|".join([_name_key(values[0])] + [key_part(v) for v in values[1:]])
+
+
 def _name_key(value) -> str:
     """A name as compared for a correction: diacritics kept, case and spacing not counted."""
     return " ".join(nfc(value).split()).casefold() if isinstance(value, str) else key_part(value)
+
+
+name_key = _name_key  # decide/review keys a person as a correction does
 
 
 def _agree(a: tuple[str, ...], b: tuple[str, ...]) -> bool:

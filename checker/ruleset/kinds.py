@@ -57,7 +57,8 @@ PARAM_WORDS = {"columns": "cột", "column": "cột", "min": "tối thiểu", "m
                "value": "giá trị", "days": "số ngày", "max_age_offset": "tuổi tối thiểu", "not_after": "không sau",
                "reference": "so với", "not_before": "không trước", "activity_type": "loại hoạt động", "from": "từ", "to": "đến",
                "role": "vai trò", "person": "người", "deed": "việc", "counts": "đối chiếu",
-               "threshold": "độ giống tối thiểu (%)", "min_length": "độ dài tối thiểu"}
+               "threshold": "độ giống tối thiểu (%)", "min_length": "độ dài tối thiểu",
+               "no_decision": "khi Hội đồng chưa quyết định"}
 
 # The dates a date check compares with (`not_after:`, `reference:`), in the order errors list them,
 # and the words naming them in messages and in rules_table.
@@ -136,6 +137,12 @@ KINDS: dict[str, Kind] = {
     # "HH:MM ngày dd/mm/yyyy giờ …", {hours} apart, {tolerance} allowed, {counted}: the evidence used.
     "mail_clock": Kind("structure", "giờ gửi của thư khớp giờ nhận thư", narrow=_p("value"),
                        placeholders=_p("email", "sent", "received", "hours", "tolerance", "counted")),
+    # The council's filled "Xét duyệt" sheet read back (decide/review): {source} (the file), {sheet}, {cell}, {unit} and
+    # {nominee} as written there, {value} the decision; {expected}: the decisions it may hold.
+    "review_nominee": Kind("structure", "quyết định của Hội đồng ứng với một gương còn trong hồ sơ",
+                           narrow=_p("sheet", "cell", "value"), placeholders=_p("source", "unit", "nominee")),
+    "review_value": Kind("structure", "quyết định của Hội đồng thuộc danh sách quyết định",
+                         narrow=_p("sheet", "cell", "value"), placeholders=_p("source", "unit", "nominee", "expected")),
     "monthly_deadline": Kind("campaign", "báo cáo tháng đúng hạn", placeholders=_p("unit", "cycle", "status",
                                                                                   "deadline", "receipt", "action"),
                              table=("cycles", "status")),
@@ -153,6 +160,13 @@ KINDS: dict[str, Kind] = {
     "repeat_nomination": Kind("campaign", "không đề nghị lại cùng người, cùng việc",
                               {"person": Param("nomination_columns"), "deed": Param("nomination_columns")},
                               _p("earlier_cycle", "earlier_file"), table=("history", "name")),
+    # A person (decide.rows' key) in force under an earlier plan of the workspace's register (decide/nominees):
+    # {earlier_plan} its number, {earlier_year}, {earlier_unit}, {earlier_cycle}, {earlier_decision} the
+    # council's, or `no_decision` when it has none.
+    "earlier_plan_nomination": Kind("campaign", "người đã được đề nghị trong kế hoạch năm trước",
+                                    {"no_decision": Param("text")},
+                                    _p("earlier_plan", "earlier_year", "earlier_unit", "earlier_cycle",
+                                       "earlier_decision"), table=("earlier", "name")),
 }
 
 

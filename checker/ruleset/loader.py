@@ -27,7 +27,7 @@ from typing import Any
 from .build_plan import PlanSections
 from .build_rules import RuleSections
 from .build_sheets import SheetSections
-from .spec import RECEIPT_EVIDENCE, MailRules, RuleSet
+from .spec import RECEIPT_EVIDENCE, MailRules, ReviewInfo, RuleSet
 from .strict_yaml import _Map, parse, rule_error
 
 __all__ = ["load_rules", "default_rules_path", "MAX_RULES_BYTES"]
@@ -92,6 +92,9 @@ def _read(path: Path) -> bytes:
     return raw
 
 
+DECISION_LENGTH = 255  # a dropdown's entry: Excel's list of choices holds at most 255 characters in all
+
+
 class _Builder(PlanSections, SheetSections, RuleSections):
     """Turns the parsed YAML into a RuleSet, checking every key, type, range and reference."""
 
@@ -101,7 +104,7 @@ class _Builder(PlanSections, SheetSections, RuleSections):
 
     def build(self, sha256: str) -> RuleSet:
         top = self.mapping(self.data, "", {"plan", "template", "deadlines", "unit_matching", "units",
-                                                "lists", "sheets", "rules", "consolidation"}, {"limits", "mail"})
+                                                "lists", "sheets", "rules", "consolidation"}, {"limits", "mail", "review"})
         self.plan = self.build_plan(top["plan"], top)
         template = self.build_template(top["template"], top)
         deadlines = self.build_deadlines(top["deadlines"], top)
@@ -121,7 +124,22 @@ class _Builder(PlanSections, SheetSections, RuleSections):
         consolidation = self.build_consolidation(top["consolidation"], top)
         limits = self.build_limits(top.get("limits") or _Map(), top)
         return RuleSet(self.path, sha256, self.plan, template, deadlines, abbreviations, suffixes, matching, units,
-                       self.lists, self.sheets, rules, consolidation, limits, self.build_mail(top.get("mail"), top))
+                       self.lists, self.sheets, rules, consolidation, limits, self.build_mail(top.get("mail"), top),
+                       self.build_review(top.get("review"), top))
+
+    def build_review(self, node: Any, top: dict) -> ReviewInfo | None:
+        """The optional `review:`: the council's two column labels and its four decisions, all distinct."""
+        if node is None:
+            return None
+        w = "review"
+        n = self.mapping(node, w, {"decision_column", "reason_column", "decisions"}, parent=top, key=w)
+        d = self.mapping(n["decisions"], f"{w}.decisions", {"award", "propose", "returned", "pending"},
+                         parent=n, key="decisions")
+        values = {k: self.text(d, k, f"{w}.decisions", limit=DECISION_LENGTH) for k in ("award", "propose", "returned",
+                                                                                         "pending")}
+        if len(set(values.values())) != len(values):
+            raise self.fail(f"{w}.decisions", "a decision is listed twice", n, "decisions")
+        return ReviewInfo(self.text(n, "decision_column", w), self.text(n, "reason_column", w), **values)
 
     def build_mail(self, node: Any, top: dict) -> MailRules:
         """The optional `mail:`: Date-header tolerance (hours) and which receipt evidence counts."""

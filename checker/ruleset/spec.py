@@ -205,6 +205,23 @@ class ConsolidationInfo:
 
 
 @dataclass(frozen=True)
+class ReviewInfo:
+    """The council's review (the rules file's optional `review:`): the labels of the two columns it
+    fills and the decisions it may choose, by meaning."""
+
+    decision_label: str
+    reason_label: str
+    award: str  # the Sở itself commends
+    propose: str  # proposed to the City
+    returned: str  # sent back to the unit, with the reason
+    pending: str  # not decided yet
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        return (self.award, self.propose, self.returned, self.pending)
+
+
+@dataclass(frozen=True)
 class RuleSet:
     path: Path
     sha256: str
@@ -221,6 +238,7 @@ class RuleSet:
     consolidation: "ConsolidationInfo | None" = None
     limits: Limits = field(default_factory=Limits)
     mail: MailRules = field(default_factory=MailRules)
+    review: ReviewInfo | None = None
 
     def sheet(self, key: str) -> SheetSpec:
         return next(s for s in self.sheets if s.key == key)

@@ -103,6 +103,17 @@ def _repeat_details(ctx, row, c, col):
     return {"earlier_cycle": row["earlier_cycle"], "earlier_file": row["earlier_file"]}
 
 
+def _earlier_plan(ctx, f, c, col):
+    return f["earlier_plan"].notna()
+
+
+def _earlier_plan_details(ctx, row, c, col):
+    decision = row["earlier_decision"]  # None or NaN until the council decides
+    return {"earlier_plan": row["earlier_plan"], "earlier_year": row["earlier_year"],
+            "earlier_unit": row["earlier_unit"], "earlier_cycle": row["earlier_cycle"],
+            "earlier_decision": decision if isinstance(decision, str) and decision else c.params["no_decision"]}
+
+
 # The campaign kinds' implementations, by kind (ruleset.kinds declares them; validate.registry joins).
 CAMPAIGN_KINDS: dict[str, tuple[Fails, Details]] = {
     "monthly_deadline": (_monthly_deadline, _deadline_details),
@@ -111,6 +122,7 @@ CAMPAIGN_KINDS: dict[str, tuple[Fails, Details]] = {
     "activity_each_cycle": (_activity_each_cycle, _each_cycle_details),
     "summary_matches": (_summary_matches, _summary_details),
     "repeat_nomination": (_repeat, _repeat_details),
+    "earlier_plan_nomination": (_earlier_plan, _earlier_plan_details),
 }
 
 

@@ -123,6 +123,32 @@ MIGRATIONS: list[tuple[str, ...]] = [
         # The web page's mailbox settings (IMAP and SMTP host, port, user, folder, From): never a password.
         "CREATE TABLE mail_settings (key TEXT PRIMARY KEY, value TEXT)",
     ),
+    (
+        # Every nominee in force of every plan (year), as the last run of that plan left them: a person put
+        # forward again under a later plan is found here. person_key is decide.rows' key (name with its
+        # diacritics, case and spacing not counted, then the birth year). decision and decision_reason are
+        # the council's (empty until it decides); a later run of the plan keeps them for a nominee still there.
+        """CREATE TABLE nominees (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            plan_id TEXT NOT NULL,
+            plan_number TEXT NOT NULL,
+            plan_year INTEGER,
+            unit TEXT NOT NULL,
+            unit_name TEXT NOT NULL,
+            name TEXT NOT NULL,
+            person_key TEXT NOT NULL,
+            birth_year TEXT,
+            cycle TEXT NOT NULL,
+            level TEXT,
+            file TEXT NOT NULL,
+            sheet TEXT NOT NULL,
+            row INTEGER NOT NULL,
+            run_id INTEGER NOT NULL REFERENCES runs(id),
+            decision TEXT,
+            decision_reason TEXT,
+            UNIQUE (plan_id, person_key, unit, cycle))""",
+        "CREATE INDEX nominees_person ON nominees (person_key)",
+    ),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -14,6 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from ..decide.consolidation import Consolidation
+from ..decide.nominees import nominees
 from ..model.words import EVIDENCE_UPLOAD, REJECTED
 from ..read.inbox import EMAILS, Inbox, StoredFile, gather_stored
 from ..read.names import shown_text
@@ -22,6 +23,7 @@ from ..ruleset.spec import RuleSet
 from ..write.files import SCRATCH_MARK
 from .records import FileRecord, FindingRecord, Received, RunRecord, cycle_rows, finding_rows, moment, unit_rows
 from .messages import Messages
+from .nominees import Nominees, record_nominees
 from .register import Register
 from .sendings import Sendings
 from .store import Store, stored_suffix
@@ -136,6 +138,10 @@ class Workspace:
         """The reply drafts sent from this workspace (`ntvt send --workspace`), in its register."""
         return Sendings(self.register)
 
+    def nominees(self) -> Nominees:
+        """The nominees in force of every plan consolidated in this workspace, in its register."""
+        return Nominees(self.register)
+
     def messages(self) -> Messages:
         """The mailbox messages fetched for this workspace (`ntvt fetch --workspace`), in its register."""
         return Messages(self.register)
@@ -173,6 +179,7 @@ class Workspace:
                            [(run_id, *row) for row in finding_rows(result.findings, decided)])
             db.executemany("INSERT INTO run_files VALUES (?, ?, ?, ?, ?, ?)",
                            [(run_id, *row) for row in _file_rows(result.inbox, ids, decided)])
+            record_nominees(db, run_id, result.rules.plan.id, nominees(result))
         return self.last_run()
 
 

@@ -232,6 +232,8 @@ _CHECK_WORDS = {
                                   f"{w.must} khớp với các báo cáo tháng đã nộp"),
     "repeat_nomination": lambda w: (f"{w.must_not} đề nghị lại cùng người (theo {w.cols('person')}) với cùng việc "
                                     f"(theo {w.cols('deed')}) ở kỳ sau"),
+    "earlier_plan_nomination": lambda w: ("người đã được đề nghị trong kế hoạch năm trước (theo họ tên và năm sinh, "
+                                          "trong sổ của thư mục làm việc) được ghi chú để Hội đồng cân nhắc"),
 }
 
 

@@ -25,6 +25,7 @@ from typing import Iterable
 from .annotated_copy import Addressed, AnnotatedCopies, CopyFailed, copy_of, unique_name
 from ..decide import deadlines as dl
 from ..decide.consolidation import Consolidation
+from ..decide.review import returned_nominees
 from ..model.addresses import email_address
 from ..model.marks import EMAIL_HEADER, REPLY_DRAFT
 from ..model.words import LATER, REJECTED, SUPERSEDED
@@ -81,6 +82,7 @@ def write_feedback(c: Consolidation, directory: Path, inputs: Iterable[Path] = (
     by_file: dict[str, list[Finding]] = {}
     for f in c.findings:
         by_file.setdefault(f.file, []).append(f)
+    returned = returned_nominees(c)
     for unit in c.rules.units:
         # Not the files replaced by later ones, nor those received after as_of (not counted yet).
         files = [d for d in c.decisions if d.unit_id == unit.id and d.status not in (SUPERSEDED, LATER)]
@@ -88,7 +90,7 @@ def write_feedback(c: Consolidation, directory: Path, inputs: Iterable[Path] = (
                          for d in files}
         campaign = [f for f in by_file.get(None, []) if f.unit == unit.id]
         serious = [f for fs in file_findings.values() for f in fs if f.severity is not Severity.INFO] + campaign
-        if not serious:
+        if not serious and unit.id not in returned:
             continue
         attachments, missing, used = [], [], set()
         for d in files:
@@ -109,7 +111,7 @@ def write_feedback(c: Consolidation, directory: Path, inputs: Iterable[Path] = (
         to = reply_address(c, unit)
         if to is None:
             written.unaddressed.append(unit.id)
-        message = _Letter(c, unit, to, file_findings, campaign).draft(attachments, missing)
+        message = _Letter(c, unit, to, file_findings, campaign, returned.get(unit.id, [])).draft(attachments, missing)
         target = directory / f"{unit_slug(unit.id)}.eml"
         with atomic_output(target, inputs) as tmp:
             tmp.write_bytes(message)
@@ -154,8 +156,9 @@ class _Letter:
     """One unit's letter: the reports it still owes, what to fix, what to note."""
 
     def __init__(self, c: Consolidation, unit: Unit, to: Address | None, file_findings: dict[str, list[Finding]],
-                 campaign: list[Finding]):
+                 campaign: list[Finding], returned: list[tuple[str, str, int, str]] = ()):
         self.c, self.unit, self.to, self.file_findings = c, unit, to, file_findings
+        self.returned = returned  # (nominee, file, row, reason) the council returned (decide/review)
         self.office = office_name(c.rules.plan)
         self.rules = {r.id: r for r in c.rules.rules}
         standing = [(f, self._owed(f)) for f in sorted(campaign, key=Finding.sort_key)]
@@ -235,6 +238,12 @@ class _Letter:
                     lines.append(f"Tệp “{own_name(name)}”:")
                     last = name
                 lines.append(self._item(f))
+        if self.returned:
+            lines += ["", "Hội đồng trả lại:"]
+            lines += [f"- {who} (tệp “{own_name(name)}”, dòng {row}): {reason or 'Hội đồng không ghi lý do'}."
+                      for who, name, row, reason in self.returned]
+            lines.append(f"Đề nghị đơn vị xem lý do trên; nếu đề nghị lại, hoàn thiện hồ sơ và gửi về "
+                         f"{plan.office}.")
         if attachments:
             lines += ["", "Kèm theo thư này là bản sao tệp của đơn vị đã được đánh dấu: ô có lỗi tô đỏ, cảnh báo tô "
                           "vàng; di chuột vào ô để xem ghi chú. Bản sao chỉ giữ giá trị: công thức được thay bằng giá "
@@ -243,7 +252,8 @@ class _Letter:
             lines += ["", "Không gửi kèm được bản sao có đánh dấu của:"]
             lines += [f"- Tệp “{own_name(name)}”: {reason}." for name, reason in missing]
             lines.append("Các nội dung cần sửa đã được liệt kê đầy đủ ở trên.")
-        lines += ["", self._request(bool(errors), bool(warnings or noted))]
+        if self.owed or timing or errors or warnings or noted or not self.returned:
+            lines += ["", self._request(bool(errors), bool(warnings or noted))]
         source = self._source()
         if source:
             lines += ["", source]

@@ -42,6 +42,7 @@ MINIMAL = {
     "activity_each_cycle": "level: campaign\n    role: tuyen_truyen\n    activity_type: \"Phát động thi đua\"",
     "summary_matches": "level: campaign\n    counts:\n      total_nominations: {sheet: nominations}",
     "repeat_nomination": "level: campaign\n    person: [name]\n    deed: [deed_date]",
+    "earlier_plan_nomination": "level: campaign\n    no_decision: \"chưa có\"",
 }
 
 

@@ -74,7 +74,7 @@ def test_each_structural_error_says_where_what_and_what_to_do_in_vietnamese(tmp_
         assert error.line == line
     # The top-level keys grow with the rules file's sections: the list is the one the English detail names.
     allowed = error.problem.partition("(allowed: ")[2].rstrip(")")
-    assert "plan, rules" in allowed or "{allowed}" not in said
+    assert "plan, " in allowed and ", rules" in allowed or "{allowed}" not in said
     assert (error.where, error.said) == (where, said.replace("{allowed}", allowed))
     assert error.problem and error.problem != said  # the English detail, for the log
 

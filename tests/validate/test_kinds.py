@@ -151,6 +151,14 @@ CAMPAIGN_CASES = [
     ("repeat_nomination", lambda: pd.DataFrame({"earlier_cycle": [None, "Tháng 05/2023"],
                                                 "earlier_file": [None, "a.xlsx"]}),
      {"person": ["name"], "deed": ["summary"]}, [1], {"earlier_cycle": "Tháng 05/2023", "earlier_file": "a.xlsx"}),
+    # The council's decision when the register has one, else the rule's no_decision words.
+    ("earlier_plan_nomination", lambda: pd.DataFrame({
+        "earlier_plan": [None, "327/KH-SVHTT", "327/KH-SVHTT"], "earlier_year": [None, "2023", "2023"],
+        "earlier_unit": [None, "Nhà hát Chèo Hà Nội", "Thanh tra Sở"], "earlier_cycle": [None, "tháng 05/2023", "tháng 06/2023"],
+        "earlier_decision": [None, None, "“Khen cấp Sở”"]}),
+     {"no_decision": "chưa có"}, [1, 2],
+     {"earlier_plan": "327/KH-SVHTT", "earlier_year": "2023", "earlier_unit": "Nhà hát Chèo Hà Nội",
+      "earlier_cycle": "tháng 05/2023", "earlier_decision": "chưa có"}),
 ]
 
 

@@ -19,10 +19,10 @@ from ...process.memory import release_free_memory
 from .. import streaming as sheetxml
 from ..files import atomic_output
 from ...read.xlsx_scan import CUSTOM_PART
-from . import city_list, data_sheets, digests, findings, manifest, matrix, overview, rules_sheet
+from . import city_list, data_sheets, digests, findings, manifest, matrix, overview, review, rules_sheet
 from .book import Book, open_book
 from .layout import Context, plan_layout
-from .words import CITY, FILES, FINDINGS, MATRIX, OVERVIEW, RULES, SHEET_COUNT
+from .words import CITY, FILES, FINDINGS, MATRIX, OVERVIEW, REVIEW, RULES, SHEET_COUNT
 
 __all__ = ["SHEET_COUNT", "write_consolidated"]
 
@@ -60,6 +60,8 @@ def write_sheets(c: Consolidation, book: Book, path: Path) -> None:
         if done.stream:
             streams[name] = done.stream
     city_list.write_city_list(ctx, sheets[CITY])
+    if REVIEW in sheets:
+        review.write_review(ctx, sheets[REVIEW])
     listed = findings.write_findings(ctx, sheets[FINDINGS])
     if listed.stream:
         streams[FINDINGS] = listed.stream

@@ -81,6 +81,8 @@ def _formats(wb: xlsxwriter.Workbook) -> dict[str, Any]:
         "hyperlink": wb.add_format({**base, "font_color": "#0563C1", "underline": 1}),
         "cell": wb.add_format({**base, "border": 1}),
         "cell_wrap": wb.add_format({**base, "border": 1, "text_wrap": True}),
+        # The cells the council fills in "Xét duyệt": the only ones unlocked in its protected sheet.
+        "open_wrap": wb.add_format({**base, "border": 1, "text_wrap": True, "locked": False, "bg_color": "#FFF2CC"}),
         "cell_pct": wb.add_format({**base, "border": 1, "num_format": "0%", "align": "center"}),
         "cell_center": wb.add_format({**base, "border": 1, "align": "center", "text_wrap": True}),
         "center_bold": wb.add_format({**base, "bold": True, "align": "center", "text_wrap": True}),

@@ -7,7 +7,7 @@ import pandas as pd
 
 from ...model.findings import Severity
 from ...model import words
-from ...model.words import USED
+from ...decide.review import nominations_in_force, unit_of
 from ..style import text_height
 from .layout import Context
 
@@ -23,19 +23,30 @@ def write_city_list(ctx: Context, ws) -> None:
     c, rules, book = ctx.c, ctx.rules, ctx.book
     sheet_key = rules.sheet_key("nominations")
     key = {role: rules.field_key(role) for role in SHOWN if role}
-    frame = c.validation.frames.tables.get(sheet_key, pd.DataFrame())
-    errors = c.validation.row_errors.get(sheet_key, set())
-    used = {d.index for d in c.decisions if d.status == USED and d.kind == "monthly"}
     level = rules.consolidation.city_level
     # The valid rows in force of the monthly files: every nominee of a cycle's files, each as last corrected.
-    picked = frame[c.rows[sheet_key].counted(frame, errors) & frame["_file"].isin(used)
-                   & (frame[rules.field_key("level")] == level)] if not frame.empty else frame
-    _heading(ctx, ws, level)
+    picked = nominations_in_force(c)
+    # Once the council has decided (decide/review): what it proposed, and the City-level nominees it has
+    # not decided yet, each with its status; without decisions, every City-level nominee.
+    review = c.review if c.review is not None and c.review.given else None
+    status = {}
+    if not picked.empty:
+        for index, file, who, year, asked in zip(picked.index, picked["_file"].tolist(), picked[key["nominee"]].tolist(),
+                                                 picked[key["birth_year"]].tolist(),
+                                                 picked[rules.field_key("level")].tolist()):
+            decided = review.of(unit_of(c, int(file)), who, year) if review else None
+            if decided is not None and decided[0] == rules.review.propose:
+                status[index] = decided[0]
+            elif decided is None and asked == level:
+                status[index] = rules.review.pending if review else ""
+        picked = picked.loc[[i for i in picked.index if i in status]]
+    widths = [*WIDTHS, 14] if review else WIDTHS
+    _heading(ctx, ws, level, widths)
     spec = rules.sheet(sheet_key)
     labels = [spec.field(key[role]).label if role else "Đơn vị" for role in SHOWN]
-    headers = ["STT", *labels, "Kỳ", "Lưu ý khi xét"]
-    book.table(ws, TOP, headers, WIDTHS, len(picked), fit=True)
-    ws.set_row(TOP, text_height(headers, WIDTHS, bold=True))
+    headers = ["STT", *labels, "Kỳ", "Lưu ý khi xét", *([rules.review.decision_label] if review else [])]
+    book.table(ws, TOP, headers, widths, len(picked), fit=True)
+    ws.set_row(TOP, text_height(headers, widths, bold=True))
     if picked.empty:
         book.text(ws, TOP + 1, 0, f"Chưa có gương hợp lệ nào đề nghị cấp {level} tính đến ngày này.", "subtitle")
         _signature(ctx, ws, TOP + 3)
@@ -50,7 +61,7 @@ def write_city_list(ctx: Context, ws) -> None:
             warnings.setdefault((f.file, f.row), []).append(f.message)
     cell, wrap = book.f["cell"], book.f["cell_wrap"]
     n = 0
-    for n, (_, row) in enumerate(picked.iterrows(), start=1):
+    for n, (index, row) in enumerate(picked.iterrows(), start=1):
         r, d, source = TOP + n, decisions[int(row["_file"])], books[int(row["_file"])]
         notes = warnings.get((source.name, int(row["_row"])), [])
         where = f"(nguồn: {source.name.split('/')[-1]}, dòng {int(row['_row'])})"
@@ -67,10 +78,12 @@ def write_city_list(ctx: Context, ws) -> None:
             ws.write_blank(r, 2, None, cell)
         for col in range(3, 10):
             ws.write_string(r, col, texts[col], wrap)
+        if review:
+            ws.write_string(r, 10, status[index], wrap)
     _signature(ctx, ws, TOP + n + 2)
 
 
-def _heading(ctx: Context, ws, level: str) -> None:
+def _heading(ctx: Context, ws, level: str, widths: list[int]) -> None:
     """The heading of Nghị định 30/2020/NĐ-CP: the Sở top left; the Quốc hiệu, Tiêu ngữ and the
     place-and-date line top right; then the title and the plan line across."""
     c, rules, f = ctx.c, ctx.rules, ctx.book.f
@@ -79,13 +92,13 @@ def _heading(ctx: Context, ws, level: str) -> None:
     _block(ws, 1, RIGHT, words.NATIONAL_MOTTO, f["center_motto"])
     _block(ws, 2, RIGHT, words.PLACE_DATE.format(place=rules.plan.place, year=rules.plan.year), f["center_italic"])
     title = f"DANH SÁCH GƯƠNG ĐỀ NGHỊ KHEN THƯỞNG “{rules.plan.movement.upper()}” CẤP {level.upper()}"
-    ws.set_row(3, text_height([title], [sum(WIDTHS) / 1.4], bold=True))
-    _block(ws, 3, (0, len(WIDTHS) - 1), title, f["center_title"])
+    ws.set_row(3, text_height([title], [sum(widths) / 1.4], bold=True))
+    _block(ws, 3, (0, len(widths) - 1), title, f["center_title"])
     plan_line = (f"Thực hiện Kế hoạch số {rules.plan.number} ngày {rules.plan.issued:%d/%m/%Y} của {rules.plan.issuer};"
                  f" các gương hợp lệ đề nghị cấp {level} trong báo cáo tháng của các đơn vị, tính đến hết ngày "
                  f"{c.as_of:%d/%m/%Y}.")
-    ws.set_row(4, text_height([plan_line], [sum(WIDTHS)]))
-    _block(ws, 4, (0, len(WIDTHS) - 1), plan_line, f["center_italic"])
+    ws.set_row(4, text_height([plan_line], [sum(widths)]))
+    _block(ws, 4, (0, len(widths) - 1), plan_line, f["center_italic"])
 
 
 def _signature(ctx: Context, ws, row: int) -> None:

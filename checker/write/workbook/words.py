@@ -4,11 +4,11 @@ words several of its sheets share."""
 from ...model.words import POLICY_WORDS
 from ...ruleset.spec import RuleSet
 
-OVERVIEW, MATRIX, CITY, FINDINGS, FILES, RULES = (
-    "Tổng quan", "Tình hình nộp", "Đề xuất Thành phố", "Lỗi và cảnh báo", "Tệp đã nhận", "Quy tắc")
+OVERVIEW, MATRIX, CITY, REVIEW, FINDINGS, FILES, RULES = (
+    "Tổng quan", "Tình hình nộp", "Đề xuất Thành phố", "Xét duyệt", "Lỗi và cảnh báo", "Tệp đã nhận", "Quy tắc")
 # The data sheets gather the rules file's sheets of these roles, under the same names.
 DATA_ROLES = ("nominations", "activities")
-SHEET_COUNT = 8
+SHEET_COUNT = 9
 
 
 def data_sheets(rules: RuleSet) -> tuple[tuple[str, str], ...]:
@@ -18,8 +18,9 @@ def data_sheets(rules: RuleSet) -> tuple[tuple[str, str], ...]:
 
 def sheet_names(rules: RuleSet) -> list[str]:
     """The output's sheets, in order."""
-    names = [OVERVIEW, MATRIX, *(name for _, name in data_sheets(rules)), CITY, FINDINGS, FILES, RULES]
-    assert len(names) == SHEET_COUNT
+    review = [REVIEW] if rules.review is not None else []  # the council's sheet, when the rules have `review:`
+    names = [OVERVIEW, MATRIX, *(name for _, name in data_sheets(rules)), CITY, *review, FINDINGS, FILES, RULES]
+    assert len(names) == SHEET_COUNT - (not review)
     return names
 # The provenance columns in front of a data sheet's own (who and when: with the sheet's first
 # columns they identify a row on every printed band), and the row's state after them.
@@ -36,3 +37,11 @@ NOT_DATA_WORDS = {"numbered_blank": "Dòng chỉ có số thứ tự (để tr�
 def policy_words(rules: RuleSet) -> str:
     """How the rules file reads "trước ngày N", in words."""
     return POLICY_WORDS[rules.deadlines.policy]
+
+
+def review_labels(rules: RuleSet) -> dict[str, str]:
+    """The "Xét duyệt" columns read back (read/decisions finds them by these header labels)."""
+    spec = rules.sheet(rules.sheet_key("nominations"))
+    return {"unit": META[3], "nominee": spec.field(rules.field_key("nominee")).label,
+            "birth_year": spec.field(rules.field_key("birth_year")).label,
+            "decision": rules.review.decision_label, "reason": rules.review.reason_label}
