@@ -31,7 +31,7 @@ from ..conftest import ROOT, Raw, good_info, good_row
 HANOI = dt.timezone(dt.timedelta(hours=7))
 AS_OF = dt.date(2023, 7, 25)
 XLSX_SUBTYPE = "vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-SHEETS = ["Tổng quan", "Tình hình nộp", "Danh sách đề nghị", "Hoạt động", "Đề xuất Thành phố",
+SHEETS = ["Tổng quan", "Tình hình nộp", "Danh sách đề nghị", "Hoạt động", "Đề xuất Thành phố", "Xét duyệt",
           "Lỗi và cảnh báo", "Tệp đã nhận", "Quy tắc"]
 STATUS_WORD = re.compile(r"^(Đúng hạn|Trễ hạn [1-9]\d* ngày|Nộp nhưng chưa hợp lệ|Chưa nộp|Chưa đến hạn)$")
 ERROR_FILL = "FFFFC7CE"
@@ -519,7 +519,7 @@ def audited(tmp_path_factory, rules):
 
 
 def test_output_sheets_in_order(audited):
-    """The workbook has the eight sheets of SPEC §6, in order."""
+    """The workbook has the eight sheets of SPEC §6, in order, and the council's “Xét duyệt” (#17)."""
     assert audited[1].sheetnames == SHEETS
 
 
