@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Iterable
 
 from .decide.consolidation import Consolidation, decide
-from .decide.review import apply_review
+from .decide.review import ReviewRow, apply_review
 from .decide.nominees import earlier_findings
 from .decide.verification import Verification, verify
 from .mailbox.fetch import Fetch, fetch
@@ -27,7 +27,7 @@ from .mailbox.summary import fetch_summary
 from .model.findings import FileResult, Finding, Report
 from .process.memory import release_free_memory
 from .read.inbox import StoredFile, gather, gather_stored
-from .read.decisions import read_decisions
+from .read.decisions import Decided, read_decisions
 from .read.receipt_log import read_receipt_log
 from .ruleset.loader import load_rules
 from .ruleset.spec import RuleSet
@@ -36,6 +36,7 @@ from .write.annotated_copy import write_annotated_copies
 from .write.console import rule_checks  # a rule's checks as one text, for the web page of the rules
 from .write.feedback import office_name, write_feedback
 from .workspace import FileRecord, FindingRecord, Received, RunRecord, Workspace
+from .workspace.decisions import ReviewPage, review_page
 from .workspace.messages import MESSAGES_FILE, Messages
 from .workspace.register import Register
 from .workspace.settings import MailSettings, Settings
@@ -44,12 +45,14 @@ from .write.files import file_sha256, refuse_overwrite
 from .write.names import annotated_name, own_name, unit_slug  # the outputs' names, for the web page of downloads
 from .write.template import make_template, make_unit_templates
 from .write.workbook import write_consolidated
+from .write.documents import require_documents, write_documents  # the .docx drafts (`ntvt documents`, the web page)
 from .write.workbook.words import REVIEW, review_labels
 
 __all__ = ["Account", "Fetch", "MailSettings", "fetch_mail", "fetch_to_workspace", "mail_settings", "replies_folder", "save_mail_settings", "fetch_summary", "SendRun", "Server", "is_loopback", "parse_server", "send_listing", "send_replies", "annotated_name", "check_many", "check_workbook", "consolidate", "consolidate_workspace", "last_run",
+           "ReviewPage", "ReviewRow", "import_decisions", "review_rows", "save_decisions", "workspace_documents",
            "load_rules", "make_template", "make_unit_templates", "open_workspace", "own_name", "receive_files",
            "rule_checks", "run_findings", "unit_slug", "validate_files", "workspace_files", "workspace_outputs",
-           "write_annotated_copies", "Verification", "verify_workbook"]
+           "write_annotated_copies", "Verification", "verify_workbook", "draft_documents", "write_documents"]
 
 
 def check_workbook(path: Path | str, rules: RuleSet | None = None, *, as_of: dt.date) -> Report:
@@ -79,7 +82,7 @@ def consolidate(inbox: Path, output: Path | None = None, rules: RuleSet | None =
     rules = rules or load_rules()
     inbox, output = Path(inbox), Path(output) if output else None
     if output is not None:
-        refuse_overwrite(output, [inbox] + ([receipt_log] if receipt_log else []))
+        refuse_overwrite(output, [inbox] + [Path(p) for p in (receipt_log, decisions) if p])
     if feedback is not None:
         refuse_overwrite(Path(feedback), [inbox])
     log = read_receipt_log(receipt_log, rules) if receipt_log else None
@@ -104,13 +107,33 @@ def consolidate(inbox: Path, output: Path | None = None, rules: RuleSet | None =
     return result
 
 
+def draft_documents(inbox: Path, folder: Path, rules: RuleSet | None = None, *, as_of: dt.date,
+                    decisions: Path | None = None, receipt_log: Path | None = None,
+                    output: Path | None = None) -> tuple[Consolidation, list[Path]]:
+    """`ntvt documents`: consolidate `inbox` as `consolidate` does (with the council's `decisions`, if
+    given; the workbook only if `output`), then write the drafts into `folder` (write/documents): the
+    báo cáo tổng kết, and the Tờ trình when the council proposed someone to the City. CheckerError
+    before anything is read when the rules file has no `documents:` block."""
+    rules = rules or load_rules()
+    require_documents(rules)
+    inputs = [Path(inbox)] + [Path(p) for p in (decisions, receipt_log) if p is not None]
+    for target in [Path(folder)] + ([Path(output)] if output is not None else []):
+        refuse_overwrite(target, inputs)  # the decisions the council filled are an input too
+    result = consolidate(inbox, output, rules, as_of=as_of, receipt_log=receipt_log, decisions=decisions)
+    return result, write_documents(result, Path(folder), inputs=inputs)
+
+
 def _read_decisions(path: Path, rules: RuleSet):
     """The filled "Xét duyệt" rows; CheckerError when the rules file has no `review:` or the file is unusable."""
     if rules.review is None:
-        raise CheckerError("the rules file has no review block",
-                           message=f"Tệp quy tắc “{rules.path.name}” không có khối “review:” (các quyết định của Hội "
-                                   f"đồng): hãy thêm khối này trước khi dùng --decisions.")
+        raise _no_review(rules)
     return read_decisions(path, REVIEW, review_labels(rules), rules.limits)
+
+
+def _no_review(rules: RuleSet) -> CheckerError:
+    return CheckerError("the rules file has no review block",
+                        message=f"Tệp quy tắc “{rules.path.name}” không có khối “review:” (các quyết định của Hội "
+                                f"đồng): hãy thêm khối này trước khi dùng --decisions hay trang “Xét duyệt”.")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -168,14 +191,66 @@ def consolidate_workspace(ws: Workspace, *, as_of: dt.date, rules: RuleSet | Non
     validation = validate(gathered.submissions, rules, as_of=as_of, progress=progress)
     result = decide(gathered, validation, rules, as_of)
     # Only the register knows the other plans' nominees (DN-NAMTRUOC): a folder's consolidation has none.
-    result.findings = sorted(result.findings + earlier_findings(result, ws.nominees().of_other_plans(rules.plan.id)),
-                             key=Finding.sort_key)
+    result.findings = sorted(result.findings + earlier_findings(result, ws.nominees().of_other_plans(rules.plan.id))
+                             + _register_review(ws, result, rules), key=Finding.sort_key)
     release_free_memory()
     write_consolidated(result, output, inputs=inputs)
     result.output = output
     result.feedback = write_feedback(result, feedback, inputs=inputs)
     ws.record_run(result, run_at=run_at, seconds=time.monotonic() - started, output_sha256=file_sha256(output))
     return result
+
+
+def _register_review(ws: Workspace, result: Consolidation, rules: RuleSet) -> list[Finding]:
+    """Apply the council's decisions kept in the register (as --decisions applies a workbook's)."""
+    if rules.review is None:
+        return []
+    kept = ws.decisions().of_plan(rules.plan.id)
+    return apply_review(result, [d.decided(rules.plan.place) for d in kept], REVIEW, REVIEW) if kept else []
+
+
+def workspace_documents(ws: Workspace, *, as_of: dt.date, run_at: dt.datetime, rules: RuleSet | None = None,
+                        progress: Progress | None = None) -> tuple[Consolidation, list[Path]]:
+    """The web page's "Soạn văn bản": consolidate the workspace as consolidate_workspace does (the
+    register's decisions applied, the run recorded), then write the .docx drafts (write/documents)
+    into ket_qua/van_ban_<as_of>/. CheckerError before anything is read when the rules file has no
+    `documents:` block."""
+    rules = rules or ws.rules
+    if rules.documents is None:
+        raise CheckerError("the rules file has no documents block",
+                           message=f"Tệp quy tắc “{rules.path.name}” không có khối “documents:” (lời văn của Tờ trình "
+                                   f"và báo cáo tổng kết): hãy thêm khối này (xem tệp quy tắc kèm theo) rồi bấm "
+                                   f"“Soạn văn bản” lại.")
+    result = consolidate_workspace(ws, as_of=as_of, rules=rules, progress=progress, run_at=run_at)
+    return result, write_documents(result, ws.outputs_folder / f"van_ban_{as_of:%Y-%m-%d}", inputs=[ws.store.folder])
+
+
+def import_decisions(ws: Workspace, path: Path, *, decided_at: dt.datetime, rules: RuleSet | None = None) -> int:
+    """Keep the decisions of a filled "Xét duyệt" sheet (`path`) in the workspace's register, recorded
+    with the file's name and cells; how many changed. The next consolidate_workspace applies them."""
+    rules = rules or ws.rules
+    rows = _read_decisions(Path(path), rules)
+    return ws.decisions().save(rules.plan.id, rows, decided_at=decided_at, origin=Path(path).name,
+                               pending=rules.review.pending)
+
+
+def review_rows(ws: Workspace, rules: RuleSet | None = None) -> ReviewPage:
+    """The last run's valid nominations in force (the workbook's "Xét duyệt" rows), each with its
+    current decision; CheckerError when the rules file has no `review:`."""
+    rules = rules or ws.rules
+    info = rules.review
+    if info is None:
+        raise _no_review(rules)
+    run = ws.last_run()
+    return review_page(ws.decisions(), run, rules.plan.id, info)
+
+
+def save_decisions(ws: Workspace, rows: Iterable[ReviewRow], *, decided_at: dt.datetime,
+                   rules: RuleSet | None = None) -> int:
+    """Keep the decisions of `rows` (from the web page's form) in the register; how many changed."""
+    rules = rules or ws.rules
+    given = [Decided(0, 0, r.unit, r.nominee, r.birth_year, r.decision, r.reason) for r in rows]
+    return ws.decisions().save(rules.plan.id, given, decided_at=decided_at, pending=rules.review.pending)
 
 
 def last_run(ws: Workspace) -> RunRecord | None:

@@ -1,8 +1,9 @@
 """Render the README's pictures (docs/images/*.png) as people see the outputs: the blank template,
-the samples' "Tình hình nộp", an annotated copy and a reply letter, each through LibreOffice (PDF)
+the samples' "Tình hình nộp", an annotated copy, a reply letter and the first pages of the Tờ trình and
+the báo cáo tổng kết (`ntvt documents`), each through LibreOffice (PDF)
 and pdftoppm (first page to PNG). Run by hand after changing an output: python scripts/render_pictures.py
 
-Needs ntvt installed, LibreOffice (soffice), poppler (pdftoppm) and fonts-liberation. Not run in tests.
+Needs ntvt installed, LibreOffice (soffice, with Writer for the .docx), poppler (pdftoppm) and fonts-liberation. Not run in tests.
 """
 
 from __future__ import annotations
@@ -72,6 +73,20 @@ def letter_sheet(eml: Path, out: Path) -> Path:
     return out
 
 
+PROPOSED = ("Đỗ Thị Tuấn", "Bùi Thị Hà", "Trần Thị Hương", "Phạm Thị Lan")  # by name: 5 rows of the samples
+
+
+def propose(xlsx: Path, out: Path) -> Path:
+    """A copy of the consolidated workbook whose "Xét duyệt" sheet proposes PROPOSED to the City."""
+    wb = openpyxl.load_workbook(xlsx)
+    ws = wb["Xét duyệt"]
+    for row in range(4, ws.max_row + 1):
+        if ws.cell(row, 3).value in PROPOSED:
+            ws.cell(row, 9, "Đề nghị Thành phố")
+    wb.save(out)
+    return out
+
+
 def main() -> None:
     if OFFICE is None or shutil.which("pdftoppm") is None:
         raise SystemExit("needs LibreOffice (soffice) and poppler-utils (pdftoppm) on PATH")
@@ -91,6 +106,12 @@ def main() -> None:
             to_png(only_sheet(copies[0], "Danh sách đề nghị", work / "ban_sao.xlsx"), "ban_sao_danh_dau", work)
         if letters:
             to_png(letter_sheet(letters[0], work / "thu_tra_loi.xlsx"), "thu_tra_loi", work)
+        # The drafts of `ntvt documents` (LibreOffice Writer): the council proposes a few nominees first.
+        decisions = propose(work / "tong_hop.xlsx", work / "hoi_dong.xlsx")
+        ntvt("documents", str(ROOT / "sample_workbooks"), "--decisions", str(decisions), "-o", str(work / "van_ban"),
+             "--as-of", AS_OF)
+        to_png(work / "van_ban" / f"to_trinh_{AS_OF}.docx", "to_trinh", work)
+        to_png(work / "van_ban" / f"bao_cao_tong_ket_{AS_OF}.docx", "bao_cao_tong_ket", work)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,8 @@ from .machinery import (EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, FILE, FOLDER, MON
 from .fetching import fetch
 from .sending import send
 from .verifying import verify
-from .. import api
+from .documenting import documents
+from .machinery import api  # checker.api, imported on first use
 from ..normalise.matching import UnitIndex
 from ..write.console import consolidation_summary, copy_failures, findings_table, rules_table, summary_line
 from ..write.terminal import printable
@@ -189,7 +190,8 @@ def rules(rules_path, check_path):
               help="Ghi vào thư mục này, cho mỗi đơn vị có lỗi: bản sao có đánh dấu và thư trả lời soạn sẵn (.eml).")
 @click.option("--decisions", cls=Option, metavar=FILE, type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Bảng tổng hợp có trang “Xét duyệt” Hội đồng đã điền: danh sách đề xuất Thành phố, thư trả lời "
-                   "và trang “Xét duyệt” mới theo các quyết định này.")
+                   "và trang “Xét duyệt” mới theo các quyết định này. Với --workspace, các quyết định được ghi vào "
+                   "sổ nhận hồ sơ (như lưu trên trang “Xét duyệt” của ntvt serve) rồi mới tổng hợp.")
 @as_of_option
 def consolidate(rules_path, inbox, output, workspace, receipt_log, feedback, decisions, as_of):
     """Tổng hợp hằng tháng: đọc mọi tệp trong THƯ_MỤC hộp thư (hoặc thư mục làm việc), ghi một bảng tổng hợp cho kiểm tra viên.
@@ -203,13 +205,15 @@ def consolidate(rules_path, inbox, output, workspace, receipt_log, feedback, dec
         ntvt consolidate hop_thu/ -o tong_hop.xlsx --feedback tra_loi/
 
         ntvt consolidate --workspace D:/thi_dua --as-of 2023-07-25
+
+        ntvt consolidate --workspace D:/thi_dua --decisions tong_hop_hoi_dong.xlsx
     """
     rules = api.load_rules(rules_path)
     day = _as_of(as_of, rules)
     if (inbox is None) == (workspace is None):
         raise click.UsageError(words.INBOX_OR_WORKSPACE)
     if workspace is not None:
-        _consolidate_workspace(workspace, output, rules, day, receipt_log or feedback or decisions)
+        _consolidate_workspace(workspace, output, rules, day, receipt_log or feedback, decisions)
     if output is None:
         ctx = click.get_current_context()
         raise click.MissingParameter(ctx=ctx, param=next(p for p in ctx.command.params if p.name == "output"))
@@ -223,13 +227,18 @@ def consolidate(rules_path, inbox, output, workspace, receipt_log, feedback, dec
     sys.exit(EXIT_FINDINGS if result.counts["findings_error"] else EXIT_CLEAN)
 
 
-def _consolidate_workspace(root: Path, output: Path | None, rules, day: dt.date, folder_only) -> None:
-    """`consolidate --workspace`: the workspace's files, the run recorded in its register."""
+def _consolidate_workspace(root: Path, output: Path | None, rules, day: dt.date, folder_only,
+                           decisions: Path | None) -> None:
+    """`consolidate --workspace`: the workspace's files, the run recorded in its register; `decisions`
+    (a filled "Xét duyệt") are kept in the register first."""
     if folder_only:
         raise click.UsageError(words.FOLDER_ONLY_OPTIONS)
     if output is not None:
         _require_xlsx(output)
     ws = api.open_workspace(root, rules)
+    if decisions is not None:
+        count = api.import_decisions(ws, decisions, decided_at=dt.datetime.now(rules.deadlines.zone))  # the clock, at the edge
+        click.echo(printable(words.DECISIONS_IMPORTED.format(count=count, name=decisions.name)))
     with _progress(len(api.workspace_files(ws)), "Đang đọc hồ sơ") as progress:
         result = api.consolidate_workspace(ws, as_of=day, progress=progress, output=output,
                                            run_at=dt.datetime.now(rules.deadlines.zone))  # the clock, at the edge
@@ -273,3 +282,4 @@ def serve(rules_path, workspace, host, port, no_browser, password_file):
 main.add_command(send)  # `ntvt send`, in sending.py (this module stays within the size rule)
 main.add_command(fetch)  # `ntvt fetch`, in fetching.py
 main.add_command(verify)  # `ntvt verify`, in verifying.py
+main.add_command(documents)  # `ntvt documents`, in documenting.py

@@ -153,8 +153,11 @@ def rules_file_at(path: object, line: int | None, where: str, said: str | None =
 # `consolidate`: one source of files, and the options that only a folder has.
 INBOX_OR_WORKSPACE = ("Cần đúng một trong hai: THƯ_MỤC hộp thư (ntvt consolidate hop_thu/ -o tong_hop.xlsx) hoặc "
                       "--workspace THƯ_MỤC làm việc (ntvt consolidate --workspace D:/thi_dua).")
-FOLDER_ONLY_OPTIONS = ("--receipt-log, --feedback và --decisions chỉ dùng khi đọc THƯ_MỤC hộp thư: với --workspace, "
+FOLDER_ONLY_OPTIONS = ("--receipt-log và --feedback chỉ dùng khi đọc THƯ_MỤC hộp thư: với --workspace, "
                        "thời điểm nhận lấy từ sổ nhận hồ sơ và thư trả lời ghi vào ket_qua/.")
+# `consolidate --workspace --decisions`: the file's decisions kept in the register before the run.
+DECISIONS_IMPORTED = ("Đã ghi {count} quyết định của Hội đồng từ tệp “{name}” vào sổ nhận hồ sơ (các quyết định "
+                      "khác đã ghi trước đó được giữ); lần tổng hợp này áp dụng mọi quyết định trong sổ.")
 
 # `send`: plain SMTP only to this machine; the password prompt (the password itself is never shown).
 PLAIN_NOT_LOOPBACK = ("--plain (không mã hóa) chỉ dùng được với máy chủ thư trên chính máy này (127.0.0.1), không "
@@ -165,3 +168,16 @@ SMTP_PASSWORD_PROMPT = "Mật khẩu của “{user}” trên máy chủ thư {h
 PLAIN_NOT_LOOPBACK_IMAP = ("--plain (không mã hóa) chỉ dùng được với máy chủ thư trên chính máy này (127.0.0.1), "
                            "không dùng với “{host}”: bỏ --plain để lấy thư có mã hóa TLS.")
 IMAP_PASSWORD_PROMPT = "Mật khẩu hộp thư của “{user}” trên máy chủ {host}"
+
+# `documents`: why the Tờ trình was not written (the báo cáo tổng kết always is).
+NO_PROPOSAL_WITHOUT_DECISIONS = (
+    "Chưa ghi Tờ trình: Tờ trình đề nghị Thành phố khen thưởng các gương mà Hội đồng Thi đua - Khen thưởng Sở đã "
+    "chọn “{propose}”, nhưng lệnh chưa có --decisions. Hãy để Hội đồng điền trang “Xét duyệt” của bảng tổng hợp, "
+    "rồi chạy lại: ntvt documents THƯ_MỤC --decisions TỆP_ĐÃ_ĐIỀN.xlsx -o {folder}")
+NO_PROPOSAL_CHOSEN = (
+    "Chưa ghi Tờ trình: trong “{source}”, Hội đồng chưa chọn “{propose}” cho gương nào đang có trong hồ sơ (gương "
+    "“{pending}” không được đưa vào Tờ trình). Hãy điền cột “{column}” của trang “Xét duyệt” rồi chạy lại.")
+PENDING_LEFT_OUT = ("Lưu ý: {count} gương đề nghị cấp {level} chưa được Hội đồng xét (“{pending}”) nên không có trong "
+                    "Tờ trình.")
+DOCUMENT_WRITTEN = "Đã ghi {what}: {path}"
+PROPOSAL_WORDS, REPORT_WORDS = "Tờ trình", "báo cáo tổng kết"

@@ -27,6 +27,7 @@ from typing import Any
 from .build_plan import PlanSections
 from .build_rules import RuleSections
 from .build_sheets import SheetSections
+from .documents import DocumentSections
 from .spec import RECEIPT_EVIDENCE, MailRules, ReviewInfo, RuleSet
 from .strict_yaml import _Map, parse, rule_error
 
@@ -95,7 +96,7 @@ def _read(path: Path) -> bytes:
 DECISION_LENGTH = 255  # a dropdown's entry: Excel's list of choices holds at most 255 characters in all
 
 
-class _Builder(PlanSections, SheetSections, RuleSections):
+class _Builder(PlanSections, SheetSections, RuleSections, DocumentSections):
     """Turns the parsed YAML into a RuleSet, checking every key, type, range and reference."""
 
     def __init__(self, path: Path, data: Any):
@@ -104,7 +105,7 @@ class _Builder(PlanSections, SheetSections, RuleSections):
 
     def build(self, sha256: str) -> RuleSet:
         top = self.mapping(self.data, "", {"plan", "template", "deadlines", "unit_matching", "units",
-                                                "lists", "sheets", "rules", "consolidation"}, {"limits", "mail", "review"})
+                                                "lists", "sheets", "rules", "consolidation"}, {"limits", "mail", "review", "documents"})
         self.plan = self.build_plan(top["plan"], top)
         template = self.build_template(top["template"], top)
         deadlines = self.build_deadlines(top["deadlines"], top)
@@ -125,7 +126,12 @@ class _Builder(PlanSections, SheetSections, RuleSections):
         limits = self.build_limits(top.get("limits") or _Map(), top)
         return RuleSet(self.path, sha256, self.plan, template, deadlines, abbreviations, suffixes, matching, units,
                        self.lists, self.sheets, rules, consolidation, limits, self.build_mail(top.get("mail"), top),
-                       self.build_review(top.get("review"), top))
+                       self.build_review(top.get("review"), top), self.documents_of(top, units))
+
+    def documents_of(self, top: dict, units) -> Any:
+        """The optional `documents:` (ruleset.documents), checked against the activity list and the units' roles."""
+        self.unit_roles = {role for u in units for role in u.roles}
+        return self.build_documents(top.get("documents"), top)
 
     def build_review(self, node: Any, top: dict) -> ReviewInfo | None:
         """The optional `review:`: the council's two column labels and its four decisions, all distinct."""

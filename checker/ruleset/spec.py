@@ -9,9 +9,12 @@ import datetime as dt
 import functools
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..model.words import CYCLE_LABEL
+
+if TYPE_CHECKING:
+    from .documents import DocumentsInfo  # the `documents:` block's model, beside its builder
 
 
 @dataclass(frozen=True)
@@ -239,6 +242,7 @@ class RuleSet:
     limits: Limits = field(default_factory=Limits)
     mail: MailRules = field(default_factory=MailRules)
     review: ReviewInfo | None = None
+    documents: "DocumentsInfo | None" = None  # the words of `ntvt documents` (the optional `documents:`)
 
     def sheet(self, key: str) -> SheetSpec:
         return next(s for s in self.sheets if s.key == key)

@@ -362,6 +362,19 @@ def test_output_inside_inbox_is_refused(tmp_path, make_book, rules):
     assert sorted(p.name for p in inbox.rglob("*")) == before
 
 
+def test_output_over_the_decisions_file_is_refused(tmp_path, make_book, rules):
+    """The council's filled workbook is an input: `-o` naming it is refused and it is left as it was."""
+    inbox = tmp_path / "inbox"
+    make_book(directory=inbox)
+    filled = tmp_path / "tong_hop.xlsx"
+    consolidate(inbox, filled, rules, as_of=AS_OF)
+    before = filled.read_bytes()
+    with pytest.raises(OutputError) as raised:
+        consolidate(inbox, filled, rules, as_of=AS_OF, decisions=filled)
+    assert "tệp đầu vào" in raised.value.message
+    assert filled.read_bytes() == before
+
+
 # ---------------------------------------------------------------------------------------------
 # Reconciliation
 
