@@ -73,7 +73,7 @@ WORDS = "Cần đúng một trong hai: THƯ_MỤC hộp thư (ntvt consolidate h
     ([], f"Lỗi: {WORDS}"),
     (["--workspace", "{ws}", ROOT / "sample_workbooks"], f"Lỗi: {WORDS}"),
     ([ROOT / "sample_workbooks"], "Lỗi: Thiếu tùy chọn “-o” / “--output”."),
-    (["--workspace", "{ws}", "--feedback", "tra_loi"], "Lỗi: --receipt-log, --feedback và --decisions chỉ dùng khi đọc THƯ_MỤC "
+    (["--workspace", "{ws}", "--feedback", "tra_loi"], "Lỗi: --receipt-log và --feedback chỉ dùng khi đọc THƯ_MỤC "
      "hộp thư: với --workspace, thời điểm nhận lấy từ sổ nhận hồ sơ và thư trả lời ghi vào ket_qua/."),
     (["--workspace", "{ws}", "-o", "tong_hop.ods"], "Lỗi: Tệp kết quả phải có đuôi .xlsx (nhận được “tong_hop.ods”)."),
 ])

@@ -4,7 +4,8 @@ the valid nominations in force by unit and nominee, as decide/rows keys a person
 (the name with its diacritics, case and spacing not counted; a birth year left blank on one side
 still agrees). So a decision survives a unit's correction and later runs. A decision for a nominee
 no longer in force, and a value not among the rules file's decisions, are warnings (kinds
-`review_nominee`, `review_value`), never dropped silently."""
+`review_nominee`, `review_value`), never dropped silently. The rows come from a filled workbook or
+from a workspace's register (workspace/decisions: the web page's form, workbooks imported), alike."""
 
 from __future__ import annotations
 
@@ -12,22 +13,24 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ..model.findings import Cell, Finding, cell_ref
+from ..model.findings import Cell, Finding, Sheet, cell_ref
 from ..model.words import USED
-from ..normalise.people import key_part
+from ..normalise.people import identity_parts
 from ..read.decisions import Decided
 from ..validate.messages import check_of_kind, finding
 from .consolidation import Consolidation
-from .rows import name_key
 
-__all__ = ["Review", "apply_review", "nominations_in_force", "person", "returned_nominees"]
+__all__ = ["Review", "ReviewRow", "apply_review", "nominations_in_force", "person", "returned_nominees",
+           "review_rows"]
 
 NOMINEE_KIND, VALUE_KIND = "review_nominee", "review_value"
 
 
 def person(unit: str, nominee, birth_year) -> tuple[tuple[str, str], str]:
-    """(unit, name) keys and the birth year's key of one nominee."""
-    return (name_key(unit), name_key(nominee)), key_part(birth_year)
+    """(unit, name) keys and the birth year's key of one nominee (normalise.people's identity_parts,
+    as a correction and the register's nominees key a person)."""
+    (unit_key,), (name_key, birth_key) = identity_parts(unit), identity_parts(nominee, birth_year)
+    return (unit_key, name_key), birth_key
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,9 @@ def unit_of(c: Consolidation, file_index: int) -> str:
 
 
 def apply_review(c: Consolidation, rows: list[Decided], source: str, sheet: str) -> list[Finding]:
-    """Set c.review from the rows read from `source`'s `sheet`; return the warnings about the rows not applied."""
+    """Set c.review from the rows read from `source`'s `sheet`; return the warnings about the rows not applied.
+    A row with its own `source` (one kept in a register) is reported where it was written: its file's
+    cell, or (row 0) that source alone, e.g. the web page's form."""
     info, rules = c.rules.review, c.rules
     name, birth = rules.field_key("nominee"), rules.field_key("birth_year")
     frame = nominations_in_force(c)
@@ -76,9 +81,11 @@ def apply_review(c: Consolidation, rows: list[Decided], source: str, sheet: str)
     for r in rows:
         if not r.decision:
             continue
-        where = Cell(source, sheet, r.row, r.col)
-        values = {"source": source, "sheet": sheet, "cell": cell_ref(r.row, r.col), "value": r.decision, "unit": r.unit or "–",
-                  "nominee": r.nominee, "expected": ", ".join(f"“{v}”" for v in info.choices)}
+        origin = r.source or source
+        where = Cell(origin, sheet, r.row, r.col) if r.row else Sheet(origin, sheet)
+        at = f"Tệp “{origin}”, trang “{sheet}”, ô {cell_ref(r.row, r.col)}" if r.row else origin
+        values = {"source": at, "sheet": sheet, "cell": cell_ref(r.row, r.col) or "", "value": r.decision,
+                  "unit": r.unit or "–", "nominee": r.nominee, "expected": ", ".join(f"“{v}”" for v in info.choices)}
         key, year = person(r.unit, r.nominee, r.birth_year)
         if r.decision not in info.choices:
             rule, check = check_of_kind(rules, VALUE_KIND)
@@ -109,3 +116,43 @@ def returned_nominees(c: Consolidation) -> dict[str, list[tuple[str, str, int, s
             out.setdefault(c.decisions[int(file)].unit_id, []).append(
                 (who, c.validation.books[int(file)].name, int(row), decided[1]))
     return out
+
+
+@dataclass(frozen=True)
+class ReviewRow:
+    """One row of the council's review as the workbook's "Xét duyệt" lists it, with its decision."""
+
+    unit: str
+    nominee: str
+    birth_year: str
+    level: str
+    summary: str
+    file: str
+    row: int
+    decision: str
+    reason: str
+
+
+def review_rows(c: Consolidation) -> list[ReviewRow]:
+    """The valid nominations in force, in the workbook's order (the units' official order, then cycle,
+    file and row), each with the council's decision (the rules' "not yet reviewed" if none)."""
+    frame, info = nominations_in_force(c), c.rules.review
+    if frame.empty or info is None:
+        return []
+    key = {role: c.rules.field_key(role) for role in ("nominee", "birth_year", "level", "achievement")}
+    unit_order = {u.id: n for n, u in enumerate(c.rules.units)}
+    out = []
+    for _, row in frame.iterrows():
+        file = int(row["_file"])
+        unit = unit_of(c, file)
+        year = identity_parts("", row[key["birth_year"]])[1]
+        decided = c.review.of(unit, row[key["nominee"]], row[key["birth_year"]]) if c.review else None
+        decision, reason = decided or (info.pending, "")
+        texts = [row[key[role]] for role in ("nominee", "level", "achievement")]
+        texts = [t if isinstance(t, str) else "" for t in texts]
+        d = c.decisions[file]
+        out.append(((unit_order.get(d.unit_id, len(unit_order)), d.period or "", c.validation.books[file].name,
+                     int(row["_row"])),
+                    ReviewRow(unit, texts[0], year, texts[1], texts[2], c.validation.books[file].name.split("/")[-1],
+                              int(row["_row"]), decision, reason)))
+    return [r for _, r in sorted(out, key=lambda x: x[0])]

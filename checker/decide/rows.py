@@ -19,8 +19,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..model.words import USED
-from ..normalise.people import key_part
-from ..normalise.text import nfc
+from ..normalise.people import identity_key, identity_parts
 from ..ruleset.spec import RuleSet
 from ..validate.pipeline import Validation
 
@@ -75,8 +74,7 @@ def _replacements(rows: pd.DataFrame, columns: tuple[str, ...], group_of: dict[i
     the first one (whose row it finds still in force)."""
     if rows.empty:
         return []
-    keys = [[_name_key(v) for v in rows[columns[0]].tolist()]] + [[key_part(v) for v in rows[c].tolist()]
-                                                                   for c in columns[1:]]
+    keys = list(zip(*(identity_parts(*values) for values in zip(*(rows[c].tolist() for c in columns)))))
     by_thing: dict[tuple, list[tuple[int, int, int, tuple[str, ...]]]] = {}
     for n, (index, file, row) in enumerate(zip(rows.index, rows["_file"].tolist(), rows["_row"].tolist())):
         if keys[0][n] == "":
@@ -102,16 +100,8 @@ def _replacements(rows: pd.DataFrame, columns: tuple[str, ...], group_of: dict[i
 
 def row_key(values: list) -> str:
     """One row's key from its `same_row` values (the name first): what a correction is matched by,
-    and who a nominee is across plans (decide.nominees)."""
-    return "|".join([_name_key(values[0])] + [key_part(v) for v in values[1:]])
-
-
-def _name_key(value) -> str:
-    """A name as compared for a correction: diacritics kept, case and spacing not counted."""
-    return " ".join(nfc(value).split()).casefold() if isinstance(value, str) else key_part(value)
-
-
-name_key = _name_key  # decide/review keys a person as a correction does
+    and who a nominee is across plans (decide.nominees): normalise.people's identity_key."""
+    return identity_key(*values)
 
 
 def _agree(a: tuple[str, ...], b: tuple[str, ...]) -> bool:

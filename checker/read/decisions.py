@@ -20,7 +20,9 @@ HEAD_ROWS = 20  # rows looked at for the header
 
 @dataclass(frozen=True)
 class Decided:
-    """One filled row: where it is (Excel's 1-based row and column of the decision) and what it says."""
+    """One filled row: where it is (Excel's 1-based row and column of the decision) and what it says.
+    `source`: where it was written when not the file being read (a row kept in a workspace's register:
+    the workbook it was imported from, or the web page's form with row 0)."""
 
     row: int
     col: int
@@ -29,6 +31,7 @@ class Decided:
     birth_year: str
     decision: str
     reason: str
+    source: str = ""
 
 
 def read_decisions(path: Path, sheet: str, labels: dict[str, str], limits: Limits) -> list[Decided]:

@@ -27,7 +27,7 @@ from starlette.staticfiles import StaticFiles
 from .. import api
 from ..model.errors import CheckerError
 from ..ruleset.spec import RuleSet
-from . import mail_pages, pages, security
+from . import mail_pages, pages, review_page, security
 from .jobs import Worker
 from .words import FAILED, NAV, failure_words
 
@@ -90,7 +90,7 @@ def create_app(workspace_root: Path, rules: RuleSet, *, password_hash: str | Non
     site = Site(root=root, rules=rules, workspace=workspace, templates=templates, password_hash=password_hash,
                 hosts=security.allowed_hosts(host), clock=clock)
     templates.globals.update(pages.template_globals(site))
-    app = Starlette(routes=[*pages.routes(site), *mail_pages.routes(site), Mount("/static", StaticFiles(directory=STATIC), name="static")],
+    app = Starlette(routes=[*pages.routes(site), *mail_pages.routes(site), *review_page.routes(site), Mount("/static", StaticFiles(directory=STATIC), name="static")],
                     middleware=[Middleware(Guard, site=site)], exception_handlers={HTTPException: _http_error(site)})
     app.state.site = site
     return app

@@ -6,7 +6,8 @@ from ..model.errors import CheckerError
 
 # (path, name): every page, in the order of a clerk's month. Each page's <title> is its name.
 NAV = (("/", "Tình hình nộp"), ("/hop-thu", "Hộp thư"), ("/nhan-ho-so", "Nhận hồ sơ"), ("/tong-hop", "Tổng hợp"),
-       ("/gui-thu", "Gửi thư phản hồi"), ("/loi", "Lỗi và cảnh báo"), ("/tai-ve", "Tải về"), ("/quy-tac", "Quy tắc"))
+       ("/xet-duyet", "Xét duyệt"), ("/gui-thu", "Gửi thư phản hồi"), ("/loi", "Lỗi và cảnh báo"),
+       ("/tai-ve", "Tải về"), ("/quy-tac", "Quy tắc"))
 
 DUPLICATE = "đã nhận trước đó (cùng nội dung); không tính thêm lần nữa"
 RUNNING = ("Đang chạy một lần tổng hợp (tính đến hết ngày {as_of}); chưa thể bắt đầu lần khác. "

@@ -6,9 +6,11 @@ from __future__ import annotations
 import sqlite3
 
 from ..decide.nominees import Nominee
+from ..decide.review import ReviewRow
+from ..normalise.people import identity_key
 from .register import Register
 
-__all__ = ["Nominees", "record_nominees"]
+__all__ = ["Nominees", "record_decisions", "record_nominees"]
 
 _COLUMNS = ("plan_id", "plan_number", "plan_year", "unit", "unit_name", "name", "person_key", "birth_year",
             "cycle", "level", "file", "sheet", "row")
@@ -25,6 +27,17 @@ def record_nominees(db: sqlite3.Connection, run_id: int, plan_id: str, nominees:
         + " WHERE nominees.run_id != excluded.run_id",  # a person twice in one cycle: the first row stays
         [(*(getattr(n, c) for c in _COLUMNS), run_id) for n in nominees if n.plan_id == plan_id])
     db.execute("DELETE FROM nominees WHERE plan_id = ? AND run_id != ?", (plan_id, run_id))
+
+
+def record_decisions(db: sqlite3.Connection, plan_id: str, rows: list[ReviewRow], unit_ids: dict[str, str],
+                     pending: str) -> None:
+    """In the run's transaction, after record_nominees: each nominee's decision and reason as the run
+    applied them (its review rows), for a later plan's DN-NAMTRUOC. A row "not yet reviewed" leaves
+    the nominee's decision as it was (record_nominees keeps it for a nominee still there)."""
+    db.executemany(
+        "UPDATE nominees SET decision = ?, decision_reason = ? WHERE plan_id = ? AND unit = ? AND person_key = ?",
+        [(r.decision, r.reason or None, plan_id, unit_ids.get(r.unit, r.unit), identity_key(r.nominee, r.birth_year))
+         for r in rows if r.decision != pending])
 
 
 class Nominees:

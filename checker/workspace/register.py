@@ -149,6 +149,33 @@ MIGRATIONS: list[tuple[str, ...]] = [
             UNIQUE (plan_id, person_key, unit, cycle))""",
         "CREATE INDEX nominees_person ON nominees (person_key)",
     ),
+    (
+        # Version 7: the council's current decision per plan, unit and person (workspace/decisions), keyed
+        # as decide/review.person keys a nominee, so it survives corrections and later runs; origin: the
+        # web page's form ("") or the workbook imported (its name, and the decision's cell there).
+        """CREATE TABLE decisions (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            plan_id TEXT NOT NULL,
+            unit_key TEXT NOT NULL,
+            name_key TEXT NOT NULL,
+            birth_key TEXT NOT NULL,
+            unit TEXT NOT NULL,
+            nominee TEXT NOT NULL,
+            birth_year TEXT NOT NULL,
+            decision TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            decided_at TEXT NOT NULL,
+            origin TEXT NOT NULL,
+            origin_row INTEGER NOT NULL,
+            origin_col INTEGER NOT NULL,
+            UNIQUE (plan_id, unit_key, name_key, birth_key))""",
+        # The last run's review rows (decide/review.review_rows): what the web page's "Xét duyệt" lists.
+        """CREATE TABLE run_review (
+            run_id INTEGER NOT NULL REFERENCES runs(id),
+            position INTEGER NOT NULL,
+            row TEXT NOT NULL,
+            PRIMARY KEY (run_id, position))""",
+    ),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..decide.consolidation import Consolidation
 from ..decide.nominees import nominees
+from ..decide.review import review_rows
 from ..model.words import EVIDENCE_UPLOAD, REJECTED
 from ..read.inbox import EMAILS, Inbox, StoredFile, gather_stored
 from ..read.names import shown_text
@@ -22,8 +23,9 @@ from ..read.safety import size_verdict
 from ..ruleset.spec import RuleSet
 from ..write.files import SCRATCH_MARK
 from .records import FileRecord, FindingRecord, Received, RunRecord, cycle_rows, finding_rows, moment, unit_rows
+from .decisions import Decisions, record_review_rows
 from .messages import Messages
-from .nominees import Nominees, record_nominees
+from .nominees import Nominees, record_decisions, record_nominees
 from .register import Register
 from .sendings import Sendings
 from .store import Store, stored_suffix
@@ -142,6 +144,10 @@ class Workspace:
         """The nominees in force of every plan consolidated in this workspace, in its register."""
         return Nominees(self.register)
 
+    def decisions(self) -> Decisions:
+        """The council's decisions kept for this workspace (the web page's "Xét duyệt", imported workbooks)."""
+        return Decisions(self.register)
+
     def messages(self) -> Messages:
         """The mailbox messages fetched for this workspace (`ntvt fetch --workspace`), in its register."""
         return Messages(self.register)
@@ -180,6 +186,11 @@ class Workspace:
             db.executemany("INSERT INTO run_files VALUES (?, ?, ?, ?, ?, ?)",
                            [(run_id, *row) for row in _file_rows(result.inbox, ids, decided)])
             record_nominees(db, run_id, result.rules.plan.id, nominees(result))
+            reviewed = review_rows(result)
+            record_review_rows(db, run_id, reviewed)
+            if result.rules.review is not None:
+                record_decisions(db, result.rules.plan.id, reviewed, {u.name: u.id for u in result.rules.units},
+                                 result.rules.review.pending)
         return self.last_run()
 
 

@@ -16,8 +16,9 @@ from .conftest import BASE, NOW, TestClient, text_of, title, token
 
 PAGES = {"/": "Tình hình nộp", "/nhan-ho-so": "Nhận hồ sơ", "/tong-hop": "Tổng hợp", "/loi": "Lỗi và cảnh báo",
          "/tai-ve": "Tải về", "/quy-tac": "Quy tắc", "/tong-hop/tien-do": "Tiến độ tổng hợp",
-         "/don-vi/CHEO": "Đơn vị Nhà hát Chèo Hà Nội", "/hop-thu": "Hộp thư", "/gui-thu": "Gửi thư phản hồi"}
-POSTS = ["/nhan-ho-so", "/tong-hop", "/dang-xuat", "/hop-thu", "/hop-thu/lay-thu", "/gui-thu"]
+         "/don-vi/CHEO": "Đơn vị Nhà hát Chèo Hà Nội", "/hop-thu": "Hộp thư", "/gui-thu": "Gửi thư phản hồi",
+         "/xet-duyet": "Xét duyệt"}
+POSTS = ["/nhan-ho-so", "/tong-hop", "/dang-xuat", "/hop-thu", "/hop-thu/lay-thu", "/gui-thu", "/xet-duyet"]
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -28,7 +29,8 @@ def test_every_page_opens_in_vietnamese(client, path):
     assert '<html lang="vi">' in response.text
     assert title(response) == f"{PAGES[path]} – ntvt"
     assert re.findall(r'<li><a href="([^"]+)"', response.text) == ["/", "/hop-thu", "/nhan-ho-so", "/tong-hop",
-                                                                    "/gui-thu", "/loi", "/tai-ve", "/quy-tac"]
+                                                                    "/xet-duyet", "/gui-thu", "/loi", "/tai-ve",
+                                                                    "/quy-tac"]
 
 
 @pytest.mark.parametrize("path, status", [("/", 200), ("/static/style.css", 200), ("/static/app.js", 200),

@@ -25,5 +25,5 @@ def test_anything_else_is_an_internal_error():
 
 def test_every_page_is_in_the_navigation_once():
     """The navigation names six pages, each path once, starting at the status page."""
-    assert [path for path, _ in NAV] == ["/", "/hop-thu", "/nhan-ho-so", "/tong-hop", "/gui-thu", "/loi", "/tai-ve",
-                                         "/quy-tac"]
+    assert [path for path, _ in NAV] == ["/", "/hop-thu", "/nhan-ho-so", "/tong-hop", "/xet-duyet", "/gui-thu", "/loi",
+                                         "/tai-ve", "/quy-tac"]

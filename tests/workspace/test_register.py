@@ -10,8 +10,8 @@ import pytest
 from checker.model.errors import CheckerError
 from checker.workspace.register import MIGRATIONS, SCHEMA_VERSION, Register
 
-TABLES = ["files", "mail_messages", "mail_sendings", "mail_settings", "nominees", "receptions", "run_cycles", "run_files", "run_findings", "run_units",
-          "runs", "sqlite_sequence"]
+TABLES = ["decisions", "files", "mail_messages", "mail_sendings", "mail_settings", "nominees", "receptions", "run_cycles", "run_files", "run_findings",
+          "run_review", "run_units", "runs", "sqlite_sequence"]
 
 
 def _tables(path) -> list[str]:
@@ -22,7 +22,7 @@ def _tables(path) -> list[str]:
 def test_a_new_register_has_the_current_schema_in_wal_mode(tmp_path):
     """Opening creates the database at the current version, in WAL mode, with every table."""
     register = Register(tmp_path / "r.sqlite3")
-    assert (register.version(), SCHEMA_VERSION, len(MIGRATIONS)) == (6, 6, 6)
+    assert (register.version(), SCHEMA_VERSION, len(MIGRATIONS)) == (7, 7, 7)
     assert _tables(register.path) == TABLES
     with register.connect() as db:
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
