@@ -160,7 +160,7 @@ def test_interrupted_write_leaves_earlier_output(tmp_path, make_book, rules, mon
     consolidate(inbox, out, rules, as_of=AS_OF)
     earlier = out.read_bytes()
 
-    def explode(c, book, path):
+    def explode(c, book, path, *parts):
         book.wb.close()
         raise KeyboardInterrupt("killed mid-write")
 

@@ -59,6 +59,24 @@ class CellDigest:
         if parts:
             self._hash.update(f"{number}|{len(parts)}|{''.join(parts)}".encode("utf-8", "surrogatepass"))
 
+    def values(self, number: int, values: Iterable[Any], first_col: int = 1) -> None:
+        """One row given as its values from column first_col on (None or "" for an empty cell): the
+        same as row(), a little faster for the writer's millions of rows."""
+        parts = []
+        clip = self._text
+        for col, value in enumerate(values, first_col):
+            if value is None or value == "":
+                continue
+            if isinstance(value, str):
+                if clip is not None:
+                    value = clip(value)
+                parts.append(f"{col}:{len(value) + 1}:s{value}")
+            else:
+                shown = canonical(value)
+                parts.append(f"{col}:{len(shown)}:{shown}")
+        if parts:
+            self._hash.update(f"{number}|{len(parts)}|{''.join(parts)}".encode("utf-8", "surrogatepass"))
+
     def cells(self, cells: dict[tuple[int, int], Any]) -> None:
         """Cells given by (row, column), from 1, in any order: fed row by row."""
         rows: dict[int, list[tuple[int, Any]]] = {}
@@ -92,5 +110,5 @@ def _digest(sheet) -> str:
     # calamine yields every row from the first (row 1 at index 0), its cells from the range's first column.
     first_col = sheet.start[1] + 1
     for r, values in enumerate(sheet.iter_rows(), start=1):
-        digest.row(r, enumerate(values, start=first_col))
+        digest.values(r, values, first_col)
     return digest.hexdigest()

@@ -18,7 +18,7 @@ from .cell_digest import sheet_digests
 from .xlsx_scan import custom_property
 
 HEAD_ROWS = 10  # rows of a sheet looked at for the list's header or the rules line
-MOST_SHEETS = 64  # digest properties looked for: ntvt stores a handful
+MOST_SHEETS = 4096  # digest properties looked for: a handful, more with long sheets continued
 _RULES = re.compile(re.escape(RULES_LINE).replace(r"\{name\}", "(?P<name>.*)").replace(r"\{sha256\}",
                                                                                       "(?P<sha>[0-9a-f]{64})"))
 

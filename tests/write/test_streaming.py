@@ -172,27 +172,28 @@ def test_too_many_rows_for_a_sheet_is_a_program_error(tmp_path):
                                                                              last_col=1)})
 
 
-def test_findings_beyond_excels_rows_are_counted_not_lost(tmp_path, make_book, rules, monkeypatch):
-    """When the findings outnumber a sheet's rows, the most serious are listed, the last row and the
-    overview say how many are left out and where to see them; data rows that cannot fit stop the run
-    with a clear error instead of a damaged workbook."""
-    from checker.model.errors import OutputError
+def test_repeated_texts_are_shared_and_cells_need_no_reference(tmp_path):
+    """Cells made by Cells carry no reference and share repeated texts: one table entry per text,
+    declared in the package, and every reader places each cell by its order in the row."""
+    path = tmp_path / "out.xlsx"
+    cells = sheetxml.Cells()
 
-    inbox = tmp_path / "inbox"
-    make_book([good_row(n, gender="Na", kind="CN") for n in range(1, 4)], directory=inbox)
-    monkeypatch.setattr(sheetxml, "MAX_ROWS", 6)  # header + 4 findings + the note
-    output = tmp_path / "out.xlsx"
-    c = consolidate(inbox, output, rules, as_of=AS_OF)
-    assert len(c.findings) > 5
-    wb = openpyxl.load_workbook(output)
-    ws = wb["Lỗi và cảnh báo"]
-    assert [ws.cell(row=r, column=2).value for r in range(2, 6)] == ["Lỗi"] * 4
-    note = ws["I6"].value
-    assert note.startswith(f"… và {len(c.findings) - 4} phát hiện nữa") and "tối đa 6 dòng" in note
-    assert ws.max_row == 6
-    overview = [cell.value for row in wb["Tổng quan"].iter_rows() for cell in row if isinstance(cell.value, str)]
-    assert f"Trang “Lỗi và cảnh báo”: {note}" in overview
-    monkeypatch.setattr(sheetxml, "MAX_ROWS", 3)  # 3 data rows + header do not fit
-    with pytest.raises(OutputError, match="do not fit one Excel sheet"):
-        consolidate(inbox, tmp_path / "out2.xlsx", rules, as_of=AS_OF)
-    assert not (tmp_path / "out2.xlsx").exists()
+    def rows():
+        for n in range(2, 5):
+            yield sheetxml.row(n, cells.text(0, "Nhà hát Chèo & <HN>") + cells.number(0, 1985.0)
+                               + sheetxml.blank(0) + sheetxml.inline(0, f" dòng {n}\n"))
+
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    wb.add_worksheet("Dữ liệu").write_string(0, 0, "Tiêu đề")
+    wb.close()
+    sheetxml.splice(path, {"Dữ liệu": sheetxml.Stream(rows, last_row=4, last_col=4)}, cells=cells)
+    with zipfile.ZipFile(path) as z:
+        assert z.read("xl/sharedStrings.xml").decode().count("<si>") == 1
+        assert "/xl/sharedStrings.xml" in z.read("[Content_Types].xml").decode()
+        assert ' r="B' not in z.read("xl/worksheets/sheet1.xml").decode()
+    ws = openpyxl.load_workbook(path)["Dữ liệu"]
+    assert [[c.value for c in row] for row in ws.iter_rows(min_row=2)] == \
+        [["Nhà hát Chèo & <HN>", 1985, None, f" dòng {n}\n"] for n in range(2, 5)]
+    book = python_calamine.CalamineWorkbook.from_path(str(path))
+    assert book.get_sheet_by_name("Dữ liệu").to_python()[1:] == \
+        [["Nhà hát Chèo & <HN>", 1985.0, "", f" dòng {n}\n"] for n in range(2, 5)]

@@ -21,18 +21,22 @@ from ..files import atomic_output
 from ...read.xlsx_scan import CUSTOM_PART
 from . import city_list, data_sheets, digests, findings, manifest, matrix, overview, review, rules_sheet
 from .book import Book, open_book
-from .layout import Context, plan_layout
-from .words import CITY, FILES, FINDINGS, MATRIX, OVERVIEW, REVIEW, RULES, SHEET_COUNT
+from .layout import Context, Split, all_sheet_names, plan_layout, plan_splits
+from .words import CITY, FILES, MATRIX, OVERVIEW, REVIEW, RULES, SHEET_COUNT
 
 __all__ = ["SHEET_COUNT", "write_consolidated"]
 
 
-def write_consolidated(c: Consolidation, target: Path, inputs=()) -> Path:
-    """Write the consolidated workbook atomically; never over an input."""
+def write_consolidated(c: Consolidation, target: Path, inputs=(), rows_per_sheet: int = sheetxml.MAX_ROWS) -> Path:
+    """Write the consolidated workbook atomically; never over an input. A sheet longer than
+    `rows_per_sheet` rows (Excel's limit by default; less in tests) continues on "Tên (2)", "Tên (3)" …"""
+    if not 1 < rows_per_sheet <= sheetxml.MAX_ROWS:
+        raise ValueError(f"rows per sheet must be 2 to {sheetxml.MAX_ROWS}, not {rows_per_sheet}")
+    splits = plan_splits(c, rows_per_sheet)
     with atomic_output(Path(target), inputs) as tmp:
-        book = open_book(c, tmp)
+        book = open_book(c, tmp, all_sheet_names(c, splits))
         try:
-            write_sheets(c, book, tmp)
+            write_sheets(c, book, tmp, splits)
         except BaseException:
             # constant_memory sheets hold open temporary files until closed or collected; on Windows
             # an open file keeps the scratch folder from being removed in this run.
@@ -44,30 +48,29 @@ def write_consolidated(c: Consolidation, target: Path, inputs=()) -> Path:
     return Path(target)
 
 
-def write_sheets(c: Consolidation, book: Book, path: Path) -> None:
+def write_sheets(c: Consolidation, book: Book, path: Path, splits: dict[str, Split]) -> None:
     """Every sheet, then the streamed rows; sets c.written (rows written per data sheet)."""
-    ctx = plan_layout(c, book, path)
-    # What `ntvt verify` checks is recorded as it is written: the data sheets, the files, the rules.
-    covered = [name for _, name in ctx.data_sheets] + [FILES, RULES]
+    ctx = plan_layout(c, book, path, splits)
+    # What `ntvt verify` checks is recorded as it is written: the data sheets, the files, the rules
+    # (every part of a long sheet: each is a sheet of its own).
+    covered = [part for _, name in ctx.data_sheets for part in splits[name].names()] + splits[FILES].names() + [RULES]
     recorded = {name: digests.Recording(book.sheets[name]) for name in covered}
     sheets, streams = {**book.sheets, **recorded}, {}
     matrix.write_matrix(ctx, sheets[MATRIX])
     comments_left, comments_capped = c.rules.consolidation.max_comments, False
     for key, name in ctx.data_sheets:
-        done = data_sheets.write_data_sheet(ctx, sheets[name], key, comments_left, lambda name=name: fed[name])
+        done = data_sheets.write_data_sheet(ctx, sheets, key, comments_left, lambda part: fed[part])
         comments_left -= done.comments
         comments_capped |= done.capped
-        if done.stream:
-            streams[name] = done.stream
+        streams.update(done.streams)
     city_list.write_city_list(ctx, sheets[CITY])
     if REVIEW in sheets:
         review.write_review(ctx, sheets[REVIEW])
-    listed = findings.write_findings(ctx, sheets[FINDINGS])
-    if listed.stream:
-        streams[FINDINGS] = listed.stream
-    manifest.write_manifest(ctx, sheets[FILES])
+    listed = findings.write_findings(ctx, sheets)
+    streams.update(listed.streams)
+    manifest.write_manifest(ctx, sheets)
     rules_sheet.write_rules(ctx, sheets[RULES])
-    cuts = overview.Cuts(comments_capped, listed.links_capped, listed.cut, findings.cut_words(listed.cut))
+    cuts = overview.Cuts(comments_capped, listed.links_capped)
     totals = overview.write_overview(ctx, sheets[OVERVIEW], cuts)  # last: it notes what was cut
     digests.mark(book.wb, covered)
     book.wb.close()
@@ -77,10 +80,11 @@ def write_sheets(c: Consolidation, book: Book, path: Path) -> None:
     # sheets have been streamed, from the streams' own counts.
     sheetxml.splice(path, streams,
                     finish={OVERVIEW: lambda xml: overview.reconcile(ctx, totals, _written(ctx, streams), xml)},
-                    finish_parts={CUSTOM_PART: lambda xml: digests.fill(xml, fed)})
+                    finish_parts={CUSTOM_PART: lambda xml: digests.fill(xml, fed)}, cells=ctx.cells)
     c.written = _written(ctx, streams)
 
 
 def _written(ctx: Context, streams: dict[str, sheetxml.Stream]) -> dict[str, int]:
-    """Rows the writer wrote to each data sheet (sheet key -> rows), as counted while streaming."""
-    return {key: streams[name].written if name in streams else 0 for key, name in ctx.data_sheets}
+    """Rows the writer wrote to each data sheet, all its parts (sheet key -> rows), as counted while streaming."""
+    return {key: sum(streams[part].written for part in ctx.splits[name].names() if part in streams)
+            for key, name in ctx.data_sheets}

@@ -7,14 +7,15 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import xlsxwriter
+from typing import TYPE_CHECKING, Any
 
 from ...decide.consolidation import Consolidation
 from ...model.marks import CONSOLIDATED, WORKBOOK_PROPERTY
-from ..style import SEVERITY_FILL
+from ..style import SEVERITY_FILL, text_height
 from .words import sheet_names
+
+if TYPE_CHECKING:
+    import xlsxwriter
 
 STATUS_FILL = {"on_time": "#C6EFCE", "late": "#FFEB9C", "invalid": "#F8CBAD", "missing": "#FFC7CE",
                "not_due": "#EDEDED"}
@@ -43,10 +44,12 @@ class Book:
         print_setup(ws, top, 1 if fit else pages_across(widths))
 
 
-def open_book(c: Consolidation, path: Path) -> Book:
-    """A new workbook at `path`: constant memory, text kept as text, dates fixed by as_of."""
+def open_book(c: Consolidation, path: Path, names: list[str] | None = None) -> Book:
+    """A new workbook at `path` with the sheets `names` (the output's, each long sheet's continuations
+    among them): constant memory, text kept as text, dates fixed by as_of."""
     # tmpdir: xlsxwriter's temporary files (the rows, in constant_memory) go beside the output,
     # in atomic_output's scratch folder, which is removed whatever happens.
+    import xlsxwriter  # lazy: start-up cost (xlsxwriter), for writing the workbook only
     wb = xlsxwriter.Workbook(str(path), {
         "constant_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,
         "strings_to_urls": False, "tmpdir": str(Path(path).parent)})
@@ -60,7 +63,7 @@ def open_book(c: Consolidation, path: Path) -> Book:
     # The style index of each format, for the streamed rows. Asking for it also makes
     # xlsxwriter write the format into styles.xml (it writes only the formats in use).
     xf = {name: fmt._get_xf_index() for name, fmt in f.items()}
-    return Book(wb, f, xf, {name: wb.add_worksheet(name) for name in sheet_names(c.rules)})
+    return Book(wb, f, xf, {name: wb.add_worksheet(name) for name in names or sheet_names(c.rules)})
 
 
 def _formats(wb: xlsxwriter.Workbook) -> dict[str, Any]:
@@ -102,6 +105,25 @@ def _formats(wb: xlsxwriter.Workbook) -> dict[str, Any]:
         f[f"status:{code}"] = wb.add_format({**base, "bg_color": color, "border": 1, "text_wrap": True,
                                              "font_size": 10})
     return f
+
+
+def records(frame, chunk: int = 5_000):
+    """(index, row as a dict) of each row of frame, converted a chunk at a time: iterrows makes a
+    Series per row (most of a long list's cost), to_dict of a whole city's frame would hold it twice."""
+    for start in range(0, len(frame), chunk):
+        part = frame.iloc[start:start + chunk]
+        yield from zip(part.index, part.to_dict("records"))
+
+
+ONE_LINE = text_height([""], [10])  # the height of a row of one line
+PER_UNIT = 1.3  # style.text_height's characters per width unit (not bold): a shorter text is one line
+
+
+def rows_text_height(texts: list[str], widths: list[int]) -> float:
+    """style.text_height of a list's row, the same number, with only the texts longer than a line
+    wrapped (wrapping is most of a long list's cost; a tab widens a text, so it is wrapped too)."""
+    long = [(t, w) for t, w in zip(texts, widths) if len(t) > max(int((w - 1) * PER_UNIT), 4) or "\t" in t]
+    return text_height(*zip(*long)) if long else ONE_LINE
 
 
 # Column-width units across an A4 landscape page inside 0.4" margins at 100% (LibreOffice and

@@ -9,7 +9,8 @@ from ...model.findings import Severity
 from ...model import words
 from ...decide.review import nominations_in_force, unit_of
 from ..style import text_height
-from .layout import Context
+from .book import records, rows_text_height
+from .layout import Context, refuse_overflow
 
 # The nominee's columns the list shows, by role, in order (their labels come from the rules file).
 SHOWN = ("nominee", "birth_year", "gender", "position", None, "achievement", "scope")
@@ -40,6 +41,7 @@ def write_city_list(ctx: Context, ws) -> None:
             elif decided is None and asked == level:
                 status[index] = rules.review.pending if review else ""
         picked = picked.loc[[i for i in picked.index if i in status]]
+    refuse_overflow(ws.name, len(picked), TOP + 5)  # and the signature under it
     widths = [*WIDTHS, 14] if review else WIDTHS
     _heading(ctx, ws, level, widths)
     spec = rules.sheet(sheet_key)
@@ -61,7 +63,7 @@ def write_city_list(ctx: Context, ws) -> None:
             warnings.setdefault((f.file, f.row), []).append(f.message)
     cell, wrap = book.f["cell"], book.f["cell_wrap"]
     n = 0
-    for n, (index, row) in enumerate(picked.iterrows(), start=1):
+    for n, (index, row) in enumerate(records(picked), start=1):
         r, d, source = TOP + n, decisions[int(row["_file"])], books[int(row["_file"])]
         notes = warnings.get((source.name, int(row["_row"])), [])
         where = f"(nguồn: {source.name.split('/')[-1]}, dòng {int(row['_row'])})"
@@ -69,7 +71,7 @@ def write_city_list(ctx: Context, ws) -> None:
                  6: row[key["achievement"]], 7: row[key["scope"]], 8: rules.cycle_label(d.period),
                  9: " ".join([*notes, where])}
         texts = {col: value if isinstance(value, str) else "" for col, value in texts.items()}
-        ws.set_row(r, text_height([texts[col] for col in WRAPPED], [WIDTHS[col] for col in WRAPPED]))
+        ws.set_row(r, rows_text_height([texts[col] for col in WRAPPED], [WIDTHS[col] for col in WRAPPED]))
         ws.write_number(r, 0, n, cell)
         ws.write_string(r, 1, texts[1], wrap)
         if pd.notna(row[key["birth_year"]]):

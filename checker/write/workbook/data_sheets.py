@@ -7,13 +7,13 @@ afterwards (streaming.splice): at city scale they are millions of cells.
 
 from __future__ import annotations
 
+import bisect
 import math
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
 import pandas as pd
 
-from ...model.errors import OutputError
 from ...model.findings import Finding
 from ...read.cell_digest import CellDigest
 from ...model.words import ROW_IN_FORCE, ROW_NOT_COUNTED, ROW_REPLACED, SEVERITY_WORDS, STATUS_WORDS
@@ -23,6 +23,7 @@ from .book import print_bands
 from .layout import Context
 from .words import META, STATE, SUMMARY_PERIOD
 
+CHUNK = 5_000  # rows converted at a time
 CELL_KEY = 1 << 14  # more than Excel's 16,384 columns: row * CELL_KEY + column is one int per cell
 PRINT_FROM = 3  # the first printed column (from 0): "Đơn vị"
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
@@ -36,61 +37,66 @@ MOST_LINES = 27  # Excel's tallest row (409 points) holds 27 lines of 15 points 
 
 @dataclass(frozen=True)
 class DataSheet:
-    """What writing one data sheet produced: its rows' stream (None when empty), the comments used."""
+    """What writing one data sheet produced: its parts' streams of rows (none when empty), the comments used."""
 
-    stream: sheetxml.Stream | None
+    streams: dict[str, sheetxml.Stream]
     comments: int
     capped: bool  # some flagged cells got no comment: the workbook's allowance ran out
 
 
-def write_data_sheet(ctx: Context, ws, key: str, comments_left: int,
-                     digest: Callable[[], CellDigest]) -> DataSheet:
-    """The sheet's header and layout now, its rows as a stream; `digest`: the sheet's digest, given
-    when the rows are streamed, each row added as it is written."""
+def write_data_sheet(ctx: Context, sheets: dict, key: str, comments_left: int,
+                     digest: Callable[[str], CellDigest]) -> DataSheet:
+    """The sheet's header and layout now, on each of its parts (the sheet and its continuations),
+    its rows as a stream per part; `digest(part)`: the part's digest, given when its rows are
+    streamed, each row added as it is written."""
     c, rules, book = ctx.c, ctx.rules, ctx.book
     fields = rules.sheet(key).fields
+    split = ctx.splits[rules.sheet(key).name]
     frame = c.validation.frames.tables.get(key, pd.DataFrame())
     headers = META + [f.label for f in fields] + STATE
     widths = _widths(fields)
-    if len(frame) + 1 > sheetxml.MAX_ROWS:
-        raise OutputError(f"{len(frame):,} rows of {ws.name!r} do not fit one Excel sheet ({sheetxml.MAX_ROWS - 1:,} "
-                          "at most)",
-                          message=f"Không ghi được kết quả: {len(frame):,} dòng của trang “{ws.name}” vượt số dòng "
-                                  f"tối đa của một trang Excel ({sheetxml.MAX_ROWS - 1:,}); hãy tổng hợp từng phần, "
-                                  "ví dụ từng thư mục kỳ báo cáo")
-    book.table(ws, 0, headers, widths, len(frame))
-    ws.set_row(0, text_height(headers, widths, bold=True))
+    shares = split.shares(len(frame))
     # On paper, from "Đơn vị" on: the file, sheet and row columns trace a row on screen (and its
     # state names a replacing row's file); leaving them out keeps the text at a legible size. The
     # list prints over bands of whole columns, "Đơn vị", "Kỳ" and the row's own identifying columns
     # (STT, the nominee) repeated at the left of each, as the template prints.
     repeat = len(META) - PRINT_FROM + identifying(fields)
-    ws.print_area(0, PRINT_FROM, len(frame), len(headers) - 1)
-    print_bands(ws, PRINT_FROM, widths[PRINT_FROM:], repeat, 0)
-    ws.freeze_panes(1, PRINT_FROM + repeat)  # on screen too, the identifying columns stay in view
+    for part, first, end in shares:  # every part laid out as the sheet itself
+        ws = sheets[part]
+        book.table(ws, 0, headers, widths, end - first)
+        ws.set_row(0, text_height(headers, widths, bold=True))
+        ws.print_area(0, PRINT_FROM, end - first, len(headers) - 1)
+        print_bands(ws, PRINT_FROM, widths[PRINT_FROM:], repeat, 0)
+        ws.freeze_panes(1, PRINT_FROM + repeat)  # on screen too, the identifying columns stay in view
     if frame.empty:
-        return DataSheet(None, 0, False)
-    out_sheet = ws.name
-    # Keyed by row * CELL_KEY + column: a city's flagged cells are hundreds of thousands.
+        return DataSheet({}, 0, False)
+    # Keyed by row * CELL_KEY + column, the row as if the sheet had no limit: a city's flagged
+    # cells are hundreds of thousands.
     by_cell: dict[int, list[Finding]] = {}
     for f in c.findings:
         if f.row and f.col:
-            pos = ctx.positions.get((f.file, f.sheet, f.row, f.col))
-            if pos and pos[0] == out_sheet:
+            pos = ctx.positions.whole((f.file, f.sheet, f.row, f.col))
+            if pos and pos[0] == split.name:
                 by_cell.setdefault(pos[1] * CELL_KEY + pos[2], []).append(f)
     # Comments for the first cells, up to what is left of the workbook's allowance.
     commented = [divmod(at, CELL_KEY) for at in sorted(by_cell)][:comments_left]
     for r, col in commented:
-        _comment(ws, r, col, by_cell[r * CELL_KEY + col])
-    _comment_rows(ctx, ws, key, frame, fields, widths, commented)
+        part, local = split.place(r)
+        _comment(sheets[part], local, col, by_cell[r * CELL_KEY + col])
+    _comment_rows(ctx, sheets, split, key, frame, fields, widths, commented)
     raw_chars = sum(int(frame[f"{spec.key}__raw"].str.len().sum()) for spec in fields)
-    stream = sheetxml.Stream(
-        lambda: data_rows(ctx, key, frame, fields, widths, by_cell, digest()), last_row=len(frame) + 1,
-        last_col=len(headers), size_hint=7 * raw_chars + 150 * len(frame) * len(headers))
-    return DataSheet(stream, len(commented), len(commented) < len(by_cell))
+    streams = {}
+    for part, first, end in shares:
+        rows = end - first
+        streams[part] = sheetxml.Stream(
+            lambda part=part, first=first, end=end: data_rows(ctx, key, frame, fields, widths, by_cell, digest(part),
+                                                              first, end),
+            last_row=rows + 1, last_col=len(headers),
+            size_hint=7 * raw_chars * rows // len(frame) + 150 * rows * len(headers))
+    return DataSheet(streams, len(commented), len(commented) < len(by_cell))
 
 
-def _comment_rows(ctx: Context, ws, key: str, frame: pd.DataFrame, fields, widths: list[int],
+def _comment_rows(ctx: Context, sheets: dict, split, key: str, frame: pd.DataFrame, fields, widths: list[int],
                   commented: list[tuple[int, int]]) -> None:
     """Tell xlsxwriter the height of the rows a comment box lies over: it sizes the box from the
     heights it knows, and the rows themselves are streamed later. (In constant-memory mode
@@ -105,7 +111,8 @@ def _comment_rows(ctx: Context, ws, key: str, frame: pd.DataFrame, fields, width
     heights = row_heights([(part[col].tolist(), width) for col, width in wrapped], len(part))
     for r, height in zip(near, heights):
         if height:
-            ws.set_row(r, height)
+            name, local = split.place(r)
+            sheets[name].set_row(local, height)
 
 
 def identifying(fields) -> int:
@@ -137,67 +144,77 @@ def row_heights(columns: list[tuple[list[str], int]], count: int) -> list[float 
 
 
 def data_rows(ctx: Context, key: str, frame: pd.DataFrame, fields, widths: list[int],
-              by_cell: dict[int, list[Finding]], digest: CellDigest) -> Iterator[str]:
-    """The data rows' XML, in output order (row 1 is the header), each row's values added to `digest`."""
+              by_cell: dict[int, list[Finding]], digest: CellDigest, first: int = 0,
+              end: int | None = None) -> Iterator[str]:
+    """The XML of the data rows first to end (indexes into the output order) as one sheet's rows
+    (row 1 is the header), each row's values added to `digest`."""
     rules, books, decisions = ctx.rules, ctx.c.validation.books, ctx.c.decisions
     order = ctx.order.get(key, frame.index)
     states = ctx.c.rows[key]
-    letters = sheetxml.columns(len(META) + len(fields) + len(STATE))
-    xf = ctx.book.xf
+    xf, cells = ctx.book.xf, ctx.cells
     # Every cell bordered (the rows read apart on paper), every text wrapped in a row tall enough.
     cell_s, wrap_s, int_s = xf["cell"], xf["cell_wrap"], xf["cell_number"]
     plain = {"date": xf["cell_date"], "int": int_s, "year": int_s}
     first_state = len(META) + len(fields)
-    state_refs = letters[first_state:]
     meta: dict[int, tuple[str, ...]] = {}  # a file's provenance, as shown
-    text_cell, number_cell, blank = sheetxml.text_cell, sheetxml.number_cell, sheetxml.blank_cell
+    shown_xml: dict[int, tuple[str, str, str]] = {}  # and as cells: A and B, D and E, the file's state
+    text, number = cells.text, cells.number
+    flagged = sorted(by_cell)
     # Rows are converted a chunk at a time: a whole city's sheet as Python lists would cost
     # hundreds of megabytes. Everything that does not depend on the cell is worked out once per
-    # column or per file: this loop writes millions of cells.
-    for start in range(0, len(order), 5_000):
-        part = frame.loc[order[start:start + 5_000]]
-        columns = [(letters[len(META) + k], len(META) + k, spec.type, _values(part[spec.key], spec.type),
-                    part[f"{spec.key}__raw"].tolist(), part[f"{spec.key}__bad"].tolist(),
-                    plain.get(spec.type, wrap_s)) for k, spec in enumerate(fields)]
+    # column or per file, and a row is one join of cells already made: this loop writes millions of cells.
+    end = len(order) if end is None else end
+    for start in range(first, end, CHUNK):
+        stop = min(start + CHUNK, end)
+        part = frame.loc[order[start:stop]]
+        columns = [(spec.type, _values(part[spec.key], spec.type), part[f"{spec.key}__raw"].tolist(),
+                    part[f"{spec.key}__bad"].tolist(), plain.get(spec.type, wrap_s)) for spec in fields]
         files, rows = part["_file"].tolist(), part["_row"].tolist()
         for i in set(files) - set(meta):
             d = decisions[i]
             period = rules.cycle_label(d.period) if d.period else (SUMMARY_PERIOD if d.kind == "summary" else "")
             meta[i] = (books[i].name, books[i].tables[key].sheet_name, ctx.unit_name(d.unit_id), period,
                        STATUS_WORDS[d.status])
+            shown_xml[i] = (text(cell_s, meta[i][0]) + text(cell_s, meta[i][1]),
+                            text(wrap_s, meta[i][2]) + text(wrap_s, period), text(wrap_s, meta[i][4]))
         row_words = _row_words(frame, states, part.index, decisions, books)
         shown_meta = [meta[i] for i in files]
         heights = row_heights(
             [([m[2] for m in shown_meta], widths[3]), ([m[3] for m in shown_meta], widths[4]),
              ([m[4] for m in shown_meta], widths[first_state]), (row_words, widths[first_state + 1])]
-            + [(raws, widths[col]) for _, col, kind, _, raws, _, _ in columns if kind not in NOT_WRAPPED], len(part))
-        for n in range(len(part)):
-            r = start + n + 2  # Excel's row number: the header is row 1
+            + [(raws, widths[len(META) + k]) for k, (kind, _, raws, _, _) in enumerate(columns)
+               if kind not in NOT_WRAPPED], len(part))
+        made = [_column_cells(cells, *column, wrap_s) for column in columns]
+        # The cells with a finding, filled by severity, in place of the plain ones.
+        for at in flagged[bisect.bisect_left(flagged, (start + 1) * CELL_KEY):
+                          bisect.bisect_left(flagged, (stop + 1) * CELL_KEY)]:
+            g, col = divmod(at, CELL_KEY)
+            k, n = col - len(META), g - 1 - start
+            if 0 <= k < len(fields):
+                kind, shown, raws, bads, _ = columns[k]
+                sev = min((f.severity for f in by_cell[at]), key=lambda s: s.rank).value
+                made[k][n] = _flagged(cells, xf, kind, shown[n], raws[n], bads[n], sev)
+        # The values as written, for the digest: the text typed where it was not understood.
+        written = [[None if raw == "" else raw if bad or value is None else value
+                    for value, raw, bad in zip(shown, raws, bads)] for _, shown, raws, bads, _ in columns]
+        for n, (field_cells, field_values) in enumerate(zip(zip(*made), zip(*written))):
+            r = start - first + n + 2  # Excel's row number in this sheet: the header is row 1
+            ab, de, state = shown_xml[files[n]]
             name, sheet, unit, period, status = shown_meta[n]
-            cells = [text_cell(f"A{r}", cell_s, name), text_cell(f"B{r}", cell_s, sheet),
-                     number_cell(f"C{r}", int_s, rows[n]), text_cell(f"D{r}", wrap_s, unit),
-                     text_cell(f"E{r}", wrap_s, period)]
-            values = [(1, name), (2, sheet), (3, rows[n]), (4, unit), (5, period)]  # as written, for the digest
-            for letter, col, kind, shown, raws, bads, style in columns:
-                here = by_cell.get((r - 1) * CELL_KEY + col)
-                ref = f"{letter}{r}"
-                values.append((col + 1, None if raws[n] == "" else raws[n] if bads[n] or shown[n] is None else shown[n]))
-                if here:
-                    sev = min((f.severity for f in here), key=lambda s: s.rank).value
-                    cells.append(_flagged(xf, ref, kind, shown[n], raws[n], bads[n], sev))
-                elif raws[n] == "":
-                    cells.append(blank(ref, style))
-                elif bads[n] or shown[n] is None:
-                    cells.append(text_cell(ref, wrap_s, raws[n]))
-                elif isinstance(shown[n], str):
-                    cells.append(text_cell(ref, style, shown[n]))
-                else:
-                    cells.append(number_cell(ref, style, shown[n]))
-            cells += [text_cell(f"{state_refs[0]}{r}", wrap_s, status),
-                      text_cell(f"{state_refs[1]}{r}", wrap_s, row_words[n])]
-            values += [(first_state + 1, status), (first_state + 2, row_words[n])]
-            digest.row(r, values)
-            yield sheetxml.row(r, "".join(cells), heights[n])
+            digest.values(r, (name, sheet, rows[n], unit, period, *field_values, status, row_words[n]))
+            yield sheetxml.row(r, "".join((ab, number(int_s, rows[n]), de, *field_cells, state,
+                                           text(wrap_s, row_words[n]))), heights[n])
+
+
+def _column_cells(cells: sheetxml.Cells, kind: str, shown: list, raws: list[str], bads: list[bool], style: int,
+                  wrap_s: int) -> list[str]:
+    """One column's cells for a chunk of rows: blank, the text typed (not understood), or the value.
+    Texts that repeat in the chunk (a list's values) are shared strings; others (a summary) inline."""
+    text = cells.text if len(set(raws)) * 2 <= len(raws) else sheetxml.inline
+    number, blank = cells.number, sheetxml.blank(style)
+    return [blank if raw == "" else text(wrap_s, raw) if bad or value is None
+            else text(style, value) if isinstance(value, str) else number(style, value)
+            for value, raw, bad in zip(shown, raws, bads)]
 
 
 def _row_words(frame: pd.DataFrame, states, index: pd.Index, decisions, books) -> list[str]:
@@ -213,17 +230,17 @@ def _row_words(frame: pd.DataFrame, states, index: pd.Index, decisions, books) -
     return words
 
 
-def _flagged(xf: dict[str, int], ref: str, kind: str, value, raw: str, bad: bool, sev: str) -> str:
+def _flagged(cells: sheetxml.Cells, xf: dict[str, int], kind: str, value, raw: str, bad: bool, sev: str) -> str:
     """A cell with a finding: filled by severity (its comment is registered separately)."""
     if raw == "":
-        return sheetxml.blank_cell(ref, xf[f"text:{sev}"])
+        return sheetxml.blank(xf[f"text:{sev}"])
     if bad or value is None:
-        return sheetxml.text_cell(ref, xf[f"text:{sev}"], raw)
+        return sheetxml.inline(xf[f"text:{sev}"], raw)
     if kind == "date":
-        return sheetxml.number_cell(ref, xf[f"date:{sev}"], value)
+        return cells.number(xf[f"date:{sev}"], value)
     if kind in ("int", "year"):
-        return sheetxml.number_cell(ref, xf[f"int:{sev}"], value)
-    return sheetxml.text_cell(ref, xf[f"{'wrap' if kind == 'longtext' else 'text'}:{sev}"], str(value))
+        return cells.number(xf[f"int:{sev}"], value)
+    return sheetxml.inline(xf[f"{'wrap' if kind == 'longtext' else 'text'}:{sev}"], str(value))
 
 
 def _comment(ws, r: int, col: int, here: list[Finding]) -> None:

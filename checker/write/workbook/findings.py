@@ -1,6 +1,6 @@
 """The findings sheet ("Lỗi và cảnh báo"): every finding, most serious first, one row each with a
-link to its cell; rows streamed like the data sheets. Beyond Excel's rows per sheet the mildest
-are left out, and the last row says how many."""
+link to its cell; rows streamed like the data sheets. Beyond Excel's rows per sheet they continue
+on "Lỗi và cảnh báo (2)" …, laid out the same."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from .. import streaming as sheetxml
 from ..style import row_height
 from .layout import Context
 from .matrix import status_column
-from .words import FILES, MATRIX
+from .words import FILES, FINDINGS, MATRIX
 
 MAX_LINKS = 65_000  # Excel allows 65,530 hyperlinks per sheet
 HEADERS = ["STT", "Mức độ", "Quy tắc", "Căn cứ", "Đơn vị", "Tệp", "Trang", "Ô", "Nội dung", "Xem"]
@@ -24,65 +24,58 @@ PRINTED = 9  # the columns printed: all but "Xem" (a link is no use on paper)
 
 @dataclass(frozen=True)
 class FindingsSheet:
-    """What writing the findings sheet produced: its rows' stream, and what it had to cut."""
+    """What writing the findings sheet produced: its parts' streams of rows, and whether links were cut."""
 
-    stream: sheetxml.Stream | None
+    streams: dict[str, sheetxml.Stream]
     links_capped: bool
-    cut: int  # findings left out (Excel's rows per sheet)
 
 
-def write_findings(ctx: Context, ws) -> FindingsSheet:
+def write_findings(ctx: Context, sheets: dict) -> FindingsSheet:
+    """Every finding, on the sheet and, past its rows, its continuations (each laid out the same)."""
     c = ctx.c
-    ctx.book.table(ws, 0, HEADERS, WIDTHS, len(c.findings), fit=True)
-    ws.print_area(0, 0, min(len(c.findings) + 1, sheetxml.MAX_ROWS - 1), PRINTED - 1)
+    shares = ctx.splits[FINDINGS].shares(len(c.findings))
+    for part, first, end in shares:
+        ctx.book.table(sheets[part], 0, HEADERS, WIDTHS, end - first, fit=True)
+        sheets[part].print_area(0, 0, end - first + 1, PRINTED - 1)  # as before parts: one row under the last
     if not c.findings:
-        return FindingsSheet(None, False, 0)
+        return FindingsSheet({}, False)
     ordered = sorted(c.findings, key=lambda f: (f.severity.rank, f.sort_key()))
-    room = sheetxml.MAX_ROWS - 2  # below the header; the last row then says how many are left out
-    cut = 0
-    if len(ordered) > room + 1:
-        cut, ordered = len(ordered) - room, ordered[:room]  # errors come first
-    links, capped = [], False
-    for n, f in enumerate(ordered, start=2):
-        target = _link_target(ctx, f)
-        if target and len(links) < MAX_LINKS:
-            links.append((f"J{n}", target, "Xem"))
-        elif target:
-            capped = True
-    chars = sum(len(f.text) + len(f.citation) + len(f.file or CAMPAIGN_FILE) for f in ordered)
-    stream = sheetxml.Stream(
-        lambda: _finding_rows(ctx, ordered, {ref for ref, _, _ in links}, cut),
-        last_row=len(ordered) + 1 + (1 if cut else 0), last_col=len(HEADERS), links=links,
-        size_hint=7 * chars + 1500 * len(ordered))
-    return FindingsSheet(stream, capped, cut)
+    streams, capped = {}, False
+    for part, first, end in shares:
+        links = []
+        for n, f in enumerate(ordered[first:end], start=2):
+            target = _link_target(ctx, f)
+            if target and len(links) < MAX_LINKS:  # Excel's hyperlinks per sheet
+                links.append((f"J{n}", target, "Xem"))
+            elif target:
+                capped = True
+        chars = sum(len(f.text) + len(f.citation) + len(f.file or CAMPAIGN_FILE) for f in ordered[first:end])
+        streams[part] = sheetxml.Stream(
+            lambda first=first, end=end, linked=frozenset(ref for ref, _, _ in links):
+                _finding_rows(ctx, ordered, first, end, linked),
+            last_row=end - first + 1, last_col=len(HEADERS), links=links, size_hint=7 * chars + 1500 * (end - first))
+    return FindingsSheet(streams, capped)
 
 
-def _finding_rows(ctx: Context, ordered: list[Finding], linked: set[str], cut: int) -> Iterator[str]:
+def _finding_rows(ctx: Context, ordered: list[Finding], first: int, end: int, linked: frozenset[str]) -> Iterator[str]:
+    """The rows of the findings first to end (indexes into `ordered`) as one sheet's rows."""
     c, xf = ctx.c, ctx.book.xf
     unit_of = {c.validation.books[d.index].name: ctx.unit_name(d.unit_id) for d in c.decisions}
     words = {sev: word.capitalize() for sev, word in SEVERITY_WORDS.items()}
-    text_cell, text_s, wrap_s = sheetxml.text_cell, xf["text"], xf["wrap"]
-    for n, f in enumerate(ordered, start=2):  # Excel's row number: the header is row 1
-        message, file = f.message, f.file or CAMPAIGN_FILE
+    text, inline, text_s, wrap_s = ctx.cells.text, sheetxml.inline, xf["text"], xf["wrap"]
+    severity = {sev: text(xf[f"text:{sev}"], word) for sev, word in words.items()}
+    int_s, link = xf["int"], text(xf["hyperlink"], "Xem")
+    for n, f in enumerate(ordered[first:end], start=2):  # Excel's row number: the header is row 1
+        file = f.file or CAMPAIGN_FILE
         unit = ctx.unit_name(f.unit) if f.unit else unit_of.get(f.file, "")
-        cells = [sheetxml.number_cell(f"A{n}", xf["int"], n - 1),
-                 text_cell(f"B{n}", xf[f"text:{f.severity.value}"], words[f.severity.value]),
-                 text_cell(f"C{n}", text_s, f.rule_id), text_cell(f"D{n}", wrap_s, f.clause),
-                 text_cell(f"E{n}", wrap_s, unit), text_cell(f"F{n}", wrap_s, file), text_cell(f"G{n}", text_s, f.sheet or ""),
-                 text_cell(f"H{n}", text_s, f.cell or ""), text_cell(f"I{n}", wrap_s, message)]
+        # What repeats (rule, clause, unit, file, sheet) is shared; the cell and the message inline.
+        cells = [sheetxml.number(int_s, first + n - 1), severity[f.severity.value], text(text_s, f.rule_id),
+                 text(wrap_s, f.clause), text(wrap_s, unit), text(wrap_s, file), text(text_s, f.sheet or ""),
+                 inline(text_s, f.cell or ""), inline(wrap_s, f.message)]
         if f"J{n}" in linked:
-            cells.append(text_cell(f"J{n}", xf["hyperlink"], "Xem"))
-        texts = (f.clause, unit, file, message)
+            cells.append(link)
+        texts = (f.clause, unit, file, f.message)
         yield sheetxml.row(n, "".join(cells), row_height(zip(texts, (WIDTHS[col] for col in WRAPPED))))
-    if cut:
-        n = len(ordered) + 2
-        yield sheetxml.row(n, text_cell(f"I{n}", xf["bold"], cut_words(cut)))
-
-
-def cut_words(cut: int) -> str:
-    return (f"… và {_thousands(cut)} phát hiện nữa (mức nhẹ nhất, ở cuối danh sách) không ghi được vì "
-            f"một trang Excel có tối đa {_thousands(sheetxml.MAX_ROWS)} dòng; số lỗi, cảnh báo của từng tệp có ở "
-            "trang “Tệp đã nhận”, danh sách đầy đủ của một tệp: lệnh “ntvt check TỆP --json”.")
 
 
 def _link_target(ctx: Context, f: Finding) -> str | None:
@@ -94,9 +87,7 @@ def _link_target(ctx: Context, f: Finding) -> str | None:
     if pos:
         return f"'{pos[0]}'!{cell_ref(pos[1] + 1, pos[2] + 1)}"
     r = ctx.manifest_rows.get(f.file)
-    return f"'{FILES}'!A{r + 1}" if r is not None else None
-
-
-def _thousands(n: int) -> str:
-    """1048576 -> "1.048.576", as Vietnamese writes it."""
-    return f"{n:,}".replace(",", ".")
+    if r is None:
+        return None
+    part, local = ctx.splits[FILES].place(r)
+    return f"'{part}'!A{local + 1}"

@@ -8,8 +8,9 @@ from ...model.findings import Severity
 from ...model.words import (KIND_ATTACHMENT, KIND_LOG_ONLY, MANIFEST_CLAIM, EVIDENCE_LOG, EVIDENCE_SENT, GENERATED, OWN_RECORD, REJECTED, SEVERITY_WORDS, STATUS_WORDS,
                              evidence_words)
 from ..style import text_height
-from .book import print_bands
+from .book import print_bands, rows_text_height
 from .layout import MANIFEST_TOP, Context
+from .words import FILES
 
 REPORT_TYPE = object()  # the column named as the rules file names the report-type field
 HEADERS = [*MANIFEST_CLAIM, "Người gửi", "Thời điểm nhận", "Căn cứ thời điểm", "Đơn vị", "Kỳ",
@@ -22,19 +23,28 @@ SUBTITLE = "Mọi tệp trong hộp thư đều được liệt kê; mã SHA-256
 LOG_ONLY = "Có trong sổ nhận nhưng không có tệp"
 
 
-def write_manifest(ctx: Context, ws) -> None:
+def write_manifest(ctx: Context, sheets: dict) -> None:
+    """The list, on the sheet and, past its rows, its continuations (each with the same title and header)."""
     c, book = ctx.c, ctx.book
-    book.text(ws, 0, 0, "CÁC TỆP ĐÃ NHẬN", "title")
-    # In column A's width: column A prints again on the second band, cut at its edge.
-    ws.set_row(1, text_height([SUBTITLE], [WIDTHS[0]]))
-    book.text(ws, 1, 0, SUBTITLE, "center_italic")
     rows = ctx.manifest_rows
     headers = [c.rules.field_by_role("report_type").label if h is REPORT_TYPE else h for h in HEADERS]
     unmatched = c.inbox.unmatched_log
-    book.table(ws, MANIFEST_TOP, headers, WIDTHS, len(rows) + len(unmatched))
-    ws.set_row(MANIFEST_TOP, text_height(headers, WIDTHS, bold=True))
-    # Two bands of whole columns, the file's name at the left of both.
-    print_bands(ws, 0, WIDTHS, 1, MANIFEST_TOP)
+    split = ctx.splits[FILES]
+    for part, first, end in split.shares(len(rows) + len(unmatched)):
+        ws = sheets[part]
+        book.text(ws, 0, 0, "CÁC TỆP ĐÃ NHẬN", "title")
+        # In column A's width: column A prints again on the second band, cut at its edge.
+        ws.set_row(1, text_height([SUBTITLE], [WIDTHS[0]]))
+        book.text(ws, 1, 0, SUBTITLE, "center_italic")
+        book.table(ws, MANIFEST_TOP, headers, WIDTHS, end - first)
+        ws.set_row(MANIFEST_TOP, text_height(headers, WIDTHS, bold=True))
+        # Two bands of whole columns, the file's name at the left of both.
+        print_bands(ws, 0, WIDTHS, 1, MANIFEST_TOP)
+
+    def at(r: int) -> tuple:
+        part, local = split.place(r)
+        return sheets[part], local
+
     by_name = {c.validation.books[d.index].name: d for d in c.decisions}
     counts: dict[str, dict[Severity, int]] = {}
     for f in c.findings:
@@ -42,21 +52,21 @@ def write_manifest(ctx: Context, ws) -> None:
     for entry in c.inbox.files:
         r = rows[entry.name]
         if entry.kind == "email":
-            _row(ctx, ws, r, entry.name, "Thư điện tử", entry.sha256, entry.sender, entry.received_at,
+            _row(ctx, *at(r), entry.name, "Thư điện tử", entry.sha256, entry.sender, entry.received_at,
                  entry.evidence, status=_email_status(entry.status),
                  reason=entry.reason or f"{len(entry.attachments)} tệp bảng tính đính kèm")
             for shown in entry.attachments:
-                _submission_row(ctx, ws, rows[shown], shown, KIND_ATTACHMENT, by_name[shown], counts)
+                _submission_row(ctx, *at(rows[shown]), shown, KIND_ATTACHMENT, by_name[shown], counts)
         elif entry.kind == "spreadsheet":
-            _submission_row(ctx, ws, r, entry.name, "Bảng tính", by_name[entry.name], counts)
+            _submission_row(ctx, *at(r), entry.name, "Bảng tính", by_name[entry.name], counts)
         else:
             status = OWN_RECORD if entry.status == OWN_RECORD else REJECTED
-            _row(ctx, ws, r, entry.name, KIND_WORDS.get(entry.kind, "Khác"), entry.sha256, None, None, None,
+            _row(ctx, *at(r), entry.name, KIND_WORDS.get(entry.kind, "Khác"), entry.sha256, None, None, None,
                  status=STATUS_WORDS[status], reason=entry.reason)
     # Under the last entry: the manifest's rows are the inbox's entries and attachments, in order.
     for n, log_row in enumerate(unmatched, start=MANIFEST_TOP + 1 + len(rows)):
         file, written = log_row.shown
-        _row(ctx, ws, n, file, KIND_LOG_ONLY, "", None, log_row.received_at, EVIDENCE_LOG,
+        _row(ctx, *at(n), file, KIND_LOG_ONLY, "", None, log_row.received_at, EVIDENCE_LOG,
              status=LOG_ONLY, reason=f"dòng {log_row.line} của sổ nhận văn bản ghi nhận lúc “{written}” "
                                      "nhưng thư mục hồ sơ không có tệp này: hãy tìm lại tệp hoặc sửa tên trong sổ")
 
@@ -92,7 +102,7 @@ def _row(ctx: Context, ws, r, name, kind, sha, sender, received, evidence, unit=
     sent = ctx.rules.field_by_role("sent_date").label
     texts = {0: name, 1: kind, 2: sha, 3: sender or "", 5: evidence_words(evidence, sent), 6: unit, 7: period,
              8: report, 9: status, 10: reason}
-    ws.set_row(r, text_height([str(v or "") for v in texts.values()], [WIDTHS[col] for col in texts]))
+    ws.set_row(r, rows_text_height([str(v or "") for v in texts.values()], [WIDTHS[col] for col in texts]))
     for col, value in texts.items():
         book.text(ws, r, col, value, "cell_wrap")
     if received is not None:

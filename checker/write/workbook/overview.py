@@ -1,5 +1,5 @@
 """The overview sheet ("Tổng quan"): the counts that must add up, submissions by cycle with a
-chart, the units missing most, and whether comments, links or findings had to be cut. Written
+chart, the units missing most, and whether comments or links had to be cut. Written
 last (it notes what the other sheets had to cut); its rows-written cells and verdict are filled in
 once the data sheets have been streamed (reconcile)."""
 
@@ -21,8 +21,6 @@ class Cuts:
 
     comments_capped: bool
     links_capped: bool
-    findings_cut: int  # findings beyond Excel's rows per sheet
-    cut_words: str  # how the findings sheet says so
 
 
 @dataclass(frozen=True)
@@ -105,10 +103,7 @@ def write_overview(ctx: Context, ws, cuts: Cuts) -> Totals:
     note = row + 12
     if cuts.comments_capped or cuts.links_capped:
         text(ws, note, 0, "Ghi chú: quá nhiều phát hiện để ghi chú (comment) và liên kết cho từng ô; "
-                          "mọi ô vẫn được tô màu và trang “Lỗi và cảnh báo” liệt kê "
-                          + ("các phát hiện." if cuts.findings_cut else "đầy đủ."), "subtitle")
-    if cuts.findings_cut:
-        text(ws, note + 1, 0, f"Trang “Lỗi và cảnh báo”: {cuts.cut_words}", "subtitle")
+                          "mọi ô vẫn được tô màu và trang “Lỗi và cảnh báo” liệt kê đầy đủ.", "subtitle")
     print_setup(ws)
     return Totals(accounts, written_cells, verdict_cell)
 

@@ -11,8 +11,8 @@ import pandas as pd
 from ...model.findings import column_letter
 from ...decide.review import nominations_in_force, unit_of
 from ..style import text_height
-from .book import print_bands
-from .layout import Context
+from .book import print_bands, records, rows_text_height
+from .layout import Context, refuse_overflow
 from .words import META
 
 
@@ -39,6 +39,7 @@ def write_review(ctx: Context, ws) -> None:
     if not picked.empty:
         chosen = set(picked.index)
         picked = picked.loc[[i for i in ctx.order[sheet_key] if i in chosen]]
+    refuse_overflow(ws.name, len(picked), TOP + 1)
     headers = ["STT", META[3], *(spec.field(key[role]).label for role in SHOWN), SOURCE, ROW,
                info.decision_label, info.reason_label]
     book.text(ws, 0, 0, f"Xét duyệt của Hội đồng Thi đua - Khen thưởng – tính đến hết ngày {c.as_of:%d/%m/%Y}",
@@ -67,7 +68,7 @@ def write_review(ctx: Context, ws) -> None:
         "error_message": f"Chọn một trong: {choices}."})
     cell, wrap, open_wrap = f["cell"], f["cell_wrap"], f["open_wrap"]
     books, review = c.validation.books, c.review
-    for n, (_, row) in enumerate(picked.iterrows(), start=1):
+    for n, (_, row) in enumerate(records(picked), start=1):
         r, file = TOP + n, int(row["_file"])
         unit = unit_of(c, file)
         decided = review.of(unit, row[key["nominee"]], row[key["birth_year"]]) if review else None
@@ -75,7 +76,7 @@ def write_review(ctx: Context, ws) -> None:
         texts = {1: unit, 2: row[key["nominee"]], 4: row[key["level"]], 5: row[key["achievement"]],
                  6: books[file].name.split("/")[-1], 9: reason}
         texts = {col: value if isinstance(value, str) else "" for col, value in texts.items()}
-        ws.set_row(r, text_height([texts[col] for col in WRAPPED], [WIDTHS[col] for col in WRAPPED]))
+        ws.set_row(r, rows_text_height([texts[col] for col in WRAPPED], [WIDTHS[col] for col in WRAPPED]))
         ws.write_number(r, 0, n, cell)
         for col in (1, 2):
             ws.write_string(r, col, texts[col], wrap)

@@ -9,6 +9,16 @@ OVERVIEW, MATRIX, CITY, REVIEW, FINDINGS, FILES, RULES = (
 # The data sheets gather the rules file's sheets of these roles, under the same names.
 DATA_ROLES = ("nominations", "activities")
 SHEET_COUNT = 9
+MAX_SHEET_NAME = 31  # Excel's characters in a sheet's name
+
+
+def part_name(name: str, part: int) -> str:
+    """The name of a long sheet's part (from 1): the sheet's own name first, then "Tên (2)", "Tên (3)" …,
+    the name shortened if need be so that the suffix fits Excel's 31 characters."""
+    if part == 1:
+        return name
+    suffix = f" ({part})"
+    return name[:MAX_SHEET_NAME - len(suffix)].rstrip() + suffix
 
 
 def data_sheets(rules: RuleSet) -> tuple[tuple[str, str], ...]:
