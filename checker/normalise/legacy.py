@@ -127,7 +127,7 @@ def repair_legacy(s: str, font: str | None = None) -> tuple[str, str | None]:
     Text with letters above U+00FF or combining marks is genuine Unicode, returned unchanged. Text
     in a TCVN3 "H" font (``.VnTimeH``) is upper-cased after decoding.
     """
-    if not isinstance(s, str) or s.isascii():
+    if not isinstance(s, str) or s.isascii() or not _LEGACY_LETTER.search(s):
         return s, None
     if _GENUINE.search(s) or any((c.isalpha() and ord(c) > 0xFF) or unicodedata.combining(c) for c in s):
         return s, None
@@ -164,7 +164,19 @@ def repair_legacy(s: str, font: str | None = None) -> tuple[str, str | None]:
 def looks_legacy(s: str) -> bool:
     """True if ``s`` would be decoded by :func:`repair_legacy` given a TCVN3 or a VNI font.
 
-    Cheap for the usual cell (ASCII or Unicode Vietnamese returns False at once); readers use it
-    to decide whether a cell's font is worth looking up.
+    Cheap for the usual cell: ASCII, text without any character a legacy word is made of, and
+    Unicode Vietnamese return False at once, before the decoders (the same answer: repair_legacy
+    returns unchanged on each); readers use it to decide whether a cell's font is worth looking up.
     """
+    if not isinstance(s, str) or s.isascii() or not _LEGACY_LETTER.search(s) or _GENUINE.search(s):
+        return False
+    return _looks_legacy(s)
+
+
+# A non-ASCII legacy word holds at least one of these: text without any is never decoded.
+_LEGACY_LETTER = re.compile("[" + re.escape("".join(_WORD_CHARS)) + "]")
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _looks_legacy(s: str) -> bool:
     return any(repair_legacy(s, font)[1] for font in (".VnTime", "VNI-Times"))

@@ -43,6 +43,8 @@ def nfc(s: str) -> str:
     word is a Vietnamese syllable ("Ðoàn"); Icelandic "Guðrún" is kept. Run :func:`repair_legacy`
     first: in TCVN3, Ð is the code of "é".
     """
+    if s.isascii():
+        return s  # NFC already, and no Ð/ð
     s = unicodedata.normalize("NFC", s)
     if "Ð" not in s and "ð" not in s:
         return s
@@ -70,6 +72,26 @@ def clean_text(s: str) -> str:
     """
     if not s:
         return ""
+    if _already_clean(s):
+        return s
+    return _clean_text(s)
+
+
+# Whitespace other than a single plain space, the characters _SPACE_TABLE maps, a soft hyphen and
+# the Đ look-alikes: text holding none of them (and no space at either end) is only NFC-normalised.
+_NOT_CLEAN = re.compile("[^\\S ]|  |[\u00ad\u00d0\u00f0" + "".join(chr(c) for c in _SPACE_TABLE) + "]")
+
+
+def _already_clean(s: str) -> bool:
+    """True if clean_text(s) is s itself: the fast path of the usual cell (tests/normalise/test_text.py
+    compares both paths on tricky inputs)."""
+    if s[0] == " " or s[-1] == " " or _NOT_CLEAN.search(s):
+        return False
+    return s.isascii() or unicodedata.is_normalized("NFC", s)
+
+
+@functools.lru_cache(maxsize=1 << 16)  # pure; list values and unit names recur in every file
+def _clean_text(s: str) -> str:
     s = nfc(s).translate(_SPACE_TABLE).replace("\r\n", "\n").replace("\r", "\n")
     if "\xad" in s and any(c.isalpha() and ord(c) > 0xFF for c in s):
         s = s.replace("\xad", "")
@@ -85,10 +107,26 @@ _PUNCT_TABLE = str.maketrans({c: "-" for c in _DASHES} | dict.fromkeys("“”�
                              | dict.fromkeys("‘’‚‛′", "'"))
 
 
+class _Stripped(dict):
+    """Each character's share of strip_diacritics, computed once (str.translate looks it up): its
+    decomposition without combining marks. Filtering character by character is the same as filtering
+    the whole NFD form, since canonical reordering only moves the marks that are dropped."""
+
+    def __missing__(self, code: int) -> str:
+        c = chr(code).translate(_D_TABLE)
+        self[code] = out = "".join(x for x in unicodedata.normalize("NFD", c) if not unicodedata.combining(x))
+        return out
+
+
+_STRIPPED = _Stripped()
+
+
 def strip_diacritics(s: str) -> str:
     """``s`` without tone and vowel marks; đ/Đ (and look-alikes ð/Ð) become d/D."""
-    s = unicodedata.normalize("NFD", s.translate(_D_TABLE))
-    return unicodedata.normalize("NFC", "".join(c for c in s if not unicodedata.combining(c)))
+    if s.isascii():
+        return s
+    out = s.translate(_STRIPPED)
+    return out if out.isascii() else unicodedata.normalize("NFC", out)
 
 
 def _canonical_tone(word: str) -> str:
@@ -100,6 +138,7 @@ def _canonical_tone(word: str) -> str:
     return toneless[:-1] + unicodedata.normalize("NFC", toneless[-1] + tones[0][1])
 
 
+@functools.lru_cache(maxsize=1 << 14)  # pure; the same list values recur in every file
 def list_key(s: str) -> str:
     """Key for comparing a cell with a drop-down list value; diacritics are kept ("Nam" ≠ "Năm").
 
@@ -115,6 +154,7 @@ def list_key(s: str) -> str:
     return unicodedata.normalize("NFC", s).strip()
 
 
+@functools.lru_cache(maxsize=1 << 16)  # pure; labels, units and names recur across files and checks
 def _plain_key(s: str) -> str:
     s = strip_diacritics(nfc(s)).casefold()
     return " ".join(re.sub(r"[\W_]+", " ", s).split())
@@ -168,6 +208,7 @@ _HONORIFIC_RE = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=1 << 16)  # pure; each person is keyed by several checks
 def person_key(s: str) -> str:
     """:func:`name_key` of a person's name without leading honorifics (Ông, Bà, Đ/c, ...)."""
     t = clean_text(s).casefold()

@@ -27,6 +27,13 @@ _YEAR_MONTH = re.compile(r"(\d{4})-(\d{1,2})")
 
 
 def is_blank(value: object) -> bool:
+    kind = type(value)  # the usual cells first, without a comparison with "" (millions of calls)
+    if kind is str:
+        return not value or value.isspace()
+    if kind is float:
+        return value != value  # NaN
+    if kind is int or kind is bool:
+        return False
     if value is None or value == "":
         return True
     if isinstance(value, float) and math.isnan(value):

@@ -94,13 +94,14 @@ def _xlsx_fast(zf: zipfile.ZipFile, part: str, name: str, want_formulas: bool) -
             raise _Careful  # a cell in another form
         extent.merges += _merges(buf, end)
         if not _FORMULA.search(buf, 0, end):  # no formula in this block: the common case, in bulk
-            if any(not first for _, _, first, *_ in found):
+            valued = [cell for cell in found if cell[2] in _VALUE_TAGS]
+            if len(valued) < len(found) and not all(cell[2] for cell in found):
                 raise _Careful  # a cell whose first child is unusual
-            valued = [(letters, digits) for letters, digits, first, *_ in found if first in _VALUE_TAGS]
             if valued:
                 cells += len(valued)
-                rows = max(rows, max(int(digits) for _, digits in valued))
-                cols = max(cols, max(column_number(letters) for letters in {letters for letters, _ in valued}))
+                # Each distinct row number and column once (a row's cells share one, a column's too).
+                rows = max(rows, max(map(int, {cell[1] for cell in valued})))
+                cols = max(cols, max(map(column_number, {cell[0] for cell in valued})))
             continue
         for letters, digits, first, formula, f_attrs, f_text, after in found:
             if first and first not in _VALUE_TAGS:

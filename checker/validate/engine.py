@@ -79,8 +79,10 @@ def _rule_failures(cases: pd.DataFrame) -> pd.DataFrame:
         raise RuntimeError(f"pandera reported failures that are not rule checks: {bad}")
     out = errors[["index", "column", "check"]].copy()
     out["index"] = out["index"].astype("int64")
-    out["rule"] = out["check"].str.split("#").str[0]
-    out["n"] = out["check"].str.split("#").str[1].astype(int)
+    # Each check name ("RULE#n") split once, not once per failing cell.
+    split = {name: name.split("#") for name in out["check"].unique()}
+    out["rule"] = out["check"].map({name: rule for name, (rule, _) in split.items()})
+    out["n"] = out["check"].map({name: int(n) for name, (_, n) in split.items()}).astype(int)
     # Within one rule the first failing check (in rules-file order) speaks for a cell:
     # a placeholder summary is not also "too short".
     out = out.sort_values(["index", "column", "rule", "n"]).drop_duplicates(["index", "column", "rule"])

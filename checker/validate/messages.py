@@ -19,9 +19,12 @@ _BLANK = "\x00"
 _BLANK_WORDS = ((f"nhận được “{_BLANK}”", "ô đang để trống"), (f"“{_BLANK}”", "ô trống"))
 
 
+_DEFAULTS = dict.fromkeys(sorted(COMMON_PLACEHOLDERS), "")  # made once, not per message
+
+
 def render(template: str, values: dict[str, Any]) -> str:
     """A message's text (without its citation) from the rules file's template."""
-    values = {**dict.fromkeys(sorted(COMMON_PLACEHOLDERS), ""), **values}
+    values = {**_DEFAULTS, **values}
     if values["value"] == "":
         values["value"] = _BLANK
     text = template.format(**values)

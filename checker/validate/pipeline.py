@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import importlib
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
@@ -22,6 +24,17 @@ from .reading_findings import reading_findings, without_formula_echoes
 from .row_kinds import Context
 from .columns import VALID_ROWS
 from .rule_findings import file_findings, table_findings
+
+# pandera's pandas backend imports its data-synthesis strategies, and through them hypothesis when it
+# is installed (the test extras): 0.3-0.4 s of a one-file check, for strategies ntvt never uses.
+# Imported here with hypothesis hidden, pandera takes the path it takes without it; nothing changes
+# when hypothesis was imported first (a test run), and hypothesis stays importable afterwards.
+if "hypothesis" not in sys.modules:
+    sys.modules["hypothesis"] = None  # type: ignore[assignment]  # makes `import hypothesis` fail
+    try:
+        importlib.import_module("pandera.strategies.pandas_strategies")
+    finally:
+        del sys.modules["hypothesis"]
 
 
 @dataclass

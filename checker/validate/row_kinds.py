@@ -8,6 +8,7 @@ them with the campaign kinds. A new behaviour is a new kind in both, with tests.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
@@ -206,19 +207,33 @@ def _max_length_details(ctx, row, c, col):
     return {"max": c.params["max"], "length": len(row[col] or "")}
 
 
+# The person keys of the last frame keyed: the rendering of the duplicates asks again for what the
+# verdict just computed. Held by a weak reference: it goes with the frame.
+_last_keys: tuple | None = None  # (weakref to the frame, columns, keys)
+
+
+def _person_keys(f: pd.DataFrame, columns: list[str]) -> pd.Series:
+    global _last_keys
+    if _last_keys is not None and _last_keys[0]() is f and _last_keys[1] == tuple(columns):
+        return _last_keys[2]
+    keys = person_keys(f, columns)
+    _last_keys = (weakref.ref(f), tuple(columns), keys)
+    return keys
+
+
 def _unique(ctx, f, c, col):
     if col != c.params["columns"][0]:  # reported once, on the name cell
         return pd.Series(False, index=f.index)
     # Among the rows that name someone: a blank name is nobody's twin.
     named = given(f, col)
-    keys = pd.DataFrame({"f": f["_file"], "k": person_keys(f, c.params["columns"])})[named]
+    keys = pd.DataFrame({"f": f["_file"], "k": _person_keys(f, c.params["columns"])})[named]
     return named & keys.duplicated(keep="first").reindex(f.index, fill_value=False)
 
 
 def _unique_details(ctx, row, c, col):
     if ("first_rows", id(c)) not in ctx.cache:
         f = ctx.frame
-        keyed = pd.DataFrame({"f": f["_file"], "k": person_keys(f, c.params["columns"]), "r": f["_row"]})[given(f, col)]
+        keyed = pd.DataFrame({"f": f["_file"], "k": _person_keys(f, c.params["columns"]), "r": f["_row"]})[given(f, col)]
         # Only people listed twice are asked about: a map of every row would cost a city's rows.
         keyed = keyed[keyed.duplicated(["f", "k"], keep=False)]
         ctx.cache[("keys", id(c))] = keyed["k"]

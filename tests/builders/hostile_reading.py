@@ -56,6 +56,9 @@ def add_merges(source: Path, target: Path, refs: list[str]) -> Path:
     return rewrite_part(source, target, NOMINATIONS_SHEET, edit)
 
 
+R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
 def add_big_sheet(source: Path, target: Path, rows: int, cols: int, name: str = "Dữ liệu thô") -> Path:
     """Add a sheet of rows × cols numeric cells (not a template sheet: ntvt has no reason to read it)."""
     letters = [column_letter(c) for c in range(1, cols + 1)]
@@ -63,8 +66,10 @@ def add_big_sheet(source: Path, target: Path, rows: int, cols: int, name: str = 
         for item in src.infolist():
             data = src.read(item.filename)
             if item.filename == "xl/workbook.xml":
-                data = data.replace(b"</sheets>", f'<sheet name="{name}" sheetId="99" state="visible" '
-                                                  f'r:id="rId99"/></sheets>'.encode())
+                # The prefix is declared on the element itself: openpyxl with lxml declares it on each
+                # <sheet>, not on the root, and an undeclared r: would make workbook.xml unreadable.
+                data = data.replace(b"</sheets>", f'<sheet xmlns:r="{R_NS}" name="{name}" sheetId="99" '
+                                                  f'state="visible" r:id="rId99"/></sheets>'.encode())
             elif item.filename == "xl/_rels/workbook.xml.rels":
                 data = data.replace(b"</Relationships>", b'<Relationship Type="http://schemas.openxmlformats.org/'
                                     b'officeDocument/2006/relationships/worksheet" Target="/xl/worksheets/big.xml" '

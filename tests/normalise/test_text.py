@@ -8,6 +8,8 @@ import unicodedata
 
 import pytest
 
+from checker.normalise import legacy as legacy_module  # the fast paths' internals
+from checker.normalise import text as text_module
 from checker.normalise.legacy import looks_legacy, repair_legacy
 from checker.normalise.syllable import is_vietnamese_syllable
 from checker.normalise.text import clean_text, is_nfc, list_key, name_key, nfc, person_key, strip_diacritics
@@ -498,3 +500,81 @@ def test_random_sequences_are_never_mis_decoded():
             decoded, kept = decoded + (out == s), kept + (out == encoded)
     assert wrong == []
     assert decoded > 10 * kept  # nearly every sequence carries enough evidence to decode
+
+# ---------------------------------------------------------------------------------------------
+# Fast paths: each gives what the slow path gives, on tricky inputs (NFD, TCVN3, VNI, zero-width
+# and non-breaking spaces, soft hyphens, Ð look-alikes, line breaks, formulas as text)
+
+TRICKY = [
+    "Nguyễn Văn A", "Hoa\u0300ng", "Nguye\u0302\u0303n", "Hà\u00a0Nội", "Hà\u200bNội", "\ufeffCó", "Có\u2060",
+    "  Hà Nội ", "Hà  Nội", "Hà\tNội", "dòng 1\r\ndòng 2", "a\rb", " \n x \n\n y ", "tr\xadêng", "Tr\xadong",
+    "Ðoàn kết", "Guðrún", "chÝnh quyÒn", "Haø Noäi", "Hµ Néi", "=SUM(A1:A3)", "=HYPERLINK(\"x\")", "",
+    " ", "\u3000", "x\u2028y", "x\x85y", "x\x1cy", "x\u202fy", "a\u00adb", "café", "Ø", "Hoà\u0301",
+    "\u0301", "가나", "\u1100\u1161", "Ω\u0301", "ﬁ", "Ａ", "123", "1\u00a0000", "TĐKT", "COVID - 19",
+]
+TRICKY_ALPHABET = sorted(set("".join(TRICKY)) | set("aăâeêoôơuưyđ AĐ.\n\r\t,") | {"\u0300", "\u0303", "\u0323"})
+
+
+def _tricky_strings(n: int = 3000) -> list[str]:
+    rng = random.Random(18)
+    return TRICKY + [s.encode("ascii", "ignore").decode() for s in TRICKY] + CORPUS + [
+        "".join(rng.choice(TRICKY_ALPHABET) for _ in range(rng.randint(1, 12))) for _ in range(n)]
+
+
+def _reference_strip(s: str) -> str:
+    """strip_diacritics as it was written before its per-character table."""
+    s = unicodedata.normalize("NFD", s.translate(str.maketrans("đĐðÐ", "dDdD")))
+    return unicodedata.normalize("NFC", "".join(c for c in s if not unicodedata.combining(c)))
+
+
+def test_clean_text_fast_path_agrees_with_the_full_clean_up():
+    """clean_text's shortcut for text already clean returns what the full clean-up returns, on every input."""
+    slow = text_module._clean_text.__wrapped__
+    differ = [s for s in _tricky_strings() if s and clean_text(s) != slow(s)]
+    assert differ == []
+
+
+@pytest.mark.parametrize("s, fast", [
+    ("Nguyễn Văn A", True), ("hello world", True), ("=SUM(A1:A3)", True), ("Hoa\u0300ng", False),
+    ("Hà\u00a0Nội", False), ("Hà\u200bNội", False), ("Hà  Nội", False), (" Có", False), ("a\nb", False),
+    ("tr\xadêng", False), ("Ðoàn", False),
+])
+def test_clean_text_fast_path_is_taken_for_clean_text_only(s, fast):
+    """The shortcut is taken for ASCII or NFC text with single spaces, never for text that needs a change."""
+    assert text_module._already_clean(s) is fast
+
+
+def test_nfc_fast_path_agrees():
+    """nfc's ASCII shortcut: the same as NFC plus the Ð mapping, on every input."""
+    differ = [s for s in _tricky_strings() if s.isascii() and nfc(s) != unicodedata.normalize("NFC", s)]
+    assert differ == [] and nfc("Ðoàn") == "Đoàn"
+
+
+def test_strip_diacritics_table_agrees_with_nfd_filtering():
+    """strip_diacritics by its per-character table equals filtering the whole NFD form (Hangul, NFD, Ð)."""
+    differ = [s for s in _tricky_strings() if strip_diacritics(s) != _reference_strip(s)]
+    assert differ == [] and strip_diacritics("Nguye\u0302\u0303n Ðức") == "Nguyen Duc"
+
+
+def test_looks_legacy_pre_tests_agree_with_the_decoders():
+    """looks_legacy's cheap pre-tests give what trying both decoders gives, on Unicode, TCVN3 and VNI text."""
+    inputs = _tricky_strings()
+    inputs += [e for s in CORPUS + PEOPLE for e in (encode_vni(s), encode_tcvn3(s)) if e is not None]
+    full = {s: any(repair_legacy(s, font)[1] for font in (".VnTime", "VNI-Times")) for s in inputs}
+    assert {s: looks_legacy(s) for s in inputs} == full
+    assert sum(full.values()) > 100  # legacy inputs were among them
+
+
+def test_repair_legacy_pre_test_skips_only_text_without_a_legacy_letter():
+    """Text without any character a legacy word is made of is returned unchanged at once; TCVN3 is still read."""
+    assert legacy_module._LEGACY_LETTER.search("Hà Nội") and not legacy_module._LEGACY_LETTER.search("Ả Ơ ≥ “x”")
+    assert repair_legacy("Ả Ơ ≥ “x”", ".VnTime") == ("Ả Ơ ≥ “x”", None)
+    assert repair_legacy("Hµ Néi") == ("Hà Nội", "TCVN3")
+
+
+def test_cached_keys_agree_with_their_uncached_functions():
+    """person_key, list_key and the plain key are cached; cached and fresh results are equal."""
+    for s in _tricky_strings(500):
+        assert person_key(s) == person_key.__wrapped__(s)
+        assert list_key(s) == list_key.__wrapped__(s)
+        assert text_module._plain_key(s) == text_module._plain_key.__wrapped__(s)

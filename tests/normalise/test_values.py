@@ -222,3 +222,22 @@ def test_as_text(raw, expected):
 def test_is_blank(raw, expected):
     """Only None, NaN and whitespace-only text count as blank; zero and False are values."""
     assert is_blank(raw) is expected
+
+
+def _reference_is_blank(value: object) -> bool:
+    """is_blank as it was written before its shortcuts by type."""
+    if value is None or value == "":
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+def test_is_blank_shortcuts_agree_with_the_general_test():
+    """Every one-character text (all whitespace included), and numbers, dates and NaN, are judged as before."""
+    import numpy as np  # lazy: only this test needs numpy's float subclass
+    values = [chr(c) for c in range(0x3100)] + [chr(c) * 3 for c in range(0x3100)] + [
+        "", " a ", "\u00a0\u3000", 0, 1, 0.0, -0.5, float("nan"), np.float64("nan"), np.float64(1.5), True, False,
+        None, dt.date(2023, 1, 1), dt.datetime(2023, 1, 1), dt.time(0, 0)]
+    assert [is_blank(v) for v in values] == [_reference_is_blank(v) for v in values]
+    assert is_blank("\u3000\n") and not is_blank(0) and is_blank(float("nan"))

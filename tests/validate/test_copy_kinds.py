@@ -185,3 +185,26 @@ def test_lsh_finds_near_copies_among_texts_sharing_a_stock_phrase(monkeypatch):
     monkeypatch.setattr(copy_kinds, "COMMON_AT_LEAST", 5)  # so the phrase counts as common in 90 texts
     assert near_pairs(texts, 90) == expected
     assert sum(len(v) for v in expected.values()) >= 20
+
+
+def test_band_mates_are_what_querying_before_each_insert_returns():
+    """_band_mates groups equal bands over all signatures at once; it returns, per text, exactly the
+    earlier texts datasketch's query-then-insert loop returns (near-copies, stock phrases, singletons)."""
+    import zlib
+
+    from datasketch import MinHash, MinHashLSH  # lazy in copy_kinds too: scipy
+
+    rng = random.Random(18)
+    words = [f"w{i}" for i in range(60)]
+    texts = [" ".join(rng.choice(words) for _ in range(rng.randint(1, 12))) for _ in range(400)]
+    texts += [t + " them" for t in texts[:150]] + [texts[0]] * 3  # near and exact copies
+    shingles = [sorted({zlib.crc32(" ".join(p).encode()) for p in zip(t.split(), t.split()[1:])} or {1}) for t in texts]
+    signatures = MinHash.bulk(shingles, num_perm=copy_kinds.NUM_PERM, hashfunc=int)
+    lsh = MinHashLSH(threshold=copy_kinds.LSH_THRESHOLD, num_perm=copy_kinds.NUM_PERM)
+    expected = []
+    for i, signature in enumerate(signatures):
+        expected.append(set(lsh.query(signature)))
+        lsh.insert(i, signature)
+    fresh = MinHashLSH(threshold=copy_kinds.LSH_THRESHOLD, num_perm=copy_kinds.NUM_PERM)
+    assert copy_kinds._band_mates(signatures, fresh) == expected
+    assert sum(map(len, expected)) > 150  # copies were proposed
