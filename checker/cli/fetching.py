@@ -11,7 +11,7 @@ import click
 
 from . import words
 from .machinery import DAY, FOLDER, Command, Option, ServerAddress, rules_option
-from .. import api
+from .machinery import api  # checker.api, imported on first use
 from ..model.addresses import is_loopback
 from ..write.terminal import printable
 

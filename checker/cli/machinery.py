@@ -44,6 +44,19 @@ def _speak_vietnamese() -> None:
 _speak_vietnamese()
 
 
+class _Api:
+    """checker.api, imported on its first use: `ntvt --help`, `ntvt LỆNH --help` and usage errors
+    need none of pandas, pandera, openpyxl. Attributes are looked up on the module each time, so a
+    test that patches checker.api is seen."""
+
+    def __getattr__(self, name: str):
+        from .. import api as module  # lazy: start-up cost (pandas, pandera: not for --help, usage errors)
+        return getattr(module, name)
+
+
+api = _Api()
+
+
 def _quoted(names) -> str:
     return ", ".join(f"“{name}”" for name in names)
 

@@ -12,9 +12,8 @@ import click
 
 from . import words
 from .machinery import EXIT_CLEAN, EXIT_FINDINGS, FOLDER, Argument, Command, Option, ServerAddress, rules_option
-from .. import api
+from .machinery import api  # checker.api, imported on first use
 from ..model.addresses import is_loopback
-from ..mailbox.send import NO_RECIPIENT, REFUSED
 from ..write.terminal import printable
 
 PASSWORD_VARIABLE = "NTVT_SMTP_PASSWORD"
@@ -66,5 +65,6 @@ def send(rules_path, drafts, smtp, user, sender, plain, yes, workspace):
     listed = api.send_replies(drafts, server, send=yes, sender=sender, workspace=ws, rules=rules,
                               sent_at=dt.datetime.now(rules.deadlines.zone) if yes else None)  # the clock, at the edge
     click.echo(printable(api.send_listing(listed, rules)))
+    from ..mailbox.send import NO_RECIPIENT, REFUSED  # lazy: start-up cost (the mailbox; loaded by now)
     unsent = any(o.status in (NO_RECIPIENT, REFUSED) for o in listed.outcomes)
     sys.exit(EXIT_FINDINGS if yes and unsent else EXIT_CLEAN)

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from .machinery import EXIT_CLEAN, EXIT_FINDINGS, FILE, FOLDER, Argument, Command, rules_option
-from .. import api
+from .machinery import api  # checker.api, imported on first use
 from ..write.terminal import printable
 
 

@@ -24,9 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 from pathlib import Path
-
-import xlsxwriter
-from xlsxwriter.utility import xl_col_to_name
+from typing import TYPE_CHECKING
 
 from .files import atomic_output
 from .names import template_name
@@ -38,6 +36,9 @@ from ..normalise.matching import UnitIndex
 from ..read.grids import VERSION_LABEL, VERSION_SHEET
 from ..ruleset.kinds import KINDS
 from ..ruleset.spec import FieldSpec, RuleSet, SheetSpec, Unit
+
+if TYPE_CHECKING:
+    import xlsxwriter
 
 LISTS_SHEET = "Danh mục"
 UNITS_LIST, CYCLES_LIST = "units", "cycles"
@@ -135,6 +136,8 @@ class _TemplateWriter:
                  unit_name: str | None = None):
         as_of = as_of.date() if isinstance(as_of, dt.datetime) else as_of
         self.rules, self.as_of, self.prefill, self.unit_name = rules, as_of, prefill, unit_name
+        import xlsxwriter  # lazy: start-up cost (xlsxwriter: `ntvt check` writes no template)
+        from xlsxwriter.utility import xl_col_to_name  # lazy: idem
         # tmpdir: xlsxwriter's temporary files go in atomic_output's scratch folder, beside the output.
         self.wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
                                                   "strings_to_urls": False, "tmpdir": str(Path(path).parent)})

@@ -10,7 +10,7 @@ import pytest
 
 from checker import validate_files, write_annotated_copies
 from checker.model.errors import OutputError
-from checker.write.annotated_copy import SUMMARY_SHEET
+from checker.write.result_sheet import SUMMARY_SHEET
 from checker.write.style import SEVERITY_FILL as FILLS
 from checker.model.findings import Severity
 
