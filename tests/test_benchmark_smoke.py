@@ -1,15 +1,17 @@
 """Smoke test of the benchmark (benchmarks/): the generator's planted problems are all found at their
-cells, and run.py runs end to end. No timing is asserted: times belong to the benchmark's report."""
+cells, the floor's lean writer writes what it is given, and run.py runs end to end. No timing is asserted: times belong to the benchmark's report."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 
+import openpyxl
 import pytest
 
-from benchmarks import run
+from benchmarks import check_lean, run
 from benchmarks.generate import generate, manifest_path
+from benchmarks.lean_xlsx import LeanWriter
 from checker import Severity
 from checker import consolidate
 
@@ -62,9 +64,34 @@ def test_generation_is_seeded_and_prefix_stable(inbox, tmp_path, rules):
     assert all((path / name).read_bytes() == (tmp_path / "small" / name).read_bytes() for name in first)
 
 
+def test_lean_writer_cells_read_back_with_openpyxl(tmp_path):
+    """The floor's writer puts each value where it belongs: no `r=` attributes, so an empty cell inside
+    a row and an empty row must keep the later cells in place; text is escaped, dates are dates."""
+    path = tmp_path / "lean.xlsx"
+    writer = LeanWriter(path)
+    writer.add_sheet("Danh sách đề nghị", [["STT", "Họ và tên", "Năm sinh", "Ngày"],
+                                           [1.0, "Nguyễn Văn A & <B>", 1985, dt.date(2023, 5, 18)],
+                                           [],
+                                           ["", " lề trái", 2.5, True, "", ""]])
+    writer.add_sheet("Lỗi và cảnh báo", [["Họ và tên"], ["Nguyễn Văn A & <B>"]])
+    writer.close()
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["Danh sách đề nghị", "Lỗi và cảnh báo"]
+    ws = book["Danh sách đề nghị"]
+    assert [list(r) for r in ws.iter_rows(values_only=True)] == [
+        ["STT", "Họ và tên", "Năm sinh", "Ngày"],
+        [1, "Nguyễn Văn A & <B>", 1985, dt.datetime(2023, 5, 18)],
+        [None, None, None, None],
+        [None, " lề trái", 2.5, True]]
+    assert ws["D2"].number_format == "dd/mm/yyyy"
+    assert book["Lỗi và cảnh báo"]["A2"].value == "Nguyễn Văn A & <B>"
+    assert (writer.cells, len(writer.strings)) == (13, 6)
+
+
 @pytest.mark.slow
 def test_run_script_end_to_end(tmp_path, capsys):
-    """run.py measures every approach at N=20 and reports full recall for ntvt (frictionless may be skipped)."""
+    """run.py measures every approach at N=20: full recall for ntvt and naive, and the floor's lean
+    workbook holds exactly the cells of ntvt's (openpyxl reads back what calamine reads from ntvt's)."""
     out = tmp_path / "results.json"
     report = run.main(["--n", "20", "--repeats", "1", "--no-warmup", "--work", str(tmp_path / "work"),
                        "--out", str(out)])
@@ -80,3 +107,12 @@ def test_run_script_end_to_end(tmp_path, capsys):
         assert 0 < rows["frictionless"]["recall_cell"] < 1  # a Table Schema cannot say the conditional rules
     assert "| 20 | (b) ntvt consolidate |" in printed
     assert json.loads(out.read_text(encoding="utf-8"))["table"] == report["table"]
+    read, write = rows["floor"]["detail"][0]["read"], rows["floor"]["detail"][0]["write"]
+    assert (read["files"], read["workers"]) == (20, 2)
+    assert read["sheets"] == ["Thông tin đơn vị", "Danh sách đề nghị", "Hoạt động", "Tổng kết"]
+    assert all(len(r["load"][0]) == 2 and r["median_cpu_s"] > 0 for r in rows.values() if "load" in r)
+    out_dir = tmp_path / "work" / "n20-s42" / "out" / "for-n20"
+    assert check_lean.differences(out_dir / "ntvt-cells.xlsx", out_dir / "floor.xlsx") == []
+    assert write["cells"] == sum(len([v for v in r if v not in ("", None)]) for ws in
+                                  openpyxl.load_workbook(out_dir / "floor.xlsx", read_only=True)
+                                  for r in ws.iter_rows(values_only=True))
