@@ -95,6 +95,7 @@ def test_decisions_chosen_in_the_page_reach_the_next_workbook(page_and_root, tmp
     choose(page, "Vũ Thị Yến", "Khen cấp Sở")
     choose(page, "Đặng Thị Nam", "Trả lại")
     page.get_by_role("button", name="Lưu quyết định").click()
+    page.locator("tr.refused").first.wait_for()  # the answer has come (and its console line with it)
     # The refusal is a 400 page (as every refused form of the page): the one console line it gives.
     assert watch.errors == ["Failed to load resource: the server responded with a status of 400 (Bad Request)"]
     watch.errors.clear()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+import time
 from pathlib import Path
 from typing import Iterator
 
@@ -191,13 +192,27 @@ class Register:
     def __init__(self, path: Path):
         self.path = Path(path)
         try:
-            with self.connect() as db:
-                db.execute("PRAGMA journal_mode=WAL")
-                self._migrate(db)
+            self._open()
         except sqlite3.DatabaseError as exc:  # not a database, or a damaged one
             raise _unusable(self.path, f"{type(exc).__name__}: {exc}",
                             "tệp không phải cơ sở dữ liệu SQLite hoặc đã hỏng; hãy chọn thư mục làm việc khác "
                             "hoặc khôi phục tệp từ bản sao lưu") from None
+
+    def _open(self) -> None:
+        """Switch to WAL and migrate. With several openers of a new register at once SQLite may answer
+        "database is locked" at once, without waiting on its busy handler (the WAL switch can; seen in
+        CI with four threads opening one new register), so that answer is retried within the busy timeout."""
+        deadline = time.monotonic() + BUSY_MS / 1000
+        while True:
+            try:
+                with self.connect() as db:
+                    db.execute("PRAGMA journal_mode=WAL")
+                    self._migrate(db)
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
 
     @contextlib.contextmanager
     def connect(self) -> Iterator[sqlite3.Connection]:
