@@ -19,19 +19,17 @@ import json
 import os
 import re
 import shutil
-import threading
 import time
 from pathlib import Path
 
 import openpyxl
 import pytest
-import uvicorn
 
 from checker import api
 from checker.model.words import CAMPAIGN_FILE, SEVERITY_WORDS
-from checker.web import prepare
 
 from .builders.parts import need
+from .builders.web_server import serving
 
 try:
     from playwright.sync_api import sync_playwright
@@ -117,21 +115,8 @@ def served(tmp_path_factory, browser):
     """The server as `ntvt serve` runs it, on a free loopback port, over a fresh workspace."""
     root = tmp_path_factory.mktemp("browser") / "ntvt"
     rules = api.load_rules()
-    server = prepare(root, rules, host="127.0.0.1", port=0, password_file=None)
-    server.app.state.site.clock = lambda: MONTH
-    config = uvicorn.Config(server.app, workers=1, reload=False, log_level="warning", proxy_headers=False,
-                            server_header=False, lifespan="off")
-    running = uvicorn.Server(config)
-    thread = threading.Thread(target=running.run, kwargs={"sockets": [server.sock]}, name="ntvt-serve", daemon=True)
-    thread.start()
-    for _ in range(100):
-        if running.started:
-            break
-        time.sleep(0.05)
-    assert running.started
-    yield {"base": f"http://127.0.0.1:{server.sock.getsockname()[1]}", "root": root, "rules": rules}
-    running.should_exit = True
-    thread.join(10)
+    with serving(root, rules, lambda: MONTH) as base:
+        yield {"base": base, "root": root, "rules": rules}
 
 
 def open_page(browser, served, viewport=WIDE) -> Watch:

@@ -12,17 +12,14 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import threading
-import time
 from pathlib import Path
 
 import openpyxl
 import pytest
-import uvicorn
 
 from checker import api
-from checker.web import prepare
 
+from .builders.web_server import serving
 from .test_browser import ARGS, CHROMIUM, CSP_WATCH, SAMPLES, WIDE, Watch, _chromium_or_skip, sync_playwright
 
 HANOI = dt.timezone(dt.timedelta(hours=7))
@@ -35,26 +32,12 @@ REASON = "Thành tích chưa có xác nhận của công đoàn cơ sở"
 def page_and_root(tmp_path_factory):
     _chromium_or_skip()
     root = tmp_path_factory.mktemp("browser_review") / "ntvt"
-    server = prepare(root, api.load_rules(), host="127.0.0.1", port=0, password_file=None)
-    server.app.state.site.clock = lambda: MONTH
-    config = uvicorn.Config(server.app, workers=1, reload=False, log_level="warning", proxy_headers=False,
-                            server_header=False, lifespan="off")
-    running = uvicorn.Server(config)
-    thread = threading.Thread(target=running.run, kwargs={"sockets": [server.sock]}, name="ntvt-serve", daemon=True)
-    thread.start()
-    for _ in range(100):
-        if running.started:
-            break
-        time.sleep(0.05)
-    assert running.started
-    with sync_playwright() as p:
+    with serving(root, api.load_rules(), lambda: MONTH) as base, sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, env={**os.environ, "LANGUAGE": "vi"})
         context = chromium.new_context(viewport=WIDE, accept_downloads=True, locale="vi-VN")
         context.add_init_script(CSP_WATCH)
-        yield Watch(context, f"http://127.0.0.1:{server.sock.getsockname()[1]}"), root
+        yield Watch(context, base), root
         chromium.close()
-    running.should_exit = True
-    thread.join(10)
 
 
 def consolidate(page, as_of: str, folder: Path) -> Path:

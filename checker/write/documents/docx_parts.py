@@ -141,6 +141,18 @@ def title(doc, kind: str, subject: str) -> None:
     rule(doc, Cm(4))
 
 
+def opening(as_of: dt.date, issuer: tuple[str, ...], letter, values: dict[str, str], place: str, year: int):
+    """A new document with `letter`'s heading, title and (when it has one) addressee: a letter of the
+    rules' documents block (number, kind, subject, recipient), its {placeholders} filled from `values`."""
+    subject = letter.subject.format(**values)
+    doc = new_document(as_of, f"{letter.kind} – {subject}")
+    heading(doc, issuer, letter.number, place, year)
+    title(doc, letter.kind, subject)
+    if letter.recipient:
+        addressee(doc, letter.recipient.format(**values))
+    return doc
+
+
 def addressee(doc, text: str) -> None:
     paragraph(doc, text, size=14, align=WD_ALIGN_PARAGRAPH.CENTER, before=6, after=12)
 

@@ -20,10 +20,7 @@ def proposal(rules: RuleSet, figures: Figures, considered: int):
     words, plan = rules.documents, rules.plan
     letter = words.proposal
     values = common(rules, figures.as_of)
-    doc = parts.new_document(figures.as_of, f"{letter.kind} – {letter.subject.format(**values)}")
-    parts.heading(doc, words.issuer, letter.number, plan.place, plan.year)
-    parts.title(doc, letter.kind, letter.subject.format(**values))
-    parts.addressee(doc, letter.recipient.format(**values))
+    doc = parts.opening(figures.as_of, words.issuer, letter, values, plan.place, plan.year)
     texts = dict(values, quote=words.quote, considered=number(considered), proposed=number(len(figures.proposed)),
                  units_proposed=number(len({n.unit for n in figures.proposed})))
     for text in letter.body:

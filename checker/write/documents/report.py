@@ -25,11 +25,7 @@ def report(rules: RuleSet, figures: Figures):
     words, plan = rules.documents, rules.plan
     letter = words.report
     values = common(rules, figures.as_of)
-    doc = parts.new_document(figures.as_of, f"{letter.kind} – {letter.subject.format(**values)}")
-    parts.heading(doc, words.issuer, letter.number, plan.place, plan.year)
-    parts.title(doc, letter.kind, letter.subject.format(**values))
-    if letter.recipient:
-        parts.addressee(doc, letter.recipient.format(**values))
+    doc = parts.opening(figures.as_of, words.issuer, letter, values, plan.place, plan.year)
     intro = dict(values, total=number(figures.total), units=number(len(figures.by_unit)),
                  units_with=number(figures.units_with))
     for text in letter.body:
