@@ -11,9 +11,9 @@ copy: the most similar, the first in batch order among equals.
 
 Cost: identical texts are grouped by their key (no comparison at all). The distinct texts are all
 scored against each other with rapidfuzz.process.cdist when they are few; otherwise MinHash LSH
-(datasketch) over word pairs proposes the candidate pairs and only those are scored, so a city's
-rows stay near-linear; word pairs found in many texts (stock phrases) are left out of the
-signatures, or every text holding one would be a candidate of every other.
+over word pairs (numpy, every text at once) proposes the candidate pairs and only those are scored,
+so a city's rows stay near-linear; word pairs found in many texts (stock phrases) are left out of
+the signatures, or every text holding one would be a candidate of every other.
 """
 
 from __future__ import annotations
@@ -34,9 +34,19 @@ from .row_kinds import Context, Details, Fails, given
 
 # Up to this many distinct texts every pair is scored (cdist: 4 million scores, about a second).
 ALL_PAIRS_UP_TO = 2_000
-# MinHash LSH: a text's word pairs, 64 permutations, candidates from a Jaccard similarity of about
-# 0.5 up: a near-copy at a score of 90 (a few words changed) shares far more of its word pairs.
-NUM_PERM, LSH_THRESHOLD = 64, 0.5
+# MinHash LSH over a text's word pairs: 14 bands of 4 permutations, datasketch's choice for a
+# Jaccard similarity of 0.5 up: a near-copy at a score of 90 (a few words changed) shares far more
+# of its word pairs, and is proposed with a probability above 0.999 from a similarity of 0.8.
+BANDS, ROWS = 14, 4
+GROUP_ALL = 20  # in a band's group, each text is paired with this many texts before it at most
+SCORED_AT_ONCE = 100_000  # candidate pairs scored at a time (their texts listed twice meanwhile)
+TEXTS_AT_ONCE = 20_000  # texts hashed at a time
+SAMPLED = 50_000  # texts in which the common word pairs are counted, at most
+_WORD_BASE = np.uint64(0x100000001B3)  # a word's hash: its bytes times powers of this (FNV's prime)
+# The bytes str.split() splits ASCII text at.
+_WHITE = np.zeros(256, dtype=bool)
+_WHITE[[9, 10, 11, 12, 13, 28, 29, 30, 31, 32]] = True
+MERSENNE = np.uint64((1 << 61) - 1)
 # A word pair in more than 1% of the distinct texts (and more than 20 of them) is a stock phrase,
 # left out of the MinHash signatures.
 COMMON_SHARE, COMMON_AT_LEAST = 0.01, 20
@@ -94,58 +104,135 @@ def _all_pairs(distinct: list[str], threshold: int) -> list[tuple[int, int, int]
 
 
 def _lsh_pairs(distinct: list[str], threshold: int) -> list[tuple[int, int, int]]:
-    # Imported here, not at the top: datasketch imports scipy, and only a batch with thousands of
-    # distinct texts needs it.
-    from datasketch import MinHash, MinHashLSH  # lazy: start-up cost (scipy, about 0.5 s)
-
-    words: dict[str, int] = {}
-    shingles = []
-    for t in distinct:
-        ids = [words.setdefault(w, len(words)) for w in t.split()]
-        pairs = {(a * 1_000_003 + b) & 0xFFFFFFFF for a, b in zip(ids, ids[1:])} or {ids[0] if ids else 0}
-        shingles.append(pairs)
-    # Stock phrases ("luôn hoàn thành tốt nhiệm vụ được giao") are in many texts: left in, they make
-    # every text that has one a candidate of every other (quadratic). A near-copy shares its rare word
-    # pairs too, so only the common ones are dropped (a text made only of them keeps them).
-    common = _common_shingles(shingles)
-    shingles = [sorted(p - common or p) for p in shingles]
-    signatures = MinHash.bulk(shingles, num_perm=NUM_PERM, hashfunc=int)
     found = []
-    for i, earlier in enumerate(_band_mates(signatures, MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM))):
-        for j in sorted(earlier):  # the texts before i: each pair is seen once
-            score = fuzz.ratio(distinct[i], distinct[j], score_cutoff=threshold)
-            if score:
-                found.append((j, i, round(score)))  # as cdist's whole-number scores
+    pairs = _band_mates(_bands(distinct), len(distinct))
+    for start in range(0, len(pairs), SCORED_AT_ONCE):
+        part = pairs[start:start + SCORED_AT_ONCE]
+        # Scored on every core (rapidfuzz's threads), as whole numbers, as _all_pairs scores.
+        scores = process.cpdist([distinct[i] for i, _ in part], [distinct[j] for _, j in part], scorer=fuzz.ratio,
+                                score_cutoff=threshold, dtype=np.uint8, workers=-1)
+        found += [(i, j, int(score)) for (i, j), score in zip(part, scores.tolist()) if score]
     return found
 
 
-def _band_mates(signatures: list, lsh) -> list[set[int]]:
-    """Per signature, the earlier ones that share one of `lsh`'s bands with it: what querying `lsh`
-    before inserting each signature in turn returns, found band by band over all of them at once
-    (numpy groups equal bands) instead of one query and one insert per text (most of the time)."""
-    values = np.array([s.hashvalues for s in signatures], dtype=np.uint64)
-    mates: list[set[int]] = [set() for _ in signatures]
-    for start, end in lsh.hashranges:
-        _, groups = np.unique(values[:, start:end], axis=0, return_inverse=True)
-        groups = groups.ravel()
-        order = np.argsort(groups, kind="stable")  # each band's members in input order
-        bounds = np.flatnonzero(np.diff(groups[order])) + 1
-        for members in np.split(order, bounds):
-            if len(members) > 1:
-                members = members.tolist()
-                for k in range(1, len(members)):
-                    mates[members[k]].update(members[:k])
-    return mates
+def _bands(distinct: list[str]) -> np.ndarray:
+    """Each text's MinHash signature folded band by band (texts × BANDS): two texts sharing a
+    band's value are candidates. Worked out TEXTS_AT_ONCE texts at a time, so memory stays flat."""
+    common = _common_pairs(distinct)
+    bands = np.empty((len(distinct), BANDS), dtype=np.uint64)
+    for lo in range(0, len(distinct), TEXTS_AT_ONCE):
+        part = distinct[lo:lo + TEXTS_AT_ONCE]
+        signatures = _signatures(*_shingles(part, common), len(part))
+        folded = signatures[:, ::ROWS].copy()  # each band's first value, then the others folded in
+        for k in range(1, ROWS):
+            folded = folded * np.uint64(0x9E3779B97F4A7C15) + signatures[:, k::ROWS]
+        bands[lo:lo + len(part)] = folded
+    return bands
 
 
-def _common_shingles(shingles: list[set[int]]) -> set[int]:
-    """Word pairs found in more than COMMON_SHARE of the texts (and in more than a few of them)."""
-    counts: dict[int, int] = defaultdict(int)
-    for pairs in shingles:
-        for p in pairs:
-            counts[p] += 1
-    limit = max(COMMON_AT_LEAST, COMMON_SHARE * len(shingles))
-    return {p for p, n in counts.items() if n > limit}
+def _word_pairs(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Each text's word pairs (words split at ASCII white space, as str.split splits the keys) as
+    (text, 32-bit hash of the pair) arrays sorted by text, each pair once per text; a one-word text
+    has its word, an empty one the value 0. Hashed all at once in numpy (a word: the sum of its
+    bytes times powers of a constant, mixed), not word by word in Python (most of the time)."""
+    data = np.frombuffer("\n".join(texts).encode("utf-8", "surrogatepass"), dtype=np.uint8)
+    sizes = np.fromiter((len(t.encode("utf-8", "surrogatepass")) + 1 for t in texts), dtype=np.int64,
+                        count=len(texts))
+    text_at = np.cumsum(sizes) - sizes  # each text's first byte
+    letter = ~_WHITE[data]
+    first = letter & ~np.r_[False, letter[:-1]]  # a word's first byte
+    starts = np.flatnonzero(first)
+    word = np.cumsum(first[letter]) - 1  # each letter byte's word
+    place = np.flatnonzero(letter) - starts[word]  # its place in its word
+    powers = np.cumprod(np.r_[np.uint64(1), np.full(max(int(place.max(initial=0)), 1), _WORD_BASE, dtype=np.uint64)])
+    hashes = _mixed(np.add.reduceat((data[letter].astype(np.uint64) + np.uint64(1)) * powers[place],
+                                    np.flatnonzero(first[letter])) if len(starts) else np.array([], dtype=np.uint64))
+    owner = np.searchsorted(text_at, starts, side="right") - 1  # each word's text
+    inside = owner[:-1] == owner[1:]  # a word and the next one of the same text
+    counts = np.bincount(owner, minlength=len(texts))
+    alone, empty = np.flatnonzero(counts == 1), np.flatnonzero(counts == 0)
+    pairs = np.concatenate([_mixed(hashes[:-1][inside] * np.uint64(1_000_003) + hashes[1:][inside]),
+                            hashes[np.searchsorted(owner, alone)], np.zeros(len(empty), dtype=np.uint64)])
+    owner = np.concatenate([owner[:-1][inside], alone, empty]).astype(np.uint64)
+    pairs &= np.uint64(0xFFFFFFFF)
+    keyed = _sorted_once((owner << np.uint64(32)) | pairs)  # by text, each pair once
+    return (keyed >> np.uint64(32)).astype(np.int64), keyed & np.uint64(0xFFFFFFFF)
+
+
+def _mixed(values: np.ndarray) -> np.ndarray:
+    """splitmix64's finaliser: every bit of the result depends on every bit of the value."""
+    values = (values ^ (values >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    values = (values ^ (values >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return values ^ (values >> np.uint64(31))
+
+
+def _common_pairs(distinct: list[str]) -> np.ndarray:
+    """The word pairs (sorted) found in more than COMMON_SHARE of the texts and more than
+    COMMON_AT_LEAST of them: stock phrases ("luôn hoàn thành tốt nhiệm vụ được giao"). Counted in
+    every text up to SAMPLED texts; beyond, in an evenly spaced sample of them (a phrase that
+    common is as common in the sample), so memory stays flat."""
+    step = max(1, -(-len(distinct) // SAMPLED))
+    _, pairs = _word_pairs(distinct[::step])
+    codes, values = pd.factorize(pairs, sort=False)  # (numpy's unique hashes these far more slowly)
+    limit = max(COMMON_AT_LEAST, COMMON_SHARE * len(distinct)) / step
+    return np.sort(values[np.bincount(codes, minlength=len(values)) > limit].astype(np.uint64))
+
+
+def _shingles(texts: list[str], common: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The texts' word pairs (_word_pairs) without the `common` ones: left in, a stock phrase
+    would make every text that has it a candidate of every other (quadratic). A near-copy shares
+    its rare word pairs too, so only the common ones are dropped (a text made only of them keeps them)."""
+    owner, pairs = _word_pairs(texts)
+    at = np.minimum(np.searchsorted(common, pairs), max(len(common) - 1, 0))
+    stock = common[at] == pairs if len(common) else np.zeros(len(pairs), dtype=bool)
+    rare = np.bincount(owner[~stock], minlength=len(texts))
+    keep = ~stock | (rare[owner] == 0)
+    return owner[keep], pairs[keep]
+
+
+def _signatures(owner: np.ndarray, pairs: np.ndarray, texts: int) -> np.ndarray:
+    """Each text's MinHash signature (texts × BANDS·ROWS): per permutation k, the least of
+    (a_k·x + b_k) mod the Mersenne prime 2^61 − 1 over its word pairs x (owner: each pair's text,
+    ascending; every text has one), with (a, b) fixed: the same texts always give the same candidates."""
+    rng = np.random.RandomState(1)
+    count = BANDS * ROWS
+    a = rng.randint(1, MERSENNE, size=count, dtype=np.uint64)
+    b = rng.randint(0, MERSENNE, size=count, dtype=np.uint64)
+    starts = np.searchsorted(owner, np.arange(texts))
+    signatures = np.empty((texts, count), dtype=np.uint64)
+    for k in range(count):
+        # uint64 products wrap (as datasketch's do): still one fixed hash of x per permutation.
+        signatures[:, k] = np.minimum.reduceat((a[k] * pairs + b[k]) % MERSENNE, starts) if texts else 0
+    return signatures
+
+
+def _band_mates(bands: np.ndarray, texts: int) -> list[tuple[int, int]]:
+    """The pairs (i, j), i < j, of texts whose signatures are equal on at least one band, sorted:
+    the candidates MinHash LSH proposes (`bands`: _bands; a rare collision of two folded values only
+    adds a candidate, which is then scored). In a group
+    of more than GROUP_ALL texts each is paired with the GROUP_ALL before it only: texts made of
+    the same stock phrases share every band, and pairing them all would be quadratic (a copied text
+    is still paired with the texts copied from it, which come just before it in the group)."""
+    found = [np.array([], dtype=np.int64)]
+    for band in range(BANDS):
+        folded = bands[:, band]
+        order = np.argsort(folded, kind="stable")  # each group's members in text order
+        ranked = folded[order]
+        bounds = np.flatnonzero(ranked[1:] != ranked[:-1]) + 1
+        firsts, sizes = np.r_[0, bounds], np.diff(np.r_[0, bounds, len(ranked)])
+        group = np.repeat(np.arange(len(firsts)), sizes)  # each position's group, in `order`
+        rank = np.arange(len(order)) - firsts[group]  # its place in the group
+        for back in range(1, min(GROUP_ALL, int(sizes.max(initial=1)) - 1) + 1):
+            later = np.flatnonzero(rank >= back)  # positions with a member `back` places before them
+            found.append(order[later - back] * texts + order[later])
+    codes = _sorted_once(np.concatenate(found))
+    return list(zip((codes // texts).tolist(), (codes % texts).tolist()))
+
+
+def _sorted_once(values: np.ndarray) -> np.ndarray:
+    """The distinct values, sorted (np.unique, without its slow hashing of 64-bit integers)."""
+    values = np.sort(values)
+    return values[np.r_[True, values[1:] != values[:-1]]] if len(values) else values
 
 
 def _candidates(f: pd.DataFrame, c: CheckSpec, col: str) -> tuple[pd.Index, list[str]]:

@@ -187,24 +187,54 @@ def test_lsh_finds_near_copies_among_texts_sharing_a_stock_phrase(monkeypatch):
     assert sum(len(v) for v in expected.values()) >= 20
 
 
-def test_band_mates_are_what_querying_before_each_insert_returns():
-    """_band_mates groups equal bands over all signatures at once; it returns, per text, exactly the
-    earlier texts datasketch's query-then-insert loop returns (near-copies, stock phrases, singletons)."""
-    import zlib
-
-    from datasketch import MinHash, MinHashLSH  # lazy in copy_kinds too: scipy
-
+def test_band_mates_are_the_pairs_equal_on_a_band():
+    """_band_mates proposes exactly the pairs of texts whose signatures are equal on some whole band
+    (checked pair by pair), near-copies, exact copies and a three-way group among them."""
     rng = random.Random(18)
     words = [f"w{i}" for i in range(60)]
     texts = [" ".join(rng.choice(words) for _ in range(rng.randint(1, 12))) for _ in range(400)]
     texts += [t + " them" for t in texts[:150]] + [texts[0]] * 3  # near and exact copies
-    shingles = [sorted({zlib.crc32(" ".join(p).encode()) for p in zip(t.split(), t.split()[1:])} or {1}) for t in texts]
-    signatures = MinHash.bulk(shingles, num_perm=copy_kinds.NUM_PERM, hashfunc=int)
-    lsh = MinHashLSH(threshold=copy_kinds.LSH_THRESHOLD, num_perm=copy_kinds.NUM_PERM)
-    expected = []
-    for i, signature in enumerate(signatures):
-        expected.append(set(lsh.query(signature)))
-        lsh.insert(i, signature)
-    fresh = MinHashLSH(threshold=copy_kinds.LSH_THRESHOLD, num_perm=copy_kinds.NUM_PERM)
-    assert copy_kinds._band_mates(signatures, fresh) == expected
-    assert sum(map(len, expected)) > 150  # copies were proposed
+    signatures = copy_kinds._signatures(*copy_kinds._shingles(texts, copy_kinds._common_pairs(texts)), len(texts))
+    bands = signatures.reshape(len(texts), copy_kinds.BANDS, copy_kinds.ROWS)
+    expected = [(i, j) for i in range(len(texts)) for j in range(i + 1, len(texts))
+                if (bands[i] == bands[j]).all(axis=1).any()]
+    assert copy_kinds._band_mates(copy_kinds._bands(texts), len(texts)) == expected
+    assert (0, len(texts) - 1) in expected and len(expected) > 150  # copies were proposed
+
+
+def test_shingles_drop_stock_phrases_but_never_a_whole_text():
+    """A word pair in more texts than the limit is left out, except from a text made only of such
+    pairs; a one-word text is its word, an empty one the pair 0; each pair once per text."""
+    texts = [f"x y u{i} v{i}" for i in range(30)] + ["x y", "solo", "", "p q p q"]
+    owner, pairs = copy_kinds._shingles(texts, copy_kinds._common_pairs(texts))
+    per_text = [pairs[owner == t].tolist() for t in range(len(texts))]
+    assert [len(p) for p in per_text[:30]] == [2] * 30  # "x y" (in 31 texts, over 20) dropped: u-v, y-u left
+    assert len(per_text[30]) == 1  # "x y" alone keeps its only pair
+    assert len(per_text[31]) == 1 and per_text[32] == [0]
+    assert len(per_text[33]) == 2  # p-q and q-p, each once
+    assert owner.tolist() == sorted(owner.tolist())
+
+
+def test_a_group_of_stock_texts_pairs_each_with_the_ones_before_it_only():
+    """Texts made of the same stock phrase (one phrase said 1 to 60 times: the same word pairs) share
+    every band: in a group past GROUP_ALL each text is paired with the GROUP_ALL texts before it, not
+    with all of them (quadratic); in a group of GROUP_ALL, every pair."""
+    phrase = " ".join(f"tu{w}" for w in range(12))
+    texts = [" ".join([phrase] * k) for k in range(1, 61)]
+    assert len(copy_kinds._common_pairs(texts)) == 12  # every pair is stock: each text keeps them all
+    group = copy_kinds.GROUP_ALL
+    assert copy_kinds._band_mates(copy_kinds._bands(texts), len(texts)) == \
+        [(i, j) for i in range(len(texts)) for j in range(i + 1, min(i + group, len(texts) - 1) + 1)]
+    assert copy_kinds._band_mates(copy_kinds._bands(texts[1:group + 1]), group) == \
+        [(i, j) for i in range(group) for j in range(i + 1, group)]
+
+
+def test_word_pairs_split_as_str_split_does():
+    """Words at any ASCII white space; each text's pairs once, the same in any batch; a one-word
+    text its word, an empty one 0."""
+    owner, pairs = copy_kinds._word_pairs(["a  b\tc", "a b c a b", "", "mot", "x\ny"])
+    by_text = [sorted(pairs[owner == t].tolist()) for t in range(5)]
+    assert len(by_text[0]) == 2 and len(by_text[1]) == 3 and set(by_text[0]) < set(by_text[1])  # c-a too
+    assert by_text[2] == [0] and len(by_text[3]) == 1 and len(by_text[4]) == 1
+    assert sorted(copy_kinds._word_pairs(["a b c"])[1].tolist()) == by_text[0]
+    assert owner.tolist() == sorted(owner.tolist())
