@@ -146,8 +146,10 @@ def row(number: int, cells: str, height: float | None = None) -> str:
 class Stream:
     """The data rows of one worksheet, produced while the workbook is zipped.
 
-    rows: a callable returning the rows' XML (`row(...)` strings) in row order, all below the rows
-    xlsxwriter wrote; last_row, last_col: the used range's corner, 1-based; links: internal
+    rows: a callable returning the rows' XML (`row(...)` strings) in row order; first_row: the
+    first one's number (1-based): they go between the rows xlsxwriter wrote above it and those it
+    wrote below (a signature under a list), by default after all of them; last_row, last_col: the
+    whole sheet's used range's corner, 1-based; links: internal
     hyperlinks as (cell reference, location such as "'Trang'!B7", the cell's text);
     size_hint: an estimate of the rows' XML size in bytes, to know whether zip64 is needed;
     written: the rows actually written, counted by splice as they go into the file (the writer's own
@@ -157,6 +159,7 @@ class Stream:
     rows: Callable[[], Iterable[str]]
     last_row: int
     last_col: int
+    first_row: int = 0
     links: list[tuple[str, str, str]] = field(default_factory=list)
     size_hint: int = 0
     written: int = 0
@@ -282,6 +285,8 @@ def _split_sheet(xml: str, stream: Stream) -> tuple[str, str]:
     if "<sheetData/>" in xml:
         xml = xml.replace("<sheetData/>", "<sheetData></sheetData>", 1)
     at = xml.index("</sheetData>")
+    below = (m.start() for m in re.finditer(r'<row r="(\d+)"', xml[:at]) if int(m.group(1)) >= stream.first_row)
+    at = next(below, at) if stream.first_row else at
     head, tail = xml[:at], xml[at:]
     if stream.links:
         if "<hyperlinks>" in tail:

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from checker import consolidate
 from checker.model.errors import OutputError
-from checker.model.words import STATUS_WORDS
+from checker.model.words import PREPARER, PREPARER_SIGNS, STATUS_WORDS
 from checker.normalise.people import person_keys
 from checker.write.filling import fill_template
 
@@ -680,6 +680,12 @@ def test_city_list_has_exactly_the_valid_city_nominations_of_used_files(audited)
     assert sources["Trần Thị Bích"].endswith("(nguồn: cheo_lan2.xlsx, dòng 5)")
     assert sources["Hoàng Văn Giang"].endswith("(nguồn: xiec.xlsx, dòng 5)")
     assert sources["Đinh Văn Phúc"].endswith("(nguồn: xiec.xlsx, dòng 6)")
+    # The rows are streamed in between the header and the signature xlsxwriter wrote: the signature
+    # is one row under the last one (rows 8 to 12; the header in row 7), its blocks merged.
+    ws = wb["Đề xuất Thành phố"]
+    assert ws.cell(row=7, column=1).value == "STT" and ws.cell(row=12, column=1).value == 5
+    assert [ws.cell(row=r, column=1).value for r in (13, 15, 16)] == [None, PREPARER, PREPARER_SIGNS]
+    assert {"G14:J14", "A15:E15", "G15:J15"} <= {str(m) for m in ws.merged_cells.ranges}
 
 
 def test_data_sheets_hold_every_row_read(audited):

@@ -4,6 +4,7 @@ and LibreOffice: text survives exactly, styles and links land where they were pu
 from __future__ import annotations
 
 import dataclasses
+import re
 import shutil
 import struct
 import subprocess
@@ -76,6 +77,26 @@ def test_text_survives_exactly_and_styles_apply(tmp_path):
     streamed = [r[0] for r in book.get_sheet_by_name("Dữ liệu").to_python()[1:]]
     assert streamed == [r[0] for r in book.get_sheet_by_name("Khác").to_python()]  # its range starts at row 2
     assert streamed[:-1] == HOSTILE[:-1] and streamed[-1] == "not a character _xFFFE_"
+
+
+def test_rows_go_between_the_rows_above_and_below_them(tmp_path):
+    """A stream with its first_row goes in between: xlsxwriter's rows 1 and 6, the streamed 2 to 5,
+    in order in the sheet's XML (readers need them so), the dimension the whole sheet's."""
+    path = tmp_path / "out.xlsx"
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    ws = wb.add_worksheet("Danh sách")
+    ws.write_string(0, 0, "Tiêu đề")
+    ws.merge_range(5, 0, 5, 2, "Chữ ký")
+    wb.close()
+    rows = lambda: [sheetxml.row(n, sheetxml.number(0, n) + sheetxml.inline(0, f"dòng {n}")) for n in range(2, 6)]
+    sheetxml.splice(path, {"Danh sách": sheetxml.Stream(rows, first_row=2, last_row=6, last_col=3)})
+    with zipfile.ZipFile(path) as z:
+        xml = z.read("xl/worksheets/sheet1.xml").decode()
+    assert [int(n) for n in re.findall(r'<row r="(\d+)"', xml)] == [1, 2, 3, 4, 5, 6]
+    ws = openpyxl.load_workbook(path)["Danh sách"]
+    assert ws.dimensions == "A1:C6" and [str(m) for m in ws.merged_cells.ranges] == ["A6:C6"]
+    assert [[c.value for c in row] for row in ws.iter_rows(max_col=2)] == \
+        [["Tiêu đề", None], [2, "dòng 2"], [3, "dòng 3"], [4, "dòng 4"], [5, "dòng 5"], ["Chữ ký", None]]
 
 
 def test_large_entries_are_written_as_zip64_and_stay_readable(tmp_path):

@@ -63,9 +63,9 @@ def write_sheets(c: Consolidation, book: Book, path: Path, splits: dict[str, Spl
         comments_left -= done.comments
         comments_capped |= done.capped
         streams.update(done.streams)
-    city_list.write_city_list(ctx, sheets[CITY])
-    if REVIEW in sheets:
-        review.write_review(ctx, sheets[REVIEW])
+    listed_rows = {CITY: city_list.write_city_list(ctx, sheets[CITY]),
+                   REVIEW: review.write_review(ctx, sheets[REVIEW]) if REVIEW in sheets else None}
+    streams.update({name: stream for name, stream in listed_rows.items() if stream is not None})
     listed = findings.write_findings(ctx, sheets)
     streams.update(listed.streams)
     manifest.write_manifest(ctx, sheets)

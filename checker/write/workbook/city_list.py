@@ -3,11 +3,14 @@ nominations in force of the monthly files, each with the warnings it still carri
 
 from __future__ import annotations
 
+from typing import Iterator
+
 import pandas as pd
 
 from ...model.findings import Severity
 from ...model import words
 from ...decide.review import nominations_in_force, unit_of
+from .. import streaming as sheetxml
 from ..style import text_height
 from .book import records, rows_text_height
 from .layout import Context, refuse_overflow
@@ -20,7 +23,9 @@ TOP = 6  # the table's header row (from 0), under the heading of Nghị định 
 LEFT, RIGHT = (0, 4), (6, 9)  # the heading's and signature's blocks: the Sở's, and the Quốc hiệu's
 
 
-def write_city_list(ctx: Context, ws) -> None:
+def write_city_list(ctx: Context, ws) -> sheetxml.Stream | None:
+    """The heading, header and signature now; the list's rows as a stream (None when it has none),
+    spliced in between them with the data sheets' rows."""
     c, rules, book = ctx.c, ctx.rules, ctx.book
     sheet_key = rules.sheet_key("nominations")
     key = {role: rules.field_key(role) for role in SHOWN if role}
@@ -52,37 +57,43 @@ def write_city_list(ctx: Context, ws) -> None:
     if picked.empty:
         book.text(ws, TOP + 1, 0, f"Chưa có gương hợp lệ nào đề nghị cấp {level} tính đến ngày này.", "subtitle")
         _signature(ctx, ws, TOP + 3)
-        return
+        return None
     chosen = set(picked.index)
     picked = picked.loc[[i for i in ctx.order[sheet_key] if i in chosen]]
-    books, decisions = c.validation.books, c.decisions
     # What a row still carries, in the findings' own words (what is wrong and what to do).
     warnings: dict[tuple[str, int], list[str]] = {}
     for f in c.findings:
         if f.severity is Severity.WARNING and f.row:
             warnings.setdefault((f.file, f.row), []).append(f.message)
-    cell, wrap = book.f["cell"], book.f["cell_wrap"]
-    n = 0
+    _signature(ctx, ws, TOP + len(picked) + 2)
+    columns = ["_file", "_row", *key.values()]
+    return sheetxml.Stream(lambda: _rows(ctx, picked[columns], key, warnings, status if review else None),
+                           first_row=TOP + 2, last_row=TOP + len(picked) + 5, last_col=len(widths),
+                           size_hint=900 * len(picked))
+
+
+def _rows(ctx: Context, picked: pd.DataFrame, key: dict[str, str], warnings: dict[tuple[str, int], list[str]],
+          status: dict | None) -> Iterator[str]:
+    """The list's rows as streamed SpreadsheetML (streaming.Stream), between its header and the signature."""
+    c, rules, xf, cells = ctx.c, ctx.rules, ctx.book.xf, ctx.cells
+    cell, wrap = xf["cell"], xf["cell_wrap"]
+    books, decisions = c.validation.books, c.decisions
+    widths = [WIDTHS[col] for col in WRAPPED]
     for n, (index, row) in enumerate(records(picked), start=1):
-        r, d, source = TOP + n, decisions[int(row["_file"])], books[int(row["_file"])]
+        d, source = decisions[int(row["_file"])], books[int(row["_file"])]
         notes = warnings.get((source.name, int(row["_row"])), [])
         where = f"(nguồn: {source.name.split('/')[-1]}, dòng {int(row['_row'])})"
         texts = {1: row[key["nominee"]], 3: row[key["gender"]], 4: row[key["position"]], 5: ctx.unit_name(d.unit_id),
                  6: row[key["achievement"]], 7: row[key["scope"]], 8: rules.cycle_label(d.period),
                  9: " ".join([*notes, where])}
         texts = {col: value if isinstance(value, str) else "" for col, value in texts.items()}
-        ws.set_row(r, rows_text_height([texts[col] for col in WRAPPED], [WIDTHS[col] for col in WRAPPED]))
-        ws.write_number(r, 0, n, cell)
-        ws.write_string(r, 1, texts[1], wrap)
-        if pd.notna(row[key["birth_year"]]):
-            ws.write_number(r, 2, row[key["birth_year"]], cell)
-        else:
-            ws.write_blank(r, 2, None, cell)
-        for col in range(3, 10):
-            ws.write_string(r, col, texts[col], wrap)
-        if review:
-            ws.write_string(r, 10, status[index], wrap)
-    _signature(ctx, ws, TOP + n + 2)
+        year = row[key["birth_year"]]
+        shown = [sheetxml.number(cell, n), sheetxml.inline(wrap, texts[1]),
+                 cells.number(cell, year) if pd.notna(year) else sheetxml.blank(cell),
+                 *(cells.text(wrap, texts[col]) for col in (3, 4, 5)), sheetxml.inline(wrap, texts[6]),
+                 cells.text(wrap, texts[7]), cells.text(wrap, texts[8]), sheetxml.inline(wrap, texts[9]),
+                 *([cells.text(wrap, status[index])] if status is not None else [])]
+        yield sheetxml.row(TOP + n + 1, "".join(shown), rows_text_height([texts[col] for col in WRAPPED], widths))
 
 
 def _heading(ctx: Context, ws, level: str, widths: list[int]) -> None:

@@ -6,10 +6,13 @@ template is: against accidents). `ntvt consolidate --decisions` reads the filled
 
 from __future__ import annotations
 
+from typing import Iterator
+
 import pandas as pd
 
 from ...model.findings import column_letter
 from ...decide.review import nominations_in_force, unit_of
+from .. import streaming as sheetxml
 from ..style import text_height
 from .book import print_bands, records, rows_text_height
 from .layout import Context, refuse_overflow
@@ -29,7 +32,9 @@ ROW_COL = 7
 LIST_COL = 11  # the first hidden column holding the dropdown's decisions (row 1)
 
 
-def write_review(ctx: Context, ws) -> None:
+def write_review(ctx: Context, ws) -> sheetxml.Stream | None:
+    """The sheet's title, how-to line, header, dropdown and protection now; its rows as a stream
+    (None when it has none), spliced in with the data sheets' rows."""
     c, rules, book, info = ctx.c, ctx.rules, ctx.book, ctx.rules.review
     f = book.f
     sheet_key = rules.sheet_key("nominations")
@@ -60,33 +65,35 @@ def write_review(ctx: Context, ws) -> None:
     ws.protect("", {"autofilter": True, "format_columns": True, "format_rows": True})
     if picked.empty:
         book.text(ws, TOP + 1, 0, "Chưa có gương hợp lệ nào để xét tính đến ngày này.", "subtitle")
-        return
+        return None
     last = TOP + len(picked)
     ws.data_validation(TOP + 1, DECISION, last, DECISION, {
         "validate": "list", "source": f"=${_letter(LIST_COL)}$1:${_letter(LIST_COL + len(info.choices) - 1)}$1",
         "error_title": info.decision_label,
         "error_message": f"Chọn một trong: {choices}."})
-    cell, wrap, open_wrap = f["cell"], f["cell_wrap"], f["open_wrap"]
-    books, review = c.validation.books, c.review
+    columns = ["_file", "_row", *(key[role] for role in SHOWN)]
+    return sheetxml.Stream(lambda: _rows(ctx, picked[columns], key), first_row=TOP + 2, last_row=last + 1,
+                           last_col=LIST_COL + len(info.choices), size_hint=600 * len(picked))
+
+
+def _rows(ctx: Context, picked: pd.DataFrame, key: dict[str, str]) -> Iterator[str]:
+    """The table's rows as streamed SpreadsheetML (streaming.Stream), under its header row."""
+    c, xf, cells = ctx.c, ctx.book.xf, ctx.cells
+    cell, wrap, open_wrap = xf["cell"], xf["cell_wrap"], xf["open_wrap"]
+    books, review, pending = c.validation.books, c.review, ctx.rules.review.pending
+    widths = [WIDTHS[col] for col in WRAPPED]
     for n, (_, row) in enumerate(records(picked), start=1):
-        r, file = TOP + n, int(row["_file"])
+        file = int(row["_file"])
         unit = unit_of(c, file)
         decided = review.of(unit, row[key["nominee"]], row[key["birth_year"]]) if review else None
-        decision, reason = decided or (info.pending, "")
+        decision, reason = decided or (pending, "")
         texts = {1: unit, 2: row[key["nominee"]], 4: row[key["level"]], 5: row[key["achievement"]],
                  6: books[file].name.split("/")[-1], 9: reason}
         texts = {col: value if isinstance(value, str) else "" for col, value in texts.items()}
-        ws.set_row(r, rows_text_height([texts[col] for col in WRAPPED], [WIDTHS[col] for col in WRAPPED]))
-        ws.write_number(r, 0, n, cell)
-        for col in (1, 2):
-            ws.write_string(r, col, texts[col], wrap)
         year = row[key["birth_year"]]
-        if pd.notna(year):
-            ws.write_number(r, 3, year, cell)
-        else:
-            ws.write_blank(r, 3, None, cell)
-        for col in (4, 5, 6):
-            ws.write_string(r, col, texts[col], wrap)
-        ws.write_number(r, ROW_COL, int(row["_row"]), cell)
-        ws.write_string(r, DECISION, decision, open_wrap)
-        ws.write_string(r, REASON, texts[9], open_wrap)
+        shown = [sheetxml.number(cell, n), cells.text(wrap, texts[1]), sheetxml.inline(wrap, texts[2]),
+                 cells.number(cell, year) if pd.notna(year) else sheetxml.blank(cell),
+                 cells.text(wrap, texts[4]), sheetxml.inline(wrap, texts[5]), cells.text(wrap, texts[6]),
+                 sheetxml.number(cell, int(row["_row"])), cells.text(open_wrap, decision),
+                 sheetxml.inline(open_wrap, texts[9])]
+        yield sheetxml.row(TOP + n + 1, "".join(shown), rows_text_height([texts[col] for col in WRAPPED], widths))
