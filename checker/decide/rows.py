@@ -60,8 +60,10 @@ def row_states(rules: RuleSet, validation: Validation, decisions: list, receipt_
             # a small part of the rows, and only those are keyed.
             several = {i for i, g in group_of.items() if files_per_group[g] > 1}
             candidates = frame.loc[in_force & frame["_file"].isin(several), ["_file", "_row", *columns]]
-            for old, new in _replacements(candidates, columns, group_of, receipt_order):
-                replaced_by.at[old] = new
+            pairs = _replacements(candidates, columns, group_of, receipt_order)
+            if pairs:  # each row is replaced once at most: set all at once (one by one: seconds at city scale)
+                old, new = zip(*pairs)
+                replaced_by.loc[list(old)] = list(new)
             in_force &= replaced_by == NOT_REPLACED
         out[spec.key] = RowStates(in_force, replaced_by)
     return out

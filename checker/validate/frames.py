@@ -96,7 +96,7 @@ def build_frames(books: list[WorkbookData], rules: RuleSet, receipts: dict[int, 
     return Frames(books, tables, files, builder.info, units)
 
 
-def form_text(row: pd.Series, key: str | None) -> str | None:
+def form_text(row: "pd.Series | dict", key: str | None) -> str | None:
     """A form field's normalised text in a row of the files frame; None if blank, not understood
     (a unit not matched, a period not parsed) or not a field of the rules."""
     value = row.get(key) if key else None
@@ -260,10 +260,16 @@ class _Builder:
                 raws = table.values.get(spec.key) or [None] * len(table.rows)
                 values, raw_texts, bads = data[spec.key], data[f"{spec.key}__raw"], data[f"{spec.key}__bad"]
                 for r, raw in zip(table.rows, raws):
+                    kind = type(raw)
+                    if raw is None or (kind is str and (not raw or raw.isspace())):  # most cells: blank
+                        values.append(None)
+                        raw_texts.append("")
+                        bads.append(False)
+                        continue
                     font = book.fonts.get((table.sheet_name, r, col)) if book.fonts else None
                     value, bad = self.normalise(spec, raw, lambda b=book, t=table, r=r, c=col: (b.name, t.sheet_name, r, c), font)
                     values.append(value)
-                    shown = as_text(raw)
+                    shown = raw if kind is str else as_text(raw)  # (as_text of a text not blank: itself)
                     # A text typed as it is kept (a list value, most names) is held once, not as a
                     # value and a raw copy; short texts recur in every file ("Cá nhân", "Có").
                     if shown == value and isinstance(value, str):
