@@ -40,7 +40,7 @@ ALL_PAIRS_UP_TO = 2_000
 BANDS, ROWS = 14, 4
 GROUP_ALL = 20  # in a band's group, each text is paired with this many texts before it at most
 SCORED_AT_ONCE = 100_000  # candidate pairs scored at a time (their texts listed twice meanwhile)
-TEXTS_AT_ONCE = 20_000  # texts hashed at a time
+TEXTS_AT_ONCE = 5_000  # texts hashed at a time (about 2 MB of text: tens of MB of arrays)
 SAMPLED = 50_000  # texts in which the common word pairs are counted, at most
 _WORD_BASE = np.uint64(0x100000001B3)  # a word's hash: its bytes times powers of this (FNV's prime)
 # The bytes str.split() splits ASCII text at.
@@ -142,8 +142,8 @@ def _word_pairs(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     letter = ~_WHITE[data]
     first = letter & ~np.r_[False, letter[:-1]]  # a word's first byte
     starts = np.flatnonzero(first)
-    word = np.cumsum(first[letter]) - 1  # each letter byte's word
-    place = np.flatnonzero(letter) - starts[word]  # its place in its word
+    word = np.cumsum(first[letter], dtype=np.int32) - 1  # each letter byte's word
+    place = (np.flatnonzero(letter) - starts[word]).astype(np.int32)  # its place in its word
     powers = np.cumprod(np.r_[np.uint64(1), np.full(max(int(place.max(initial=0)), 1), _WORD_BASE, dtype=np.uint64)])
     hashes = _mixed(np.add.reduceat((data[letter].astype(np.uint64) + np.uint64(1)) * powers[place],
                                     np.flatnonzero(first[letter])) if len(starts) else np.array([], dtype=np.uint64))
@@ -172,7 +172,9 @@ def _common_pairs(distinct: list[str]) -> np.ndarray:
     every text up to SAMPLED texts; beyond, in an evenly spaced sample of them (a phrase that
     common is as common in the sample), so memory stays flat."""
     step = max(1, -(-len(distinct) // SAMPLED))
-    _, pairs = _word_pairs(distinct[::step])
+    sample = distinct[::step]
+    pairs = np.concatenate([_word_pairs(sample[lo:lo + TEXTS_AT_ONCE])[1] for lo in range(0, len(sample), TEXTS_AT_ONCE)]
+                           or [np.array([], dtype=np.uint64)])
     codes, values = pd.factorize(pairs, sort=False)  # (numpy's unique hashes these far more slowly)
     limit = max(COMMON_AT_LEAST, COMMON_SHARE * len(distinct)) / step
     return np.sort(values[np.bincount(codes, minlength=len(values)) > limit].astype(np.uint64))
