@@ -106,19 +106,26 @@ def form_text(row: "pd.Series | dict", key: str | None) -> str | None:
 def concat_frames(parts: list[Frames], books: list[WorkbookData]) -> Frames:
     """Join frames built in parts, in input order; the index becomes one running row id again.
 
-    The parts are consumed: joined a column at a time, each part's column dropped once joined, so
-    a city's rows are not held twice over (whole-frame concatenation would, while it copies).
+    The parts' tables are consumed: each part's columns copied out and the part's frame let go,
+    then joined a column at a time, each column's pieces dropped once joined, so a city's rows are
+    not held twice over (whole-frame concatenation would, while it copies). Not DataFrame.pop
+    column by column: each pop rebuilds the frame's column index (0.4 s a part of 200 columns).
     """
     first = parts[0]
-    tables = {key: _concat_consuming([p.tables[key] for p in parts]) for key in first.tables}
+    tables = {key: _concat_consuming(parts, key) for key in list(first.tables)}
     files = pd.concat([p.files for p in parts], ignore_index=True)
     info = [f for p in parts for f in p.info]
     return Frames(books, tables, files, info, first.units)
 
 
-def _concat_consuming(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    columns = list(frames[0].columns)
-    joined = {col: pd.concat([f.pop(col) for f in frames], ignore_index=True) for col in columns}
+def _concat_consuming(parts: list[Frames], key: str) -> pd.DataFrame:
+    columns = list(parts[0].tables[key].columns)
+    pieces = []
+    for part in parts:
+        frame = part.tables.pop(key)
+        pieces.append({col: frame[col].copy() for col in columns})
+        del frame  # its blocks go now: only the copies hold its rows
+    joined = {col: pd.concat([piece.pop(col) for piece in pieces], ignore_index=True) for col in columns}
     return pd.DataFrame(joined, columns=columns, copy=False)
 
 

@@ -177,7 +177,7 @@ def data_rows(ctx: Context, key: str, frame: pd.DataFrame, fields, widths: list[
                        STATUS_WORDS[d.status])
             shown_xml[i] = (text(cell_s, meta[i][0]) + text(cell_s, meta[i][1]),
                             text(wrap_s, meta[i][2]) + text(wrap_s, period), text(wrap_s, meta[i][4]))
-        row_words = _row_words(frame, states, part.index, decisions, books)
+        row_words = _row_words(frame, states, part.index, files, decisions, books)
         shown_meta = [meta[i] for i in files]
         heights = row_heights(
             [([m[2] for m in shown_meta], widths[3]), ([m[3] for m in shown_meta], widths[4]),
@@ -217,16 +217,21 @@ def _column_cells(cells: sheetxml.Cells, kind: str, shown: list, raws: list[str]
             for value, raw, bad in zip(shown, raws, bads)]
 
 
-def _row_words(frame: pd.DataFrame, states, index: pd.Index, decisions, books) -> list[str]:
-    """Each row's state in words: in force, replaced by (row, file), or not counted with its file."""
+def _row_words(frame: pd.DataFrame, states, index: pd.Index, files: list[int], decisions, books) -> list[str]:
+    """Each row's state in words: in force, replaced by (row, file), or not counted with its file
+    (`files`: each row's file). The replacing rows are looked up in arrays, by position (the frame's
+    index is its positions once joined): pandas' lookups cost µs each, over a city's rows."""
+    all_rows, all_files = frame["_row"].to_numpy(), frame["_file"].to_numpy()
+    positional = frame.index.equals(pd.RangeIndex(len(frame)))
     words = []
-    for i, in_force, by in zip(index, states.in_force.loc[index].tolist(), states.replaced_by.loc[index].tolist()):
+    for file, in_force, by in zip(files, states.in_force.loc[index].tolist(), states.replaced_by.loc[index].tolist()):
         if in_force:
             words.append(ROW_IN_FORCE)
         elif by >= 0:
-            words.append(ROW_REPLACED.format(row=int(frame.at[by, "_row"]), file=books[int(frame.at[by, "_file"])].name))
+            at = by if positional else frame.index.get_loc(by)
+            words.append(ROW_REPLACED.format(row=int(all_rows[at]), file=books[int(all_files[at])].name))
         else:
-            words.append(ROW_NOT_COUNTED.get(decisions[int(frame.at[i, "_file"])].status, ""))
+            words.append(ROW_NOT_COUNTED.get(decisions[int(file)].status, ""))
     return words
 
 
