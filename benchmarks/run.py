@@ -208,8 +208,11 @@ def bench(ns: list[int], repeats: dict[int, int], seed: int, work: Path, subset:
             order = todo[rep % len(todo):] + todo[:rep % len(todo)]
             for a in (order[::-1] if rep % 2 else order):
                 box, man, measured_n = plan[a]
+                # The commit the run starts from (the checker may change between runs on a shared
+                # tree; the process imports it at its start).
+                commit = code_version()
                 r = run_once(a, box, man, out_dirs[a])
-                r["commit"] = code_version()  # the checker may change between runs on a shared tree
+                r["commit"] = commit
                 runs[a].append(r)
                 print(f"  N={n} rep {rep + 1}/{repeats[n]} {a}: {r['seconds']:.2f} s, CPU {r['cpu_s']:.1f} s, "
                       f"peak tree RSS {r['peak_tree_rss_mib']:.0f} MiB / PSS {r['peak_tree_pss_mib']:.0f} MiB, "
@@ -241,9 +244,10 @@ def row_wall(work: Path, n: int, seed: int) -> dict[str, Any]:
     output = output_path(out_dir, "ntvt")
     output.unlink(missing_ok=True)
     warm(inbox)
+    commit = code_version()  # before: the tree may change during a run this long
     r = measure(ntvt_command(inbox, output, manifest), out_dir / "ntvt.log")
     log = (out_dir / "ntvt.log").read_text(encoding="utf-8", errors="replace").strip().splitlines()
-    r.update(n=n, rows=manifest["rows"], commit=code_version(), last_lines=log[-6:], sheets=None)
+    r.update(n=n, rows=manifest["rows"], commit=commit, last_lines=log[-6:], sheets=None)
     if output.exists():
         book = python_calamine.CalamineWorkbook.from_path(str(output))
         r["sheets"] = {name: book.get_sheet_by_name(name).height for name in book.sheet_names}
