@@ -13,7 +13,9 @@ Cost: identical texts are grouped by their key (no comparison at all). The disti
 scored against each other with rapidfuzz.process.cdist when they are few; otherwise MinHash LSH
 over word pairs (numpy, every text at once) proposes the candidate pairs and only those are scored,
 so a city's rows stay near-linear; word pairs found in many texts (stock phrases) are left out of
-the signatures, or every text holding one would be a candidate of every other.
+the signatures, or every text holding one would be a candidate of every other, and texts made only
+of stock phrases (they share every band) are each compared with the GROUP_ALL texts before them in
+a band's group, not with all of them.
 """
 
 from __future__ import annotations
