@@ -134,26 +134,28 @@ class DocumentSections(TypedValues):
                             f"không có số liệu “{str(name)[:40]}” (các số liệu có: {', '.join(FIGURES)}): hãy sửa tên")
         count, allowed = FIGURES[name]
         columns = self.lines(n, "columns", w, count=count) if count else ()
-        kind = None
+        kind = role = column = None
         if name == "anniversary":
-            kind = self.text(n, "activity_type", w)
-            if kind not in self.activity_types:
-                raise self.fail(f"{w}.activity_type", f"{shown(kind)} is not an activity type", n, "activity_type",
-                                f"“{kind[:60]}” không thuộc danh mục loại hoạt động của tệp quy tắc: hãy chép đúng "
-                                "một giá trị của danh mục đó")
-        role = column = None
+            kind = self.one_of(n, "activity_type", w, self.activity_types, "{} is not an activity type",
+                               "“{}” không thuộc danh mục loại hoạt động của tệp quy tắc: hãy chép đúng một giá "
+                               "trị của danh mục đó")
         if name == "role_articles":
-            role = self.text(n, "role", w)
-            if role not in self.unit_roles:
-                raise self.fail(f"{w}.role", f"no unit has the role {shown(role)}", n, "role",
-                                f"không đơn vị nào trong “units:” có vai trò “{role[:40]}”: hãy ghi vai trò đó vào "
-                                "“roles” của đơn vị, hoặc sửa tên vai trò")
-            column = self.text(n, "column", w)
-            if column not in self.columns.get(self.sheet_keys.get("activities"), ()):
-                raise self.fail(f"{w}.column", f"{shown(column)} is no column of the activities sheet", n, "column",
-                                f"trang hoạt động không có cột “{column[:40]}”: hãy ghi khóa (key) của cột số tin, bài")
+            role = self.one_of(n, "role", w, self.unit_roles, "no unit has the role {}",
+                               "không đơn vị nào trong “units:” có vai trò “{}”: hãy ghi vai trò đó vào “roles” "
+                               "của đơn vị, hoặc sửa tên vai trò")
+            column = self.one_of(n, "column", w, self.columns.get(self.sheet_keys.get("activities"), ()),
+                                 "{} is no column of the activities sheet",
+                                 "trang hoạt động không có cột “{}”: hãy ghi khóa (key) của cột số tin, bài")
         return FigureText(name, self.text(n, "heading", w), self.template(n, "text", w, allowed | COMMON), columns,
                           kind, role, column if role else None)
+
+    def one_of(self, node: dict, key: str, w: str, allowed, problem: str, words: str) -> str:
+        """A text that must be one of `allowed`; else the failure, `problem` (English) and `words`
+        (what to do) each with the value in place of {}."""
+        value = self.text(node, key, w)
+        if value not in allowed:
+            raise self.fail(f"{w}.{key}", problem.format(shown(value)), node, key, words.format(value[:60]))
+        return value
 
     def lines(self, node: dict, key: str, w: str, count: int | None = None) -> tuple[str, ...]:
         """A non-empty list of non-empty texts (exactly `count` of them, if given)."""
