@@ -138,7 +138,8 @@ def main() -> None:
         stage("written")
         return out
 
-    pipeline.read_and_frame, api.decide, api.write_consolidated = read_hook, decide_hook, write_hook
+    # Where consolidate finds them when it runs (it imports them on use, from their modules).
+    pipeline.read_and_frame, consolidation.decide, workbook.write_consolidated = read_hook, decide_hook, write_hook
     sampler = Sampler()
     sampler.start()
     if trace:

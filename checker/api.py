@@ -7,46 +7,57 @@ writers: reading, validating and deciding never write a file.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import time
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
-from .decide.consolidation import Consolidation, decide
-from .decide.review import ReviewRow, apply_review
-from .decide.nominees import earlier_findings
-from .decide.verification import Verification, verify
-from .mailbox.fetch import Fetch, fetch
-from .mailbox.imap import Account
-from .mailbox.listing import NO_SENDER, send_listing
-from .mailbox.send import SendRun, plan_sending, read_drafts, send_drafts, sendings_for
-from .mailbox.smtp import Server
-from .model.addresses import email_address, is_loopback, parse_server
-from .model.words import EVIDENCE_LOG, EVIDENCE_UPLOAD
+# What `ntvt check` needs is imported here. The rest (deciding, the writers with xlsxwriter and
+# python-docx, the mailbox, the workspace's register) is imported by the functions that use it,
+# and the names this module passes on from there are imported on first use (__getattr__ below):
+# a one-file check loads none of it (measured: benchmarks/README.md, start-up).
 from .model.errors import CheckerError
-from .mailbox.summary import fetch_summary
 from .model.findings import FileResult, Finding, Report
-from .process.memory import release_free_memory
-from .read.inbox import StoredFile, gather, gather_stored
-from .read.decisions import Decided, read_decisions
-from .read.receipt_log import read_receipt_log
+from .model.words import EVIDENCE_LOG, EVIDENCE_UPLOAD
 from .ruleset.loader import load_rules
 from .ruleset.spec import RuleSet
 from .validate.pipeline import Progress, Validation, read_paths, validate
-from .write.annotated_copy import write_annotated_copies
-from .write.console import rule_checks  # a rule's checks as one text, for the web page of the rules
-from .write.feedback import office_name, write_feedback
-from .workspace import FileRecord, FindingRecord, Received, RunRecord, Workspace
-from .workspace.decisions import ReviewPage, review_page
-from .workspace.messages import MESSAGES_FILE, Messages
-from .workspace.register import Register
-from .workspace.settings import MailSettings, Settings
-from .workspace.workspace import EMAIL_FACTOR
-from .write.files import file_sha256, refuse_overwrite
-from .write.names import annotated_name, own_name, unit_slug  # the outputs' names, for the web page of downloads
-from .write.template import make_template, make_unit_templates
-from .write.workbook import write_consolidated
-from .write.documents import require_documents, write_documents  # the .docx drafts (`ntvt documents`, the web page)
-from .write.workbook.words import REVIEW, review_labels
+
+if TYPE_CHECKING:
+    from .decide.consolidation import Consolidation
+    from .decide.review import ReviewRow
+    from .decide.verification import Verification
+    from .mailbox.fetch import Fetch
+    from .mailbox.imap import Account
+    from .mailbox.send import SendRun
+    from .mailbox.smtp import Server
+    from .workspace import FileRecord, FindingRecord, Received, RunRecord, Workspace
+    from .workspace.decisions import ReviewPage
+    from .workspace.settings import MailSettings
+
+# Names offered here for the CLI and the web page, by the module they come from.
+_PASSED_ON = {
+    "Account": ".mailbox.imap", "Fetch": ".mailbox.fetch", "MailSettings": ".workspace.settings",
+    "Server": ".mailbox.smtp", "SendRun": ".mailbox.send", "ReviewRow": ".decide.review",
+    "ReviewPage": ".workspace.decisions", "Verification": ".decide.verification",
+    "fetch_summary": ".mailbox.summary", "is_loopback": ".model.addresses", "parse_server": ".model.addresses",
+    "send_listing": ".mailbox.listing", "rule_checks": ".write.console",  # a rule's checks, for the web page
+    "annotated_name": ".write.names", "own_name": ".write.names", "unit_slug": ".write.names",  # outputs' names
+    "make_template": ".write.template", "make_unit_templates": ".write.template",
+    "write_annotated_copies": ".write.annotated_copy", "write_consolidated": ".write.workbook",
+    "write_documents": ".write.documents",  # the .docx drafts (`ntvt documents`, the web page)
+    "decide": ".decide.consolidation",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _PASSED_ON.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __package__), name)
+    globals()[name] = value  # imported once: later lookups do not come here
+    return value
+
 
 __all__ = ["Account", "Fetch", "MailSettings", "fetch_mail", "fetch_to_workspace", "mail_settings", "replies_folder", "save_mail_settings", "fetch_summary", "SendRun", "Server", "is_loopback", "parse_server", "send_listing", "send_replies", "annotated_name", "check_many", "check_workbook", "consolidate", "consolidate_workspace", "last_run",
            "ReviewPage", "ReviewRow", "import_decisions", "review_rows", "save_decisions", "workspace_documents",
@@ -79,6 +90,15 @@ def consolidate(inbox: Path, output: Path | None = None, rules: RuleSet | None =
     per-unit feedback (annotated copies and reply drafts) into `feedback` if given. `decisions`: a
     consolidated workbook whose "Xét duyệt" sheet the council filled (decide/review): its decisions
     shape the City's list, the reply letters and the next "Xét duyệt"; rows not applied are warnings."""
+    from .decide.consolidation import decide
+    from .decide.review import apply_review
+    from .process.memory import release_free_memory
+    from .read.inbox import gather
+    from .read.receipt_log import read_receipt_log
+    from .write.feedback import write_feedback
+    from .write.files import refuse_overwrite
+    from .write.workbook import write_consolidated
+    from .write.workbook.words import REVIEW
     rules = rules or load_rules()
     inbox, output = Path(inbox), Path(output) if output else None
     if output is not None:
@@ -114,6 +134,8 @@ def draft_documents(inbox: Path, folder: Path, rules: RuleSet | None = None, *, 
     given; the workbook only if `output`), then write the drafts into `folder` (write/documents): the
     báo cáo tổng kết, and the Tờ trình when the council proposed someone to the City. CheckerError
     before anything is read when the rules file has no `documents:` block."""
+    from .write.documents import require_documents, write_documents
+    from .write.files import refuse_overwrite
     rules = rules or load_rules()
     require_documents(rules)
     inputs = [Path(inbox)] + [Path(p) for p in (decisions, receipt_log) if p is not None]
@@ -125,6 +147,8 @@ def draft_documents(inbox: Path, folder: Path, rules: RuleSet | None = None, *, 
 
 def _read_decisions(path: Path, rules: RuleSet):
     """The filled "Xét duyệt" rows; CheckerError when the rules file has no `review:` or the file is unusable."""
+    from .read.decisions import read_decisions
+    from .write.workbook.words import REVIEW, review_labels
     if rules.review is None:
         raise _no_review(rules)
     return read_decisions(path, REVIEW, review_labels(rules), rules.limits)
@@ -143,6 +167,7 @@ def _no_review(rules: RuleSet) -> CheckerError:
 
 def open_workspace(root: Path, rules: RuleSet | None = None) -> Workspace:
     """Open (creating if needed) the workspace at root: ho_so/, ket_qua/ and the register."""
+    from .workspace import Workspace
     return Workspace.open(Path(root), rules or load_rules())
 
 
@@ -155,6 +180,7 @@ def receive_files(ws: Workspace, files: Iterable[tuple[str, bytes]], *, received
     each file's own receipt time (a fetched message's INTERNALDATE), in the order of `files`; `evidence`:
     what those times are (an upload's time is a last resort; a mail server's receipt is a receipt log's
     entry, weighed against the email's own Date by the rules' mail settings)."""
+    from .read.inbox import StoredFile, gather_stored
     rules = rules or ws.rules
     files = list(files)
     times = times or [received_at] * len(files)
@@ -180,6 +206,12 @@ def consolidate_workspace(ws: Workspace, *, as_of: dt.date, rules: RuleSet | Non
                           output: Path | None = None) -> Consolidation:
     """Consolidate the workspace's files as of the end of as_of: write ket_qua/tong_hop_<as_of>.xlsx (or
     `output`) and the feedback folder ket_qua/tra_loi_<as_of>/, and record the run in the register."""
+    from .decide.consolidation import decide
+    from .decide.nominees import earlier_findings
+    from .process.memory import release_free_memory
+    from .write.feedback import write_feedback
+    from .write.files import file_sha256, refuse_overwrite
+    from .write.workbook import write_consolidated
     rules = rules or ws.rules
     started = time.monotonic()  # a duration only: the run's time is run_at, the caller's
     inputs = [ws.store.folder]
@@ -203,6 +235,8 @@ def consolidate_workspace(ws: Workspace, *, as_of: dt.date, rules: RuleSet | Non
 
 def _register_review(ws: Workspace, result: Consolidation, rules: RuleSet) -> list[Finding]:
     """Apply the council's decisions kept in the register (as --decisions applies a workbook's)."""
+    from .decide.review import apply_review
+    from .write.workbook.words import REVIEW
     if rules.review is None:
         return []
     kept = ws.decisions().of_plan(rules.plan.id)
@@ -215,6 +249,7 @@ def workspace_documents(ws: Workspace, *, as_of: dt.date, run_at: dt.datetime, r
     register's decisions applied, the run recorded), then write the .docx drafts (write/documents)
     into ket_qua/van_ban_<as_of>/. CheckerError before anything is read when the rules file has no
     `documents:` block."""
+    from .write.documents import write_documents
     rules = rules or ws.rules
     if rules.documents is None:
         raise CheckerError("the rules file has no documents block",
@@ -237,6 +272,7 @@ def import_decisions(ws: Workspace, path: Path, *, decided_at: dt.datetime, rule
 def review_rows(ws: Workspace, rules: RuleSet | None = None) -> ReviewPage:
     """The last run's valid nominations in force (the workbook's "Xét duyệt" rows), each with its
     current decision; CheckerError when the rules file has no `review:`."""
+    from .workspace.decisions import review_page
     rules = rules or ws.rules
     info = rules.review
     if info is None:
@@ -248,6 +284,7 @@ def review_rows(ws: Workspace, rules: RuleSet | None = None) -> ReviewPage:
 def save_decisions(ws: Workspace, rows: Iterable[ReviewRow], *, decided_at: dt.datetime,
                    rules: RuleSet | None = None) -> int:
     """Keep the decisions of `rows` (from the web page's form) in the register; how many changed."""
+    from .read.decisions import Decided
     rules = rules or ws.rules
     given = [Decided(0, 0, r.unit, r.nominee, r.birth_year, r.decision, r.reason) for r in rows]
     return ws.decisions().save(rules.plan.id, given, decided_at=decided_at, pending=rules.review.pending)
@@ -284,6 +321,9 @@ def fetch_mail(account: Account, into: Path, *, fetched_at: dt.datetime, folder:
     bytes), recording each message looked at in the workspace's register, or in one kept in `into`; write
     `into`/so_nhan.csv (the server's receipt times). Raises MailboxError (a CheckerError) when the mailbox
     cannot be used or the connection is lost; what was saved before stays saved and recorded."""
+    from .mailbox.fetch import fetch
+    from .workspace.messages import MESSAGES_FILE, Messages
+    from .workspace.register import Register
     rules = rules or (workspace.rules if workspace else load_rules())
     into = Path(into)
     into.mkdir(parents=True, exist_ok=True)
@@ -299,6 +339,11 @@ def send_replies(drafts: Path, server: Server, *, send: bool = False, sent_at: d
     each recorded in the workspace's register, or in one kept in `drafts`, as soon as the server accepts
     it. From is `sender`, else the rules file's office_email. Raises MailboxError (a CheckerError) when
     the server cannot be used or the connection is lost (what was sent before stays recorded)."""
+    from .mailbox.listing import NO_SENDER
+    from .mailbox.send import SendRun, plan_sending, read_drafts, send_drafts, sendings_for
+    from .model.addresses import email_address
+    from .workspace.workspace import EMAIL_FACTOR
+    from .write.feedback import office_name
     rules = rules or (workspace.rules if workspace else load_rules())
     given = sender
     sender = email_address(sender) if sender is not None else rules.plan.office_email
@@ -336,10 +381,12 @@ def replies_folder(ws: Workspace, as_of: dt.date) -> Path:
 
 def mail_settings(ws: Workspace) -> MailSettings:
     """The workspace's mailbox settings (never a password)."""
+    from .workspace.settings import Settings
     return Settings(ws.register).read()
 
 
 def save_mail_settings(ws: Workspace, settings: MailSettings) -> None:
+    from .workspace.settings import Settings
     Settings(ws.register).save(settings)
 
 
@@ -376,4 +423,5 @@ def verify_workbook(workbook: Path, inbox: Path, rules: RuleSet | None = None) -
     """Whether `workbook` (written by consolidate) still matches `inbox` and the rules file: every input
     hashed again (gather's walk, the same names), and the digests of its sheets recomputed from its cells.
     Raises CheckerError when the workbook cannot be read or is not ntvt's consolidated workbook."""
+    from .decide.verification import verify
     return verify(Path(workbook), Path(inbox), rules or load_rules())
