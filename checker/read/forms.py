@@ -7,7 +7,7 @@ from typing import Any
 
 from ..ruleset.spec import SheetSpec
 from .grids import Grid
-from .labels import label_index, label_key
+from .labels import label_index
 
 FORM_SCAN_ROWS = 80
 FORM_SCAN_COLS = 6
@@ -25,10 +25,11 @@ def form_labels(spec: SheetSpec, grid: Grid) -> dict[str, tuple[int, int]]:
     found: dict[str, tuple[int, int]] = {}
     for r in range(1, min(FORM_SCAN_ROWS, len(grid.cells)) + 1):
         for c, value in enumerate(grid.cells[r - 1][:FORM_SCAN_COLS], start=1):
-            if isinstance(value, str) and value.strip():
-                key = index.get(label_key(value))
-                if key and key not in found:
-                    found[key] = (r, c)
+            key = index.field(value)
+            if key and key not in found:
+                found[key] = (r, c)
+                if len(found) == index.fields:
+                    return found  # every label has its first place: the rest of the sheet changes nothing
     return found
 
 

@@ -15,7 +15,7 @@ from ..normalise import text
 from ..normalise.values import is_blank
 from ..ruleset.spec import SheetSpec
 from .grids import Grid
-from .labels import label_index, label_key
+from .labels import label_index
 
 HEADER_SCAN_ROWS = 30
 # A row under the table that opens the signature block: the usual footer phrases of Vietnamese
@@ -54,12 +54,13 @@ def find_header(spec: SheetSpec, grid: Grid) -> tuple[int, dict[str, int]] | Non
     for r in range(1, min(HEADER_SCAN_ROWS, len(grid.cells)) + 1):
         found: dict[str, int] = {}
         for c, value in enumerate(grid.cells[r - 1], start=1):
-            if isinstance(value, str) and value.strip():
-                key = index.get(label_key(value))
-                if key and key not in found:
-                    found[key] = c
+            key = index.field(value)
+            if key and key not in found:
+                found[key] = c
         if len(found) >= 2 and (best is None or len(found) > len(best[1])):
             best = (r, found)
+            if len(found) == index.fields:
+                break  # no row below can hold more: the rows of data are not scanned
     return best
 
 
@@ -75,7 +76,7 @@ def read_table(spec: SheetSpec, grid: Grid) -> tuple[TableData | None, list[tupl
     index = label_index(spec.fields)
     extra = {}
     for c, value in enumerate(grid.cells[below - 1] if below <= len(grid.cells) else [], start=1):
-        key = index.get(label_key(value)) if isinstance(value, str) and value.strip() else None
+        key = index.field(value)
         if key and key not in columns and c not in columns.values():
             extra[key] = c
     if extra:
@@ -172,8 +173,14 @@ def _fill_merged(grid: Grid, header_row: int) -> None:
 
 def _is_footer(line: list[Any]) -> bool:
     # A signature line stands alone on its row (a data row may mention "thủ trưởng đơn vị" in text).
-    filled = [v for v in line if not is_blank(v)]
-    if not filled or len(filled) > 3:
+    # Asked of every row: a data row is told apart at its fourth filled cell, not after all of them.
+    filled = []
+    for v in line:
+        if not is_blank(v):
+            filled.append(v)
+            if len(filled) > 3:
+                return False
+    if not filled:
         return False
     for value in filled:
         if isinstance(value, str) and value.strip():
