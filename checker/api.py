@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 # a one-file check loads none of it (measured: benchmarks/README.md, start-up).
 from .model.errors import CheckerError
 from .model.findings import FileResult, Finding, Report
-from .model.words import EVIDENCE_LOG, EVIDENCE_UPLOAD
+from .model.words import EVIDENCE_UPLOAD
 from .ruleset.loader import load_rules
 from .ruleset.spec import RuleSet
 from .validate.pipeline import Progress, Validation, read_paths, validate
@@ -27,13 +27,8 @@ if TYPE_CHECKING:
     from .decide.consolidation import Consolidation
     from .decide.review import ReviewRow
     from .decide.verification import Verification
-    from .mailbox.fetch import Fetch
-    from .mailbox.imap import Account
-    from .mailbox.send import SendRun
-    from .mailbox.smtp import Server
     from .workspace import FileRecord, FindingRecord, Received, RunRecord, Workspace
     from .workspace.decisions import ReviewPage
-    from .workspace.settings import MailSettings
 
 # Names offered here for the CLI and the web page, by the module they come from.
 _PASSED_ON = {
@@ -47,6 +42,9 @@ _PASSED_ON = {
     "write_annotated_copies": ".write.annotated_copy", "write_consolidated": ".write.workbook",
     "write_documents": ".write.documents",  # the .docx drafts (`ntvt documents`, the web page)
     "decide": ".decide.consolidation",
+    # What the mailbox commands and pages do (the office's mailbox: fetching, the replies).
+    "fetch_mail": ".mailbox.office", "send_replies": ".mailbox.office", "mail_settings": ".mailbox.office",
+    "save_mail_settings": ".mailbox.office", "fetch_to_workspace": ".mailbox.office",
 }
 
 
@@ -90,15 +88,15 @@ def consolidate(inbox: Path, output: Path | None = None, rules: RuleSet | None =
     per-unit feedback (annotated copies and reply drafts) into `feedback` if given. `decisions`: a
     consolidated workbook whose "Xét duyệt" sheet the council filled (decide/review): its decisions
     shape the City's list, the reply letters and the next "Xét duyệt"; rows not applied are warnings."""
-    from .decide.consolidation import decide
-    from .decide.review import apply_review
-    from .process.memory import release_free_memory
-    from .read.inbox import gather
-    from .read.receipt_log import read_receipt_log
-    from .write.feedback import write_feedback
-    from .write.files import refuse_overwrite
-    from .write.workbook import write_consolidated
-    from .write.workbook.words import REVIEW
+    from .decide.consolidation import decide  # lazy: start-up
+    from .decide.review import apply_review  # lazy: start-up
+    from .process.memory import release_free_memory  # lazy: start-up
+    from .read.inbox import gather  # lazy: start-up
+    from .read.receipt_log import read_receipt_log  # lazy: start-up
+    from .write.feedback import write_feedback  # lazy: start-up
+    from .write.files import refuse_overwrite  # lazy: start-up
+    from .write.workbook import write_consolidated  # lazy: start-up
+    from .write.workbook.words import REVIEW  # lazy: start-up
     rules = rules or load_rules()
     inbox, output = Path(inbox), Path(output) if output else None
     if output is not None:
@@ -134,8 +132,8 @@ def draft_documents(inbox: Path, folder: Path, rules: RuleSet | None = None, *, 
     given; the workbook only if `output`), then write the drafts into `folder` (write/documents): the
     báo cáo tổng kết, and the Tờ trình when the council proposed someone to the City. CheckerError
     before anything is read when the rules file has no `documents:` block."""
-    from .write.documents import require_documents, write_documents
-    from .write.files import refuse_overwrite
+    from .write.documents import require_documents, write_documents  # lazy: start-up
+    from .write.files import refuse_overwrite  # lazy: start-up
     rules = rules or load_rules()
     require_documents(rules)
     inputs = [Path(inbox)] + [Path(p) for p in (decisions, receipt_log) if p is not None]
@@ -147,8 +145,8 @@ def draft_documents(inbox: Path, folder: Path, rules: RuleSet | None = None, *, 
 
 def _read_decisions(path: Path, rules: RuleSet):
     """The filled "Xét duyệt" rows; CheckerError when the rules file has no `review:` or the file is unusable."""
-    from .read.decisions import read_decisions
-    from .write.workbook.words import REVIEW, review_labels
+    from .read.decisions import read_decisions  # lazy: start-up
+    from .write.workbook.words import REVIEW, review_labels  # lazy: start-up
     if rules.review is None:
         raise _no_review(rules)
     return read_decisions(path, REVIEW, review_labels(rules), rules.limits)
@@ -167,7 +165,7 @@ def _no_review(rules: RuleSet) -> CheckerError:
 
 def open_workspace(root: Path, rules: RuleSet | None = None) -> Workspace:
     """Open (creating if needed) the workspace at root: ho_so/, ket_qua/ and the register."""
-    from .workspace import Workspace
+    from .workspace import Workspace  # lazy: start-up
     return Workspace.open(Path(root), rules or load_rules())
 
 
@@ -180,7 +178,7 @@ def receive_files(ws: Workspace, files: Iterable[tuple[str, bytes]], *, received
     each file's own receipt time (a fetched message's INTERNALDATE), in the order of `files`; `evidence`:
     what those times are (an upload's time is a last resort; a mail server's receipt is a receipt log's
     entry, weighed against the email's own Date by the rules' mail settings)."""
-    from .read.inbox import StoredFile, gather_stored
+    from .read.inbox import StoredFile, gather_stored  # lazy: start-up
     rules = rules or ws.rules
     files = list(files)
     times = times or [received_at] * len(files)
@@ -206,17 +204,17 @@ def consolidate_workspace(ws: Workspace, *, as_of: dt.date, rules: RuleSet | Non
                           output: Path | None = None) -> Consolidation:
     """Consolidate the workspace's files as of the end of as_of: write ket_qua/tong_hop_<as_of>.xlsx (or
     `output`) and the feedback folder ket_qua/tra_loi_<as_of>/, and record the run in the register."""
-    from .decide.consolidation import decide
-    from .decide.nominees import earlier_findings
-    from .process.memory import release_free_memory
-    from .write.feedback import write_feedback
-    from .write.files import file_sha256, refuse_overwrite
-    from .write.workbook import write_consolidated
+    from .decide.consolidation import decide  # lazy: start-up
+    from .decide.nominees import earlier_findings  # lazy: start-up
+    from .process.memory import release_free_memory  # lazy: start-up
+    from .write.feedback import write_feedback  # lazy: start-up
+    from .write.files import file_sha256, refuse_overwrite  # lazy: start-up
+    from .write.workbook import write_consolidated  # lazy: start-up
     rules = rules or ws.rules
     started = time.monotonic()  # a duration only: the run's time is run_at, the caller's
     inputs = [ws.store.folder]
     output = Path(output) if output else ws.outputs_folder / f"tong_hop_{as_of:%Y-%m-%d}.xlsx"
-    feedback = ws.outputs_folder / f"tra_loi_{as_of:%Y-%m-%d}"
+    feedback = replies_folder(ws, as_of)
     refuse_overwrite(output, inputs)
     refuse_overwrite(feedback, inputs)
     gathered = ws.gather(rules)
@@ -235,8 +233,8 @@ def consolidate_workspace(ws: Workspace, *, as_of: dt.date, rules: RuleSet | Non
 
 def _register_review(ws: Workspace, result: Consolidation, rules: RuleSet) -> list[Finding]:
     """Apply the council's decisions kept in the register (as --decisions applies a workbook's)."""
-    from .decide.review import apply_review
-    from .write.workbook.words import REVIEW
+    from .decide.review import apply_review  # lazy: start-up
+    from .write.workbook.words import REVIEW  # lazy: start-up
     if rules.review is None:
         return []
     kept = ws.decisions().of_plan(rules.plan.id)
@@ -249,7 +247,7 @@ def workspace_documents(ws: Workspace, *, as_of: dt.date, run_at: dt.datetime, r
     register's decisions applied, the run recorded), then write the .docx drafts (write/documents)
     into ket_qua/van_ban_<as_of>/. CheckerError before anything is read when the rules file has no
     `documents:` block."""
-    from .write.documents import write_documents
+    from .write.documents import write_documents  # lazy: start-up
     rules = rules or ws.rules
     if rules.documents is None:
         raise CheckerError("the rules file has no documents block",
@@ -272,7 +270,7 @@ def import_decisions(ws: Workspace, path: Path, *, decided_at: dt.datetime, rule
 def review_rows(ws: Workspace, rules: RuleSet | None = None) -> ReviewPage:
     """The last run's valid nominations in force (the workbook's "Xét duyệt" rows), each with its
     current decision; CheckerError when the rules file has no `review:`."""
-    from .workspace.decisions import review_page
+    from .workspace.decisions import review_page  # lazy: start-up
     rules = rules or ws.rules
     info = rules.review
     if info is None:
@@ -284,7 +282,7 @@ def review_rows(ws: Workspace, rules: RuleSet | None = None) -> ReviewPage:
 def save_decisions(ws: Workspace, rows: Iterable[ReviewRow], *, decided_at: dt.datetime,
                    rules: RuleSet | None = None) -> int:
     """Keep the decisions of `rows` (from the web page's form) in the register; how many changed."""
-    from .read.decisions import Decided
+    from .read.decisions import Decided  # lazy: start-up
     rules = rules or ws.rules
     given = [Decided(0, 0, r.unit, r.nominee, r.birth_year, r.decision, r.reason) for r in rows]
     return ws.decisions().save(rules.plan.id, given, decided_at=decided_at, pending=rules.review.pending)
@@ -310,109 +308,9 @@ def workspace_outputs(ws: Workspace) -> list[Path]:
     return ws.outputs()
 
 
-# ---------------------------------------------------------------------------------------------
-# The mailbox: `ntvt fetch` (checker/mailbox). The caller gives the time (fetched_at).
-
-
-def fetch_mail(account: Account, into: Path, *, fetched_at: dt.datetime, folder: str = "INBOX",
-               since: dt.date | None = None, workspace: Workspace | None = None, rules: RuleSet | None = None,
-               progress: Progress | None = None) -> Fetch:
-    """Save into `into` every new message of the mailbox folder that carries a spreadsheet (.eml, original
-    bytes), recording each message looked at in the workspace's register, or in one kept in `into`; write
-    `into`/so_nhan.csv (the server's receipt times). Raises MailboxError (a CheckerError) when the mailbox
-    cannot be used or the connection is lost; what was saved before stays saved and recorded."""
-    from .mailbox.fetch import fetch
-    from .workspace.messages import MESSAGES_FILE, Messages
-    from .workspace.register import Register
-    rules = rules or (workspace.rules if workspace else load_rules())
-    into = Path(into)
-    into.mkdir(parents=True, exist_ok=True)
-    messages = workspace.messages() if workspace else Messages(Register(into / MESSAGES_FILE))
-    return fetch(account, into, messages, rules, fetched_at=fetched_at, folder=folder, since=since, progress=progress)
-
-
-def send_replies(drafts: Path, server: Server, *, send: bool = False, sent_at: dt.datetime | None = None,
-                 sender: str | None = None, workspace: Workspace | None = None,
-                 rules: RuleSet | None = None, only: Iterable[str] | None = None) -> SendRun:
-    """The reply drafts in `drafts` (written by consolidate --feedback): unless `send`, what would be
-    sent (nothing is, nothing is written); if `send`, each draft not sent before goes to its recipient,
-    each recorded in the workspace's register, or in one kept in `drafts`, as soon as the server accepts
-    it. From is `sender`, else the rules file's office_email. Raises MailboxError (a CheckerError) when
-    the server cannot be used or the connection is lost (what was sent before stays recorded)."""
-    from .mailbox.listing import NO_SENDER
-    from .mailbox.send import SendRun, plan_sending, read_drafts, send_drafts, sendings_for
-    from .model.addresses import email_address
-    from .workspace.workspace import EMAIL_FACTOR
-    from .write.feedback import office_name
-    rules = rules or (workspace.rules if workspace else load_rules())
-    given = sender
-    sender = email_address(sender) if sender is not None else rules.plan.office_email
-    if given is not None and sender is None:
-        raise CheckerError(f"--from {given!r} is not an address",
-                           message=f"“{given}” (--from) không phải một địa chỉ thư điện tử: hãy ghi dạng "
-                                   f"vanphong@coquan.gov.vn.")
-    name = office_name(rules.plan)
-    found = read_drafts(Path(drafts), rules.limits.max_file_bytes * EMAIL_FACTOR)
-    if only is not None:  # the drafts ticked on the web page, by file name
-        chosen = set(only)
-        found = [d for d in found if d.name in chosen]
-    known = workspace.sendings() if workspace else None
-    if not send:
-        return SendRun(plan_sending(found, sendings_for(drafts, known, create=False)), sender, name, server, False)
-    if sender is None:
-        raise CheckerError("no sender address", message="Không gửi được: " + NO_SENDER[0].lower() + NO_SENDER[1:])
-    if sent_at is None:
-        raise ValueError("sending needs sent_at")
-    outcomes = send_drafts(found, server, sendings_for(drafts, known, create=True), sender=sender, sender_name=name,
-                           sent_at=sent_at)
-    return SendRun(outcomes, sender, name, server, True)
-
-
-# ---------------------------------------------------------------------------------------------
-# The mailbox from the web page: its settings in the workspace, fetching into the workspace.
-
-FETCHED = "hop_thu"  # the workspace's folder of the messages fetched (and their so_nhan.csv)
-
-
 def replies_folder(ws: Workspace, as_of: dt.date) -> Path:
     """The reply drafts folder consolidate_workspace writes for a run as of `as_of`."""
     return ws.outputs_folder / f"tra_loi_{as_of:%Y-%m-%d}"
-
-
-def mail_settings(ws: Workspace) -> MailSettings:
-    """The workspace's mailbox settings (never a password)."""
-    from .workspace.settings import Settings
-    return Settings(ws.register).read()
-
-
-def save_mail_settings(ws: Workspace, settings: MailSettings) -> None:
-    from .workspace.settings import Settings
-    Settings(ws.register).save(settings)
-
-
-def fetch_to_workspace(account: Account, ws: Workspace, *, fetched_at: dt.datetime, folder: str = "INBOX",
-                       progress: Progress | None = None) -> tuple[Fetch | None, list[tuple[Received, Report]],
-                                                                  CheckerError | None]:
-    """Fetch the new messages into the workspace's hop_thu/ and receive every saved message not received
-    yet (this fetch's, or one an interrupted fetch saved) as an upload is received, at its INTERNALDATE.
-    Returns the fetch (None if it failed), what was received, and the fetch's error (None if none):
-    what a lost connection saved before is received all the same."""
-    into = ws.root / FETCHED
-    result, error = None, None
-    try:
-        result = fetch_mail(account, into, fetched_at=fetched_at, folder=folder, workspace=ws, progress=progress)
-    except CheckerError as exc:
-        error = exc
-    known = {f.sha256 for f in ws.files()}
-    pending = {}
-    for m in ws.messages().saved():
-        path = into / m.saved_name if m.saved_name else None
-        if m.sha256 not in known and path is not None and path.is_file():
-            pending.setdefault(m.sha256, (m.saved_name, path, m.internaldate))
-    files = [(name, path.read_bytes()) for name, path, _ in pending.values()]
-    received = receive_files(ws, files, received_at=fetched_at, as_of=fetched_at.date(), evidence=EVIDENCE_LOG,
-                             times=[at for _, _, at in pending.values()]) if files else []
-    return result, received, error
 
 
 # ---------------------------------------------------------------------------------------------
@@ -423,5 +321,5 @@ def verify_workbook(workbook: Path, inbox: Path, rules: RuleSet | None = None) -
     """Whether `workbook` (written by consolidate) still matches `inbox` and the rules file: every input
     hashed again (gather's walk, the same names), and the digests of its sheets recomputed from its cells.
     Raises CheckerError when the workbook cannot be read or is not ntvt's consolidated workbook."""
-    from .decide.verification import verify
+    from .decide.verification import verify  # lazy: start-up
     return verify(Path(workbook), Path(inbox), rules or load_rules())

@@ -1,0 +1,118 @@
+"""What the office's mailbox commands and pages do, for checker.api (which passes these on): fetch
+the messages carrying spreadsheets into a folder or the workspace, and send the reply drafts.
+The caller gives every time (fetched_at, sent_at): nothing here reads the clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterable
+
+from ..api import receive_files  # the web page's upload: a fetched message is received the same
+from ..model.addresses import email_address
+from ..model.errors import CheckerError
+from ..model.findings import Report
+from ..model.words import EVIDENCE_LOG
+from ..ruleset.loader import load_rules
+from ..ruleset.spec import RuleSet
+from ..validate.batch import Progress
+from ..workspace.messages import MESSAGES_FILE, Messages
+from ..workspace.register import Register
+from ..workspace.settings import Settings
+from ..workspace.workspace import EMAIL_FACTOR
+from ..write.feedback import office_name
+from .fetch import fetch
+from .listing import NO_SENDER
+from .send import SendRun, plan_sending, read_drafts, send_drafts, sendings_for
+
+if TYPE_CHECKING:
+    from ..workspace import Received, Workspace
+    from ..workspace.settings import MailSettings
+    from .fetch import Fetch
+    from .imap import Account
+    from .smtp import Server
+
+
+def fetch_mail(account: Account, into: Path, *, fetched_at: dt.datetime, folder: str = "INBOX",
+               since: dt.date | None = None, workspace: Workspace | None = None, rules: RuleSet | None = None,
+               progress: Progress | None = None) -> Fetch:
+    """Save into `into` every new message of the mailbox folder that carries a spreadsheet (.eml, original
+    bytes), recording each message looked at in the workspace's register, or in one kept in `into`; write
+    `into`/so_nhan.csv (the server's receipt times). Raises MailboxError (a CheckerError) when the mailbox
+    cannot be used or the connection is lost; what was saved before stays saved and recorded."""
+    rules = rules or (workspace.rules if workspace else load_rules())
+    into = Path(into)
+    into.mkdir(parents=True, exist_ok=True)
+    messages = workspace.messages() if workspace else Messages(Register(into / MESSAGES_FILE))
+    return fetch(account, into, messages, rules, fetched_at=fetched_at, folder=folder, since=since, progress=progress)
+
+
+def send_replies(drafts: Path, server: Server, *, send: bool = False, sent_at: dt.datetime | None = None,
+                 sender: str | None = None, workspace: Workspace | None = None,
+                 rules: RuleSet | None = None, only: Iterable[str] | None = None) -> SendRun:
+    """The reply drafts in `drafts` (written by consolidate --feedback): unless `send`, what would be
+    sent (nothing is, nothing is written); if `send`, each draft not sent before goes to its recipient,
+    each recorded in the workspace's register, or in one kept in `drafts`, as soon as the server accepts
+    it. From is `sender`, else the rules file's office_email. Raises MailboxError (a CheckerError) when
+    the server cannot be used or the connection is lost (what was sent before stays recorded)."""
+    rules = rules or (workspace.rules if workspace else load_rules())
+    given = sender
+    sender = email_address(sender) if sender is not None else rules.plan.office_email
+    if given is not None and sender is None:
+        raise CheckerError(f"--from {given!r} is not an address",
+                           message=f"“{given}” (--from) không phải một địa chỉ thư điện tử: hãy ghi dạng "
+                                   f"vanphong@coquan.gov.vn.")
+    name = office_name(rules.plan)
+    found = read_drafts(Path(drafts), rules.limits.max_file_bytes * EMAIL_FACTOR)
+    if only is not None:  # the drafts ticked on the web page, by file name
+        chosen = set(only)
+        found = [d for d in found if d.name in chosen]
+    known = workspace.sendings() if workspace else None
+    if not send:
+        return SendRun(plan_sending(found, sendings_for(drafts, known, create=False)), sender, name, server, False)
+    if sender is None:
+        raise CheckerError("no sender address", message="Không gửi được: " + NO_SENDER[0].lower() + NO_SENDER[1:])
+    if sent_at is None:
+        raise ValueError("sending needs sent_at")
+    outcomes = send_drafts(found, server, sendings_for(drafts, known, create=True), sender=sender, sender_name=name,
+                           sent_at=sent_at)
+    return SendRun(outcomes, sender, name, server, True)
+
+
+# The mailbox from the web page: its settings in the workspace, fetching into the workspace.
+
+FETCHED = "hop_thu"  # the workspace's folder of the messages fetched (and their so_nhan.csv)
+
+
+def mail_settings(ws: Workspace) -> MailSettings:
+    """The workspace's mailbox settings (never a password)."""
+    return Settings(ws.register).read()
+
+
+def save_mail_settings(ws: Workspace, settings: MailSettings) -> None:
+    Settings(ws.register).save(settings)
+
+
+def fetch_to_workspace(account: Account, ws: Workspace, *, fetched_at: dt.datetime, folder: str = "INBOX",
+                       progress: Progress | None = None) -> tuple[Fetch | None, list[tuple[Received, Report]],
+                                                                  CheckerError | None]:
+    """Fetch the new messages into the workspace's hop_thu/ and receive every saved message not received
+    yet (this fetch's, or one an interrupted fetch saved) as an upload is received, at its INTERNALDATE.
+    Returns the fetch (None if it failed), what was received, and the fetch's error (None if none):
+    what a lost connection saved before is received all the same."""
+    into = ws.root / FETCHED
+    result, error = None, None
+    try:
+        result = fetch_mail(account, into, fetched_at=fetched_at, folder=folder, workspace=ws, progress=progress)
+    except CheckerError as exc:
+        error = exc
+    known = {f.sha256 for f in ws.files()}
+    pending = {}
+    for m in ws.messages().saved():
+        path = into / m.saved_name if m.saved_name else None
+        if m.sha256 not in known and path is not None and path.is_file():
+            pending.setdefault(m.sha256, (m.saved_name, path, m.internaldate))
+    files = [(name, path.read_bytes()) for name, path, _ in pending.values()]
+    received = receive_files(ws, files, received_at=fetched_at, as_of=fetched_at.date(), evidence=EVIDENCE_LOG,
+                             times=[at for _, _, at in pending.values()]) if files else []
+    return result, received, error
