@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 # a one-file check loads none of it (measured: benchmarks/README.md, start-up).
 from .model.errors import CheckerError
 from .model.findings import FileResult, Finding, Report
-from .model.words import EVIDENCE_UPLOAD
+from .model.words import EVIDENCE_LOG, EVIDENCE_UPLOAD
 from .ruleset.loader import load_rules
 from .ruleset.spec import RuleSet
 from .validate.pipeline import Progress, Validation, read_paths, validate
@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from .decide.consolidation import Consolidation
     from .decide.review import ReviewRow
     from .decide.verification import Verification
+    from .mailbox.fetch import Fetch
+    from .mailbox.imap import Account
     from .workspace import FileRecord, FindingRecord, Received, RunRecord, Workspace
     from .workspace.decisions import ReviewPage
 
@@ -44,7 +46,7 @@ _PASSED_ON = {
     "decide": ".decide.consolidation",
     # What the mailbox commands and pages do (the office's mailbox: fetching, the replies).
     "fetch_mail": ".mailbox.office", "send_replies": ".mailbox.office", "mail_settings": ".mailbox.office",
-    "save_mail_settings": ".mailbox.office", "fetch_to_workspace": ".mailbox.office",
+    "save_mail_settings": ".mailbox.office",
 }
 
 
@@ -311,6 +313,37 @@ def workspace_outputs(ws: Workspace) -> list[Path]:
 def replies_folder(ws: Workspace, as_of: dt.date) -> Path:
     """The reply drafts folder consolidate_workspace writes for a run as of `as_of`."""
     return ws.outputs_folder / f"tra_loi_{as_of:%Y-%m-%d}"
+
+
+# ---------------------------------------------------------------------------------------------
+# The mailbox from the web page: its messages received into the workspace (checker/mailbox/office.py
+# does the rest of the mailbox commands).
+
+
+def fetch_to_workspace(account: Account, ws: Workspace, *, fetched_at: dt.datetime, folder: str = "INBOX",
+                       progress: Progress | None = None) -> tuple[Fetch | None, list[tuple[Received, Report]],
+                                                                  CheckerError | None]:
+    """Fetch the new messages into the workspace's hop_thu/ and receive every saved message not received
+    yet (this fetch's, or one an interrupted fetch saved) as an upload is received, at its INTERNALDATE.
+    Returns the fetch (None if it failed), what was received, and the fetch's error (None if none):
+    what a lost connection saved before is received all the same."""
+    from .mailbox.office import FETCHED, fetch_mail  # lazy: start-up
+    into = ws.root / FETCHED
+    result, error = None, None
+    try:
+        result = fetch_mail(account, into, fetched_at=fetched_at, folder=folder, workspace=ws, progress=progress)
+    except CheckerError as exc:
+        error = exc
+    known = {f.sha256 for f in ws.files()}
+    pending = {}
+    for m in ws.messages().saved():
+        path = into / m.saved_name if m.saved_name else None
+        if m.sha256 not in known and path is not None and path.is_file():
+            pending.setdefault(m.sha256, (m.saved_name, path, m.internaldate))
+    files = [(name, path.read_bytes()) for name, path, _ in pending.values()]
+    received = receive_files(ws, files, received_at=fetched_at, as_of=fetched_at.date(), evidence=EVIDENCE_LOG,
+                             times=[at for _, _, at in pending.values()]) if files else []
+    return result, received, error
 
 
 # ---------------------------------------------------------------------------------------------

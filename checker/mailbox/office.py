@@ -1,5 +1,6 @@
 """What the office's mailbox commands and pages do, for checker.api (which passes these on): fetch
-the messages carrying spreadsheets into a folder or the workspace, and send the reply drafts.
+the messages carrying spreadsheets into a folder or the workspace (api.fetch_to_workspace then
+receives them as uploads), keep the mailbox settings, and send the reply drafts.
 The caller gives every time (fetched_at, sent_at): nothing here reads the clock."""
 
 from __future__ import annotations
@@ -8,11 +9,8 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
-from ..api import receive_files  # the web page's upload: a fetched message is received the same
 from ..model.addresses import email_address
 from ..model.errors import CheckerError
-from ..model.findings import Report
-from ..model.words import EVIDENCE_LOG
 from ..ruleset.loader import load_rules
 from ..ruleset.spec import RuleSet
 from ..validate.batch import Progress
@@ -26,7 +24,7 @@ from .listing import NO_SENDER
 from .send import SendRun, plan_sending, read_drafts, send_drafts, sendings_for
 
 if TYPE_CHECKING:
-    from ..workspace import Received, Workspace
+    from ..workspace import Workspace
     from ..workspace.settings import MailSettings
     from .fetch import Fetch
     from .imap import Account
@@ -91,28 +89,3 @@ def mail_settings(ws: Workspace) -> MailSettings:
 
 def save_mail_settings(ws: Workspace, settings: MailSettings) -> None:
     Settings(ws.register).save(settings)
-
-
-def fetch_to_workspace(account: Account, ws: Workspace, *, fetched_at: dt.datetime, folder: str = "INBOX",
-                       progress: Progress | None = None) -> tuple[Fetch | None, list[tuple[Received, Report]],
-                                                                  CheckerError | None]:
-    """Fetch the new messages into the workspace's hop_thu/ and receive every saved message not received
-    yet (this fetch's, or one an interrupted fetch saved) as an upload is received, at its INTERNALDATE.
-    Returns the fetch (None if it failed), what was received, and the fetch's error (None if none):
-    what a lost connection saved before is received all the same."""
-    into = ws.root / FETCHED
-    result, error = None, None
-    try:
-        result = fetch_mail(account, into, fetched_at=fetched_at, folder=folder, workspace=ws, progress=progress)
-    except CheckerError as exc:
-        error = exc
-    known = {f.sha256 for f in ws.files()}
-    pending = {}
-    for m in ws.messages().saved():
-        path = into / m.saved_name if m.saved_name else None
-        if m.sha256 not in known and path is not None and path.is_file():
-            pending.setdefault(m.sha256, (m.saved_name, path, m.internaldate))
-    files = [(name, path.read_bytes()) for name, path, _ in pending.values()]
-    received = receive_files(ws, files, received_at=fetched_at, as_of=fetched_at.date(), evidence=EVIDENCE_LOG,
-                             times=[at for _, _, at in pending.values()]) if files else []
-    return result, received, error

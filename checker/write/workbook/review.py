@@ -36,7 +36,6 @@ def write_review(ctx: Context, ws) -> sheetxml.Stream | None:
     """The sheet's title, how-to line, header, dropdown and protection now; its rows as a stream
     (None when it has none), spliced in with the data sheets' rows."""
     c, rules, book, info = ctx.c, ctx.rules, ctx.book, ctx.rules.review
-    f = book.f
     sheet_key = rules.sheet_key("nominations")
     key = {role: rules.field_key(role) for role in SHOWN}
     spec = rules.sheet(sheet_key)
