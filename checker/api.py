@@ -41,9 +41,8 @@ _PASSED_ON = {
     "send_listing": ".mailbox.listing", "rule_checks": ".write.console",  # a rule's checks, for the web page
     "annotated_name": ".write.names", "own_name": ".write.names", "unit_slug": ".write.names",  # outputs' names
     "make_template": ".write.template", "make_unit_templates": ".write.template",
-    "write_annotated_copies": ".write.annotated_copy", "write_consolidated": ".write.workbook",
+    "write_annotated_copies": ".write.annotated_copy",
     "write_documents": ".write.documents",  # the .docx drafts (`ntvt documents`, the web page)
-    "decide": ".decide.consolidation",
     # What the mailbox commands and pages do (the office's mailbox: fetching, the replies).
     "fetch_mail": ".mailbox.office", "send_replies": ".mailbox.office", "mail_settings": ".mailbox.office",
     "save_mail_settings": ".mailbox.office",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 
 from ..normalise import text
 from ..ruleset.spec import FieldSpec
@@ -44,11 +45,13 @@ class LabelIndex:
     def field(self, value: object) -> str | None:
         """The key of the field whose label the cell holds; None if it holds none.
 
-        A text with more letters and digits than any label is none, and is not keyed: keying never
-        lowers that count (it drops marks, punctuation and spaces, and keeps or expands letters),
+        A text whose NFC form has more letters and digits than any label is none, and is not keyed:
+        keying never lowers that count (it drops marks, punctuation and spaces, and keeps or expands
+        letters; only composing, which NFC has done, joins letters: Hangul jamo into a syllable),
         and header scans meet every long text of the rows under a header (keying each one took
         most of finding a header)."""
-        if not isinstance(value, str) or (len(value) > self.most and self._more.match(value)):
+        if not isinstance(value, str) or (len(value) > self.most
+                                          and self._more.match(unicodedata.normalize("NFC", value))):
             return None
         return self.keys.get(label_key(value)) if value and not value.isspace() else None
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 
 import openpyxl
 import pytest
 
 from checker.api import check_workbook
-from checker.read.labels import label_index, label_key
+from checker.read.labels import LabelIndex, label_index, label_key
 from checker.read.workbook import read_workbook
 from checker.ruleset.loader import load_rules
 
@@ -64,3 +66,19 @@ def test_a_workbook_whose_header_label_is_padded_reads_the_same(rules, tmp_path)
     got = after.tables[spec.key]
     assert (got.header_row, got.columns, got.rows) == (table.header_row, table.columns, table.rows)
     assert check_workbook(edited, rules, as_of=dt.date(2023, 10, 10)).findings == []
+
+
+@dataclass(frozen=True)
+class Label:  # what LabelIndex reads of a field
+    key: str
+    label: str
+
+
+def test_a_label_typed_in_decomposed_form_is_found_whatever_its_script():
+    """Counting letters before NFC would see Hangul jamo (letters each) where keying sees one
+    syllable: a decomposed label longer than the longest one must still be found."""
+    index = LabelIndex((Label("name", "이름"), Label("other", "b")))
+    typed = unicodedata.normalize("NFD", "이름")
+    assert len(typed) > index.most
+    assert index.field(typed) == "name"
+    assert index.field(unicodedata.normalize("NFD", "Họ và tên người")) is None  # more letters than any label
