@@ -77,9 +77,10 @@ def send_replies(drafts: Path, server: Server, *, send: bool = False, sent_at: d
     return SendRun(outcomes, sender, name, server, True)
 
 
-# The mailbox from the web page: its settings in the workspace, fetching into the workspace.
+# The mailbox from the web page: its settings in the workspace, and the folder the messages fetched
+# into the workspace are kept in (api.fetch_to_workspace).
 
-FETCHED = "hop_thu"  # the workspace's folder of the messages fetched (and their so_nhan.csv)
+FETCHED = "hop_thu"  # (with their so_nhan.csv)
 
 
 def mail_settings(ws: Workspace) -> MailSettings:
