@@ -165,6 +165,7 @@ def data_rows(ctx: Context, key: str, frame: pd.DataFrame, fields, widths: list[
     # hundreds of megabytes. Everything that does not depend on the cell is worked out once per
     # column or per file, and a row is one join of cells already made: this loop writes millions of cells.
     end = len(order) if end is None else end
+    places = _row_places(frame)
     for start in range(first, end, CHUNK):
         stop = min(start + CHUNK, end)
         part = frame.loc[order[start:stop]]
@@ -178,7 +179,7 @@ def data_rows(ctx: Context, key: str, frame: pd.DataFrame, fields, widths: list[
                        STATUS_WORDS[d.status])
             shown_xml[i] = (text(cell_s, meta[i][0]) + text(cell_s, meta[i][1]),
                             text(wrap_s, meta[i][2]) + text(wrap_s, period), text(wrap_s, meta[i][4]))
-        row_words = _row_words(frame, states, part.index, files, decisions, books)
+        row_words = _row_words(frame, places, states, part.index, files, decisions, books)
         shown_meta = [meta[i] for i in files]
         heights = row_heights(
             [([m[2] for m in shown_meta], widths[3]), ([m[3] for m in shown_meta], widths[4]),
@@ -218,12 +219,18 @@ def _column_cells(cells: sheetxml.Cells, kind: str, shown: list, raws: list[str]
             for value, raw, bad in zip(shown, raws, bads)]
 
 
-def _row_words(frame: pd.DataFrame, states, index: pd.Index, files: list[int], decisions, books) -> list[str]:
+def _row_places(frame: pd.DataFrame) -> tuple:
+    """Every row's Excel row and file as arrays, and whether the frame's index is its positions (as
+    once joined): what _row_words looks a replacing row up in, made once per sheet, not per chunk."""
+    return frame["_row"].to_numpy(), frame["_file"].to_numpy(), frame.index.equals(pd.RangeIndex(len(frame)))
+
+
+def _row_words(frame: pd.DataFrame, places: tuple, states, index: pd.Index, files: list[int], decisions,
+               books) -> list[str]:
     """Each row's state in words: in force, replaced by (row, file), or not counted with its file
-    (`files`: each row's file). The replacing rows are looked up in arrays, by position (the frame's
-    index is its positions once joined): pandas' lookups cost µs each, over a city's rows."""
-    all_rows, all_files = frame["_row"].to_numpy(), frame["_file"].to_numpy()
-    positional = frame.index.equals(pd.RangeIndex(len(frame)))
+    (`files`: each row's file). The replacing rows are looked up in arrays (`places`: _row_places),
+    by position where the index is positions: pandas' lookups cost µs each, over a city's rows."""
+    all_rows, all_files, positional = places
     words = []
     for file, in_force, by in zip(files, states.in_force.loc[index].tolist(), states.replaced_by.loc[index].tolist()):
         if in_force:
