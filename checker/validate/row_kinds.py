@@ -8,9 +8,8 @@ them with the campaign kinds. A new behaviour is a new kind in both, with tests.
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Hashable, Sequence
 
 import pandas as pd
 
@@ -40,6 +39,20 @@ class Context:
     # details that look at other rows) and what details compute once for it.
     frame: pd.DataFrame | None = None
     cache: dict = field(default_factory=dict)
+    # What a verdict computed on a frame that its rendering asks for again (person keys, copies):
+    # key -> (frame, value). Shared with the renderings' copies of this context, and gone with it
+    # at the end of the validation (a module-level cache would hold it as long as the frame lives).
+    memo: dict = field(default_factory=dict)
+
+
+def frame_memo(ctx: Context, f: pd.DataFrame, key: Hashable, compute: Callable[[], Any]) -> Any:
+    """compute() for frame `f`, once per `key` in this validation."""
+    held = ctx.memo.get(key)
+    if held is not None and held[0] is f:
+        return held[1]
+    value = compute()
+    ctx.memo[key] = (f, value)
+    return value
 
 
 def fmt_date(value: Any) -> str:
@@ -207,18 +220,9 @@ def _max_length_details(ctx, row, c, col):
     return {"max": c.params["max"], "length": len(row[col] or "")}
 
 
-# The person keys of the last frame keyed: the rendering of the duplicates asks again for what the
-# verdict just computed. Held by a weak reference: it goes with the frame.
-_last_keys: tuple | None = None  # (weakref to the frame, columns, keys)
-
-
-def _person_keys(f: pd.DataFrame, columns: list[str]) -> pd.Series:
-    global _last_keys
-    if _last_keys is not None and _last_keys[0]() is f and _last_keys[1] == tuple(columns):
-        return _last_keys[2]
-    keys = person_keys(f, columns)
-    _last_keys = (weakref.ref(f), tuple(columns), keys)
-    return keys
+def _person_keys(ctx: Context, f: pd.DataFrame, columns: list[str]) -> pd.Series:
+    # The rendering of the duplicates asks again for what the verdict just computed.
+    return frame_memo(ctx, f, ("person_keys", tuple(columns)), lambda: person_keys(f, columns))
 
 
 def _unique(ctx, f, c, col):
@@ -226,14 +230,14 @@ def _unique(ctx, f, c, col):
         return pd.Series(False, index=f.index)
     # Among the rows that name someone: a blank name is nobody's twin.
     named = given(f, col)
-    keys = pd.DataFrame({"f": f["_file"], "k": _person_keys(f, c.params["columns"])})[named]
+    keys = pd.DataFrame({"f": f["_file"], "k": _person_keys(ctx, f, c.params["columns"])})[named]
     return named & keys.duplicated(keep="first").reindex(f.index, fill_value=False)
 
 
 def _unique_details(ctx, row, c, col):
     if ("first_rows", id(c)) not in ctx.cache:
         f = ctx.frame
-        keyed = pd.DataFrame({"f": f["_file"], "k": _person_keys(f, c.params["columns"]), "r": f["_row"]})[given(f, col)]
+        keyed = pd.DataFrame({"f": f["_file"], "k": _person_keys(ctx, f, c.params["columns"]), "r": f["_row"]})[given(f, col)]
         # Only people listed twice are asked about: a map of every row would cost a city's rows.
         keyed = keyed[keyed.duplicated(["f", "k"], keep=False)]
         ctx.cache[("keys", id(c))] = keyed["k"]
