@@ -9,6 +9,7 @@ the as-of date. Genuine .xlsx files and a genuine .eml, read back with the real 
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 
 import pytest
 
@@ -27,6 +28,9 @@ MUC_V, MUC_III_V = " (Căn cứ: Mục V, Kế hoạch số 327/KH-SVHTT.)", " (
 BAD_SENT = ("Ô B12 – “Ngày gửi” phải là ngày thật dạng ngày/tháng/năm, ví dụ 15/06/2023 (nhận được “{}”): "
             "hãy ghi lại ngày gửi. Khi chưa đọc được ngày gửi, ngày việc tốt và ngày hoạt động được so với ngày "
             "nhận tệp (theo thư điện tử hoặc sổ nhận văn bản); không có ngày nhận thì không so được với ngày gửi." + MUC_V)
+# Over SHARED_UP_TO characters: the same in every row below, but not shared.
+SUMMARY = ("Chị đã vận động đồng nghiệp tham gia hiến máu tình nguyện đợt tháng 5, tự mình hiến máu lần thứ "
+           "12 và tổ chức xe đưa đón người hiến tại nhà văn hóa quận.")
 FIELDS = ("sheet", "cell", "rule_id", "severity", "message")
 NGAY = ("Ô J5 – “Ngày thực hiện việc tốt” phải là ngày thật dạng ngày/tháng/năm, không sau ngày gửi và không sau "
         "ngày kết thúc kế hoạch, nhưng ")
@@ -152,3 +156,18 @@ def test_readable_sent_date_wins_over_the_email(tmp_path, make_book, rules):
          "(nhận được “01/03/2023”, 75 ngày): kế hoạch yêu cầu đề xuất ngay khi phát hiện việc tốt; đề nghị kiểm tra "
          "lại ngày đã ghi và đề xuất các việc tốt mới ngay trong kỳ phát hiện." + MUC_V),
     ]
+
+
+def test_a_short_text_in_many_cells_is_one_object_and_stays_one_across_processes(make_book, rules):
+    """Each cell read is its own object; a chunk's frames hold one object per short text, so a
+    chunk's pickle (how a worker hands its rows over) carries it once and the parent holds it once.
+    A long text (a summary) is left as read: it rarely repeats."""
+    rows = [good_row(n, name="Nguyễn Thị Hoa", summary=SUMMARY) for n in range(1, 6)]
+    validation = validate_files([make_book(rows, name="a.xlsx")], rules, as_of=AS_OF)
+    frame = validation.frames.tables["nominations"]
+    for shipped in (frame, pickle.loads(pickle.dumps(frame))):
+        for column in ("name", "position", "kind", "deed_group", "criterion_1", "name__raw", "deed_date__raw"):
+            values = shipped[column].tolist()
+            assert len(values) == 5 and len({id(v) for v in values}) == 1, column
+        assert shipped["criterion_1"][0] is shipped["criterion_2"][0]  # "Có" in two columns: one object
+        assert shipped["summary"][0] == SUMMARY
