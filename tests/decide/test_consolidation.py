@@ -825,3 +825,19 @@ def test_ntvts_own_records_are_named_so_in_the_manifest(tmp_path, make_book, rul
     listed = {row["Tệp"].value: row for row in table(ws, "Tệp")}
     assert listed["so_nhan.csv"]["Tình trạng"].value == "Sổ của ntvt"
     assert listed["so_nhan.csv"]["Lý do, ghi chú"].value.startswith("sổ của ntvt (không phải báo cáo)")
+
+
+def test_city_list_carries_the_warnings_of_its_own_rows_only(tmp_path, make_book, rules):
+    """"Lưu ý khi xét" holds the warnings of the nominee's own row: not those of the row with the same
+    number on another sheet (an activity dated before the plan, row 5 of "Hoạt động")."""
+    inbox = tmp_path / "inbox"
+    early = {**ACTIVITY, "date": dt.date(2022, 11, 15)}  # HD-NGAY: a warning at B5 of "Hoạt động"
+    make_book([good_row(1, name="Phạm Văn Cũ", level="Thành phố")], name="a.xlsx", directory=inbox,
+              activities=[early])
+    c = consolidate(inbox, tmp_path / "out.xlsx", rules, as_of=dt.date(2023, 5, 31))
+    [warning] = [f for f in c.findings if f.rule_id == "HD-NGAY"]
+    assert (warning.sheet, warning.cell, warning.severity.value) == ("Hoạt động", "B5", "warning")
+    wb = openpyxl.load_workbook(tmp_path / "out.xlsx")
+    [row] = table(wb["Đề xuất Thành phố"], "STT")
+    assert row["Họ và tên / Tên tập thể"].value == "Phạm Văn Cũ"
+    assert row["Lưu ý khi xét"].value == "(nguồn: a.xlsx, dòng 5)"

@@ -7,7 +7,7 @@ from typing import Iterator
 
 import pandas as pd
 
-from ...model.findings import Severity
+from ...model.findings import Finding, Severity
 from ...model import words
 from ...decide.review import nominations_in_force, unit_of
 from .. import streaming as sheetxml
@@ -60,11 +60,16 @@ def write_city_list(ctx: Context, ws) -> sheetxml.Stream | None:
         return None
     chosen = set(picked.index)
     picked = picked.loc[[i for i in ctx.order[sheet_key] if i in chosen]]
-    # What a row still carries, in the findings' own words (what is wrong and what to do).
-    warnings: dict[tuple[str, int], list[str]] = {}
+    # What a row still carries, in the findings' own words (what is wrong and what to do): the
+    # warnings on its own sheet and row (not a row of that number on another sheet), kept for the
+    # listed rows only and worded as their rows are written (a city's warnings are 100,000s).
+    books = c.validation.books
+    listed = {(books[i].name, books[i].tables[sheet_key].sheet_name, r)
+              for i, r in zip(picked["_file"].tolist(), picked["_row"].tolist())}
+    warnings: dict[tuple[str, int], list[Finding]] = {}
     for f in c.findings:
-        if f.severity is Severity.WARNING and f.row:
-            warnings.setdefault((f.file, f.row), []).append(f.message)
+        if f.severity is Severity.WARNING and f.row and (f.file, f.sheet, f.row) in listed:
+            warnings.setdefault((f.file, f.row), []).append(f)
     _signature(ctx, ws, TOP + len(picked) + 2)
     columns = ["_file", "_row", *key.values()]
     return sheetxml.Stream(lambda: _rows(ctx, picked[columns], key, warnings, status if review else None),
@@ -72,7 +77,7 @@ def write_city_list(ctx: Context, ws) -> sheetxml.Stream | None:
                            size_hint=900 * len(picked))
 
 
-def _rows(ctx: Context, picked: pd.DataFrame, key: dict[str, str], warnings: dict[tuple[str, int], list[str]],
+def _rows(ctx: Context, picked: pd.DataFrame, key: dict[str, str], warnings: dict[tuple[str, int], list[Finding]],
           status: dict | None) -> Iterator[str]:
     """The list's rows as streamed SpreadsheetML (streaming.Stream), between its header and the signature."""
     c, rules, xf, cells = ctx.c, ctx.rules, ctx.book.xf, ctx.cells
@@ -81,7 +86,7 @@ def _rows(ctx: Context, picked: pd.DataFrame, key: dict[str, str], warnings: dic
     widths = [WIDTHS[col] for col in WRAPPED]
     for n, (index, row) in enumerate(records(picked), start=1):
         d, source = decisions[int(row["_file"])], books[int(row["_file"])]
-        notes = warnings.get((source.name, int(row["_row"])), [])
+        notes = [f.message for f in warnings.get((source.name, int(row["_row"])), [])]
         where = f"(nguồn: {source.name.split('/')[-1]}, dòng {int(row['_row'])})"
         texts = {1: row[key["nominee"]], 3: row[key["gender"]], 4: row[key["position"]], 5: ctx.unit_name(d.unit_id),
                  6: row[key["achievement"]], 7: row[key["scope"]], 8: rules.cycle_label(d.period),
