@@ -7,15 +7,15 @@ afterwards (streaming.splice): at city scale they are millions of cells.
 
 from __future__ import annotations
 
-import bisect
 import math
+from array import array
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
 import numpy as np
 import pandas as pd
 
-from ...model.findings import Finding
+from ...model.findings import Finding, Severity
 from ...read.cell_digest import CellDigest
 from ...model.words import ROW_IN_FORCE, ROW_NOT_COUNTED, ROW_REPLACED, SEVERITY_WORDS, STATUS_WORDS
 from .. import streaming as sheetxml
@@ -25,6 +25,7 @@ from .layout import Context
 from .words import META, STATE, SUMMARY_PERIOD
 
 CHUNK = 5_000  # rows converted at a time
+SEVERITY_BY_RANK = {s.rank: s.value for s in Severity}
 CELL_KEY = 1 << 14  # more than Excel's 16,384 columns: row * CELL_KEY + column is one int per cell
 PRINT_FROM = 3  # the first printed column (from 0): "Đơn vị"
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
@@ -71,30 +72,61 @@ def write_data_sheet(ctx: Context, sheets: dict, key: str, comments_left: int,
         ws.freeze_panes(1, PRINT_FROM + repeat)  # on screen too, the identifying columns stay in view
     if frame.empty:
         return DataSheet({}, 0, False)
-    # Keyed by row * CELL_KEY + column, the row as if the sheet had no limit: a city's flagged
-    # cells are hundreds of thousands.
-    by_cell: dict[int, list[Finding]] = {}
-    for f in c.findings:
-        if f.row and f.col:
-            pos = ctx.positions.whole((f.file, f.sheet, f.row, f.col))
-            if pos and pos[0] == split.name:
-                by_cell.setdefault(pos[1] * CELL_KEY + pos[2], []).append(f)
+    flags = flagged_cells(ctx, split.name)
     # Comments for the first cells, up to what is left of the workbook's allowance.
-    commented = [divmod(at, CELL_KEY) for at in sorted(by_cell)][:comments_left]
-    for r, col in commented:
+    commented = [divmod(at, CELL_KEY) for at in flags.cells[:comments_left].tolist()]
+    for n, (r, col) in enumerate(commented):
         part, local = split.place(r)
-        _comment(sheets[part], local, col, by_cell[r * CELL_KEY + col])
+        _comment(sheets[part], local, col, flags.findings(ctx.c.findings, n))
     _comment_rows(ctx, sheets, split, key, frame, fields, widths, commented)
     raw_chars = sum(int(frame[f"{spec.key}__raw"].str.len().sum()) for spec in fields)
     streams = {}
     for part, first, end in shares:
         rows = end - first
         streams[part] = sheetxml.Stream(
-            lambda part=part, first=first, end=end: data_rows(ctx, key, frame, fields, widths, by_cell, digest(part),
+            lambda part=part, first=first, end=end: data_rows(ctx, key, frame, fields, widths, flags, digest(part),
                                                               first, end),
             last_row=rows + 1, last_col=len(headers),
             size_hint=7 * raw_chars * rows // len(frame) + 150 * rows * len(headers))
-    return DataSheet(streams, len(commented), len(commented) < len(by_cell))
+    return DataSheet(streams, len(commented), len(commented) < len(flags.cells))
+
+
+@dataclass(frozen=True)
+class Flags:
+    """A data sheet's cells with findings, as arrays (a city's are hundreds of thousands: a dict of
+    lists of findings cost ~150 bytes each, these 13): each cell keyed row * CELL_KEY + column (the
+    row as if the sheet had no limit), sorted; the worst severity's rank of each; and, cell by cell
+    in that order, the findings' positions in the consolidation's list (cell n's: those from
+    starts[n] to starts[n + 1]), in the list's order."""
+
+    cells: np.ndarray  # int64, sorted, distinct
+    worst: np.ndarray  # int8: Severity.rank of the cell's worst finding
+    starts: np.ndarray  # int64, one more than cells
+    which: np.ndarray  # int64: positions in c.findings
+
+    def findings(self, listed: list[Finding], n: int) -> list[Finding]:
+        """The findings of cell n (by its place in `cells`)."""
+        return [listed[i] for i in self.which[self.starts[n]:self.starts[n + 1]].tolist()]
+
+
+def flagged_cells(ctx: Context, sheet_name: str) -> Flags:
+    """The cells of the data sheet `sheet_name` (all its parts) that have a finding."""
+    keys, ranks, which = array("q"), array("b"), array("q")
+    for n, f in enumerate(ctx.c.findings):
+        if f.row and f.col:
+            pos = ctx.positions.whole((f.file, f.sheet, f.row, f.col))
+            if pos and pos[0] == sheet_name:
+                keys.append(pos[1] * CELL_KEY + pos[2])
+                ranks.append(f.severity.rank)
+                which.append(n)
+    keys_a = np.frombuffer(keys, dtype=np.int64) if keys else np.zeros(0, dtype=np.int64)
+    order = np.argsort(keys_a, kind="stable")  # stable: a cell's findings stay in the list's order
+    ordered = keys_a[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]]) if len(ordered) else np.zeros(0, dtype=np.int64)
+    ranks_a = np.frombuffer(ranks, dtype=np.int8)[order] if ranks else np.zeros(0, dtype=np.int8)
+    worst = np.minimum.reduceat(ranks_a, starts) if len(starts) else ranks_a
+    which_a = np.frombuffer(which, dtype=np.int64)[order] if which else np.zeros(0, dtype=np.int64)
+    return Flags(ordered[starts], worst, np.r_[starts, len(ordered)].astype(np.int64), which_a)
 
 
 def _comment_rows(ctx: Context, sheets: dict, split, key: str, frame: pd.DataFrame, fields, widths: list[int],
@@ -145,8 +177,7 @@ def row_heights(columns: list[tuple[list[str], int]], count: int) -> list[float 
 
 
 def data_rows(ctx: Context, key: str, frame: pd.DataFrame, fields, widths: list[int],
-              by_cell: dict[int, list[Finding]], digest: CellDigest, first: int = 0,
-              end: int | None = None) -> Iterator[str]:
+              flags: Flags, digest: CellDigest, first: int = 0, end: int | None = None) -> Iterator[str]:
     """The XML of the data rows first to end (indexes into the output order) as one sheet's rows
     (row 1 is the header), each row's values added to `digest`."""
     rules, books, decisions = ctx.rules, ctx.c.validation.books, ctx.c.decisions
@@ -160,7 +191,7 @@ def data_rows(ctx: Context, key: str, frame: pd.DataFrame, fields, widths: list[
     meta: dict[int, tuple[str, ...]] = {}  # a file's provenance, as shown
     shown_xml: dict[int, tuple[str, str, str]] = {}  # and as cells: A and B, D and E, the file's state
     text, number = cells.text, cells.number
-    flagged = sorted(by_cell)
+    flagged, severities = flags.cells, [SEVERITY_BY_RANK[rank] for rank in flags.worst.tolist()]
     # Rows are converted a chunk at a time: a whole city's sheet as Python lists would cost
     # hundreds of megabytes. Everything that does not depend on the cell is worked out once per
     # column or per file, and a row is one join of cells already made: this loop writes millions of cells.
@@ -188,13 +219,12 @@ def data_rows(ctx: Context, key: str, frame: pd.DataFrame, fields, widths: list[
                if kind not in NOT_WRAPPED], len(part))
         made = [_column_cells(cells, *column, wrap_s) for column in columns]
         # The cells with a finding, filled by severity, in place of the plain ones.
-        for at in flagged[bisect.bisect_left(flagged, (start + 1) * CELL_KEY):
-                          bisect.bisect_left(flagged, (stop + 1) * CELL_KEY)]:
+        lo, hi = np.searchsorted(flagged, [(start + 1) * CELL_KEY, (stop + 1) * CELL_KEY]).tolist()
+        for at, sev in zip(flagged[lo:hi].tolist(), severities[lo:hi]):
             g, col = divmod(at, CELL_KEY)
             k, n = col - len(META), g - 1 - start
             if 0 <= k < len(fields):
                 kind, shown, raws, bads, _ = columns[k]
-                sev = min((f.severity for f in by_cell[at]), key=lambda s: s.rank).value
                 made[k][n] = _flagged(cells, xf, kind, shown[n], raws[n], bads[n], sev)
         # The values as written, for the digest: the text typed where it was not understood.
         written = [[None if raw == "" else raw if bad or value is None else value
