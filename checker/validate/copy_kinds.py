@@ -256,7 +256,7 @@ def copies(ctx: Context, f: pd.DataFrame, c: CheckSpec, col: str) -> Mates:
     """The copies of `col` in frame `f` under check `c` (see find_copies), worked out once per
     validation: the rendering of the warnings asks again for what the verdicts just computed
     (seconds at city scale)."""
-    return frame_memo(ctx, f, ("copies", id(c), col), lambda: _copies(f, c, col))
+    return frame_memo(ctx, f, ("copies", col), lambda: _copies(f, c, col), check=c)
 
 
 def _copies(f: pd.DataFrame, c: CheckSpec, col: str) -> Mates:

@@ -31,7 +31,7 @@ from .messages import check_of_kind, finding
 
 # The harmless changes a unit is told about (check kinds of the rules file's normalisation rule).
 NOTE_KINDS = ("normalised", "text_date", "legacy_text")
-# Texts up to this long are held once per chunk of rows (table_frame): the recurring ones are all
+# Texts shorter than this are held once per chunk of rows (table_frame): the recurring ones are all
 # short (list values, names, positions, dates typed as text); a long summary rarely repeats.
 SHARED_UP_TO = 100
 

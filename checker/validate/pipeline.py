@@ -145,6 +145,7 @@ def _row_findings(ctx: Context, frames: Frames, books: list[WorkbookData], *,
             continue
         for idx, f in table_findings(ctx, frame, sheet.key, row_rules, books, rules):
             yield sheet.key, idx, f
+        ctx.memo.clear()  # the sheet's verdicts and their rendering are done: let its keys go
 
 
 def _batch_wide(kind: str) -> bool:

@@ -40,18 +40,20 @@ class Context:
     frame: pd.DataFrame | None = None
     cache: dict = field(default_factory=dict)
     # What a verdict computed on a frame that its rendering asks for again (person keys, copies):
-    # key -> (frame, value). Shared with the renderings' copies of this context, and gone with it
-    # at the end of the validation (a module-level cache would hold it as long as the frame lives).
+    # key -> (frame, check, value). Shared with the renderings' copies of this context; emptied
+    # once a sheet's findings are rendered (validate.pipeline), so it holds one sheet's at most.
     memo: dict = field(default_factory=dict)
 
 
-def frame_memo(ctx: Context, f: pd.DataFrame, key: Hashable, compute: Callable[[], Any]) -> Any:
-    """compute() for frame `f`, once per `key` in this validation."""
+def frame_memo(ctx: Context, f: pd.DataFrame, key: Hashable, compute: Callable[[], Any],
+               check: CheckSpec | None = None) -> Any:
+    """compute() for frame `f` (and `check`), computed again only for another frame or check: the
+    last one under `key` is kept."""
     held = ctx.memo.get(key)
-    if held is not None and held[0] is f:
-        return held[1]
+    if held is not None and held[0] is f and held[1] is check:
+        return held[2]
     value = compute()
-    ctx.memo[key] = (f, value)
+    ctx.memo[key] = (f, check, value)
     return value
 
 

@@ -252,3 +252,20 @@ def test_the_check_leaves_no_utf8_copy_inside_the_texts(make_book, rules):
     for text in summaries:
         fresh = "".join(list(text))  # the same text, never encoded
         assert sys.getsizeof(text) == sys.getsizeof(fresh), text[:30]
+    # What the test rests on: hashed by pandas, a text does grow (its UTF-8 copy is counted).
+    hashed = ["".join(list(text)) for text in summaries]
+    before = [sys.getsizeof(text) for text in hashed]
+    pd.factorize(pd.Series(hashed))
+    assert all(sys.getsizeof(text) > size for text, size in zip(hashed, before))
+
+
+def test_the_copies_are_worked_out_once_per_validation(make_book, rules, monkeypatch):
+    """The verdict and the rendering of the warnings share one computation of the copies (through
+    the validation's Context.memo): a second one would cost seconds at city scale, unseen."""
+    calls = []
+    real = copy_kinds._copies
+    monkeypatch.setattr(copy_kinds, "_copies", lambda *args: calls.append(1) or real(*args))
+    path = make_book([person(1, RESCUE), person(2, BLOOD), person(3, RESCUE)], name="a.xlsx")
+    report = check_many([path], rules, as_of=AS_OF)
+    assert [f.cell for f in report.findings if f.rule_id == RULE] == ["K5", "K7"]
+    assert len(calls) == 1

@@ -160,8 +160,8 @@ def test_readable_sent_date_wins_over_the_email(tmp_path, make_book, rules):
 
 def test_a_short_text_in_many_cells_is_one_object_and_stays_one_across_processes(make_book, rules):
     """Each cell read is its own object; a chunk's frames hold one object per short text, so a
-    chunk's pickle (how a worker hands its rows over) carries it once and the parent holds it once.
-    A long text (a summary) is left as read: it rarely repeats."""
+    chunk's pickle (how a worker hands its rows over) carries it once and the parent holds it once
+    per chunk. (A long text, a summary, need not be shared: it rarely repeats.)"""
     rows = [good_row(n, name="Nguyễn Thị Hoa", summary=SUMMARY) for n in range(1, 6)]
     validation = validate_files([make_book(rows, name="a.xlsx")], rules, as_of=AS_OF)
     frame = validation.frames.tables["nominations"]

@@ -91,10 +91,10 @@ def write_data_sheet(ctx: Context, sheets: dict, key: str, comments_left: int,
     return DataSheet(streams, len(commented), len(commented) < len(flags.cells))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Flags:
     """A data sheet's cells with findings, as arrays (a city's are hundreds of thousands: a dict of
-    lists of findings cost ~150 bytes each, these 13): each cell keyed row * CELL_KEY + column (the
+    lists of findings cost ~150 bytes a cell, these ~25): each cell keyed row * CELL_KEY + column (the
     row as if the sheet had no limit), sorted; the worst severity's rank of each; and, cell by cell
     in that order, the findings' positions in the consolidation's list (cell n's: those from
     starts[n] to starts[n + 1]), in the list's order."""
@@ -191,7 +191,7 @@ def data_rows(ctx: Context, key: str, frame: pd.DataFrame, fields, widths: list[
     meta: dict[int, tuple[str, ...]] = {}  # a file's provenance, as shown
     shown_xml: dict[int, tuple[str, str, str]] = {}  # and as cells: A and B, D and E, the file's state
     text, number = cells.text, cells.number
-    flagged, severities = flags.cells, [SEVERITY_BY_RANK[rank] for rank in flags.worst.tolist()]
+    flagged = flags.cells
     # Rows are converted a chunk at a time: a whole city's sheet as Python lists would cost
     # hundreds of megabytes. Everything that does not depend on the cell is worked out once per
     # column or per file, and a row is one join of cells already made: this loop writes millions of cells.
@@ -220,7 +220,8 @@ def data_rows(ctx: Context, key: str, frame: pd.DataFrame, fields, widths: list[
         made = [_column_cells(cells, *column, wrap_s) for column in columns]
         # The cells with a finding, filled by severity, in place of the plain ones.
         lo, hi = np.searchsorted(flagged, [(start + 1) * CELL_KEY, (stop + 1) * CELL_KEY]).tolist()
-        for at, sev in zip(flagged[lo:hi].tolist(), severities[lo:hi]):
+        for at, rank in zip(flagged[lo:hi].tolist(), flags.worst[lo:hi].tolist()):
+            sev = SEVERITY_BY_RANK[rank]
             g, col = divmod(at, CELL_KEY)
             k, n = col - len(META), g - 1 - start
             if 0 <= k < len(fields):
