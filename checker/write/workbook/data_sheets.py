@@ -119,14 +119,13 @@ def flagged_cells(ctx: Context, sheet_name: str) -> Flags:
                 keys.append(pos[1] * CELL_KEY + pos[2])
                 ranks.append(f.severity.rank)
                 which.append(n)
-    keys_a = np.frombuffer(keys, dtype=np.int64) if keys else np.zeros(0, dtype=np.int64)
-    order = np.argsort(keys_a, kind="stable")  # stable: a cell's findings stay in the list's order
-    ordered = keys_a[order]
-    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]]) if len(ordered) else np.zeros(0, dtype=np.int64)
-    ranks_a = np.frombuffer(ranks, dtype=np.int8)[order] if ranks else np.zeros(0, dtype=np.int8)
+    order = np.argsort(np.frombuffer(keys, dtype=np.int64), kind="stable")  # a cell's findings keep their order
+    ordered = np.frombuffer(keys, dtype=np.int64)[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]]) if len(ordered) else order
+    ranks_a = np.frombuffer(ranks, dtype=np.int8)[order]
     worst = np.minimum.reduceat(ranks_a, starts) if len(starts) else ranks_a
-    which_a = np.frombuffer(which, dtype=np.int64)[order] if which else np.zeros(0, dtype=np.int64)
-    return Flags(ordered[starts], worst, np.r_[starts, len(ordered)].astype(np.int64), which_a)
+    return Flags(ordered[starts], worst, np.r_[starts, len(ordered)].astype(np.int64),
+                 np.frombuffer(which, dtype=np.int64)[order])
 
 
 def _comment_rows(ctx: Context, sheets: dict, split, key: str, frame: pd.DataFrame, fields, widths: list[int],
