@@ -197,6 +197,35 @@ def test_activities_accumulate_and_a_resent_activity_is_counted_once(tmp_path, m
     assert status(c, "a.xlsx") == "used"  # its nominee is still in force
 
 
+
+def test_activity_counts_per_cycle_and_in_the_window_count_only_the_units_files(tmp_path, make_book, rules):
+    """The status tables count the activities in force of each unit's files: per cycle by type
+    (activity_each_cycle), and over the campaign in its window (activity_in_window), another unit's
+    and one dated outside the window left out."""
+    inbox, anniversary, news = tmp_path / "inbox", "Kỷ niệm 75 năm Lời kêu gọi thi đua ái quốc", "Tuyên truyền (tin, bài)"
+
+    def act(stt, day, kind):
+        return {**ACTIVITY, "stt": stt, "date": day, "type": kind, "content": f"Hoạt động {stt}"}
+
+    make_book([good_row(1, name="Trần Thị Bích")], name="may.xlsx", directory=inbox,
+              info={"sent_date": dt.date(2023, 5, 18)},
+              activities=[act(1, dt.date(2023, 5, 5), anniversary), act(2, dt.date(2023, 5, 6), news),
+                          act(3, dt.date(2023, 5, 8), news)])
+    make_book([good_row(1, name="Lê Văn Cường")], name="june.xlsx", directory=inbox, period="2023-06",
+              info={"sent_date": dt.date(2023, 7, 5)},
+              activities=[act(1, dt.date(2023, 6, 5), anniversary), act(2, dt.date(2023, 7, 2), anniversary),
+                          act(3, dt.date(2023, 6, 9), news)])
+    make_book([good_row(1, name="Phạm Thu Hà")], name="vp.xlsx", directory=inbox, unit="VP",
+              info={"sent_date": dt.date(2023, 5, 18)}, activities=[act(1, dt.date(2023, 5, 9), anniversary)])
+    c = consolidate(inbox, tmp_path / "out.xlsx", rules, as_of=AS_OF)
+    assert {status(c, name) for name in ("may.xlsx", "june.xlsx", "vp.xlsx")} == {"used"}
+    column = {kind: f"activities::{kind}" for kind in (anniversary, news)}
+    assert [matrix_row(c, "CHEO", cycle)[column[news]] for cycle in ("2023-05", "2023-06", "2023-07")] == [2, 1, 0]
+    units = c.units.set_index("unit")
+    # In the window 01/05 - 30/06: the May one and the June 5th one; July 2nd is outside it.
+    assert (units.loc["CHEO", column[anniversary]], units.loc["VP", column[anniversary]]) == (2, 1)
+    assert units.loc["TTRA", column[anniversary]] == 0
+
 # ---------------------------------------------------------------------------------------------
 # As of a day (item 6)
 
