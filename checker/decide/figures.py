@@ -83,8 +83,8 @@ def figures(c: Consolidation, anniversary_type: str | None = None, role: str | N
     codes = c.cycles.groupby("unit")["status_code"].agg(set).to_dict() if not c.cycles.empty else {}
     never = tuple(u.name for u in rules.units if u.required and codes.get(u.id, set()) <= silent
                   and summary.get(u.id, MISSING) in silent)
-    nominations = nominations_in_force(c)
     level = rules.field_key("level")
+    nominations = nominations_in_force(c, [level, *(rules.field_key(role) for role in _PROPOSED_ROLES)])
     spec = rules.sheet(rules.sheet_key("nominations")).field(level)
     asked = nominations[level].tolist() if not nominations.empty else []
     by_level = tuple((value, asked.count(value)) for value in rules.list_values(spec.list)) if spec.list else ()
@@ -124,6 +124,9 @@ def _activities(c: Consolidation) -> pd.DataFrame:
     return frame[counted & frame["_file"].isin(monthly)]
 
 
+_PROPOSED_ROLES = ("nominee", "birth_year", "position", "achievement")  # what _proposed reads of a row
+
+
 def _proposed(c: Consolidation, nominations: pd.DataFrame) -> tuple[Nominee, ...]:
     """The nominees the council proposed to the City, in the data sheets' order: unit (as the rules
     list them), cycle, file, row."""
@@ -131,7 +134,7 @@ def _proposed(c: Consolidation, nominations: pd.DataFrame) -> tuple[Nominee, ...
     if review is None or not review.given or info is None or nominations.empty:
         return ()
     rules, books = c.rules, c.validation.books
-    key = {role: rules.field_key(role) for role in ("nominee", "birth_year", "position", "achievement")}
+    key = {role: rules.field_key(role) for role in _PROPOSED_ROLES}
     order = {u.id: n for n, u in enumerate(rules.units)}
     out = []
     for _, row in nominations.iterrows():
@@ -152,10 +155,10 @@ def pending_city(c: Consolidation) -> int:
     """The valid nominations in force asking the City's level that the council has not decided
     (given decisions): the Tờ trình leaves them out."""
     review, rules = c.review, c.rules
-    nominations = nominations_in_force(c)
+    name, birth, level = (rules.field_key(role) for role in ("nominee", "birth_year", "level"))
+    nominations = nominations_in_force(c, [name, birth, level])
     if review is None or nominations.empty or rules.consolidation is None:
         return 0
-    name, birth, level = (rules.field_key(role) for role in ("nominee", "birth_year", "level"))
     return sum(1 for file, who, year, asked in zip(nominations["_file"].tolist(), nominations[name].tolist(),
                                                     nominations[birth].tolist(), nominations[level].tolist())
                if asked == rules.consolidation.city_level and review.of(unit_of(c, int(file)), who, year) is None)

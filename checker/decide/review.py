@@ -49,15 +49,19 @@ class Review:
         return None
 
 
-def nominations_in_force(c: Consolidation) -> pd.DataFrame:
-    """The valid nominations in force of the monthly files (every level), each as last corrected."""
+def nominations_in_force(c: Consolidation, columns: list[str]) -> pd.DataFrame:
+    """The valid nominations in force of the monthly files (every level), each as last corrected:
+    `_file`, `_row` and the `columns` the caller reads. Only those: the rows in force are most of a
+    city's, and a sheet that streams them holds them until it is written (with every column, 60 MiB
+    at 10,000 files for the review sheet alone)."""
     key = c.rules.sheet_key("nominations")
     frame = c.validation.frames.tables.get(key, pd.DataFrame())
     if frame.empty:
         return frame
     used = {d.index for d in c.decisions if d.status == USED and d.kind == "monthly"}
     errors = c.validation.row_errors.get(key, set())
-    return frame[c.rows[key].counted(frame, errors) & frame["_file"].isin(used)]
+    return frame.loc[c.rows[key].counted(frame, errors) & frame["_file"].isin(used),
+                     list(dict.fromkeys(["_file", "_row", *columns]))]
 
 
 def unit_of(c: Consolidation, file_index: int) -> str:
@@ -71,7 +75,7 @@ def apply_review(c: Consolidation, rows: list[Decided], source: str, sheet: str)
     cell, or (row 0) that source alone, e.g. the web page's form."""
     info, rules = c.rules.review, c.rules
     name, birth = rules.field_key("nominee"), rules.field_key("birth_year")
-    frame = nominations_in_force(c)
+    frame = nominations_in_force(c, [name, birth])
     in_force: dict[tuple[str, str], list[str]] = {}
     for file, who, year in zip(frame["_file"].tolist(), frame[name].tolist(), frame[birth].tolist()):
         key, year_key = person(unit_of(c, int(file)), who, year)
@@ -104,10 +108,10 @@ def apply_review(c: Consolidation, rows: list[Decided], source: str, sheet: str)
 def returned_nominees(c: Consolidation) -> dict[str, list[tuple[str, str, int, str]]]:
     """unit id -> (nominee, source file, row, reason) of each nominee in force the council returned."""
     review, info = c.review, c.rules.review
-    frame = nominations_in_force(c) if review is not None and review.given else pd.DataFrame()
+    name, birth = c.rules.field_key("nominee"), c.rules.field_key("birth_year")
+    frame = nominations_in_force(c, [name, birth]) if review is not None and review.given else pd.DataFrame()
     if frame.empty:
         return {}
-    name, birth = c.rules.field_key("nominee"), c.rules.field_key("birth_year")
     out: dict[str, list[tuple[str, str, int, str]]] = {}
     for file, row, who, year in zip(frame["_file"].tolist(), frame["_row"].tolist(), frame[name].tolist(),
                                     frame[birth].tolist()):
@@ -136,10 +140,10 @@ class ReviewRow:
 def review_rows(c: Consolidation) -> list[ReviewRow]:
     """The valid nominations in force, in the workbook's order (the units' official order, then cycle,
     file and row), each with the council's decision (the rules' "not yet reviewed" if none)."""
-    frame, info = nominations_in_force(c), c.rules.review
+    key = {role: c.rules.field_key(role) for role in ("nominee", "birth_year", "level", "achievement")}
+    frame, info = nominations_in_force(c, list(key.values())), c.rules.review
     if frame.empty or info is None:
         return []
-    key = {role: c.rules.field_key(role) for role in ("nominee", "birth_year", "level", "achievement")}
     unit_order = {u.id: n for n, u in enumerate(c.rules.units)}
     out = []
     for _, row in frame.iterrows():

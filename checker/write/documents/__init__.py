@@ -49,7 +49,7 @@ def write_documents(result: Consolidation, folder: Path, *, inputs: list[Path]) 
     found = documents_figures(result)
     folder = Path(folder)
     written = []
-    drafts = [(PROPOSAL_NAME, proposal(result.rules, found, len(nominations_in_force(result))))] if found.proposed else []
+    drafts = [(PROPOSAL_NAME, proposal(result.rules, found, len(nominations_in_force(result, []))))] if found.proposed else []
     drafts.append((REPORT_NAME, report(result.rules, found)))
     for pattern, doc in drafts:
         target = folder / file_name(pattern, result.as_of)

@@ -31,7 +31,7 @@ def write_city_list(ctx: Context, ws) -> sheetxml.Stream | None:
     key = {role: rules.field_key(role) for role in SHOWN if role}
     level = rules.consolidation.city_level
     # The valid rows in force of the monthly files: every nominee of a cycle's files, each as last corrected.
-    picked = nominations_in_force(c)
+    picked = nominations_in_force(c, [*key.values(), rules.field_key("level")])
     # Once the council has decided (decide/review): what it proposed, and the City-level nominees it has
     # not decided yet, each with its status; without decisions, every City-level nominee.
     review = c.review if c.review is not None and c.review.given else None

@@ -39,7 +39,8 @@ def write_review(ctx: Context, ws) -> sheetxml.Stream | None:
     sheet_key = rules.sheet_key("nominations")
     key = {role: rules.field_key(role) for role in SHOWN}
     spec = rules.sheet(sheet_key)
-    picked = nominations_in_force(c)
+    columns = ["_file", "_row", *(key[role] for role in SHOWN)]
+    picked = nominations_in_force(c, columns)
     if not picked.empty:
         chosen = set(picked.index)
         picked = picked.loc[[i for i in ctx.order[sheet_key] if i in chosen]]
@@ -70,8 +71,7 @@ def write_review(ctx: Context, ws) -> sheetxml.Stream | None:
         "validate": "list", "source": f"=${_letter(LIST_COL)}$1:${_letter(LIST_COL + len(info.choices) - 1)}$1",
         "error_title": info.decision_label,
         "error_message": f"Chọn một trong: {choices}."})
-    columns = ["_file", "_row", *(key[role] for role in SHOWN)]
-    return sheetxml.Stream(lambda: _rows(ctx, picked[columns], key), first_row=TOP + 2, last_row=last + 1,
+    return sheetxml.Stream(lambda: _rows(ctx, picked, key), first_row=TOP + 2, last_row=last + 1,
                            last_col=LIST_COL + len(info.choices), size_hint=600 * len(picked))
 
 
