@@ -54,11 +54,14 @@ def mark(wb, names: list[str]) -> None:
 
 
 def start(recordings: dict[str, Recording]) -> dict[str, CellDigest]:
-    """Each sheet's digest fed with what xlsxwriter wrote: all above the rows streamed later."""
+    """Each sheet's digest fed with what xlsxwriter wrote: all above the rows streamed later. The
+    recordings are emptied: their values are in the digests now, and the rows still to stream are
+    the peak of a city's writing (a value per cell of "Tệp đã nhận": 13 MiB at 10,000 files)."""
     digests = {}
     for name, ws in recordings.items():
         digests[name] = CellDigest(text=sheetxml.clip)
         digests[name].cells(ws.values)
+        ws.values = {}
     return digests
 
 
