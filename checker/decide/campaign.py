@@ -108,7 +108,7 @@ def _history(rules: RuleSet, validation: Validation, decisions: list[FileDecisio
         return pd.DataFrame()
     raw, keyed = f"{name}__raw", check.params["person"] + check.params["deed"]
     # Only the columns read here: the rows in force are most of a city's, and with every column
-    # this copy and its sort were the decide stage's peak (~200 MiB at 10,000 files).
+    # this copy and its sort were most of the decide stage's peak (120 MiB of it at 10,000 files).
     rows = frame.loc[rows_in_force[sheet].in_force & frame["_file"].isin(used) & (frame[raw] != ""),
                      list(dict.fromkeys(["_file", "_row", raw, *keyed]))]
     rows["_unit"] = rows["_file"].map(lambda i: used[i].unit_id)
