@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from ..model.packed import unpacked
 from ..model.words import USED
 from .consolidation import Consolidation
 from .record import MONTHLY
@@ -144,7 +145,8 @@ def _proposed(c: Consolidation, nominations: pd.DataFrame) -> tuple[Nominee, ...
         if decided is None or decided[0] != info.propose:
             continue
         d = c.decisions[file]
-        texts = [row[key[role]] if isinstance(row[key[role]], str) else "" for role in ("nominee", "position", "achievement")]
+        texts = [unpacked(row[key[role]]) for role in ("nominee", "position", "achievement")]
+        texts = [t if isinstance(t, str) else "" for t in texts]
         out.append(((order.get(d.unit_id, len(order)), d.period or "", books[file].name, int(row["_row"])),
                     Nominee(texts[0], texts[1], unit, texts[2], rules.cycle_label(d.period) if d.period else "",
                             books[file].name, int(row["_row"]))))

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ..model.findings import Cell, Finding, Sheet, cell_ref
+from ..model.packed import unpacked
 from ..model.words import USED
 from ..normalise.people import identity_parts
 from ..read.decisions import Decided
@@ -152,7 +153,7 @@ def review_rows(c: Consolidation) -> list[ReviewRow]:
         year = identity_parts("", row[key["birth_year"]])[1]
         decided = c.review.of(unit, row[key["nominee"]], row[key["birth_year"]]) if c.review else None
         decision, reason = decided or (info.pending, "")
-        texts = [row[key[role]] for role in ("nominee", "level", "achievement")]
+        texts = [unpacked(row[key[role]]) for role in ("nominee", "level", "achievement")]
         texts = [t if isinstance(t, str) else "" for t in texts]
         d = c.decisions[file]
         out.append(((unit_order.get(d.unit_id, len(unit_order)), d.period or "", c.validation.books[file].name,

@@ -11,12 +11,14 @@ from typing import Any
 
 import pandas as pd
 
+from ..model.packed import unpacked
 from .text import nfc, person_key
 
 
 def key_part(value: Any) -> str:
     """One column's share of the key: a name folded for comparison, a date as YYYY-MM-DD, a number
-    without its ".0" (a year read as 1985.0), a blank as ""."""
+    without its ".0" (a year read as 1985.0), a blank as "". A packed text (model.packed) by its words."""
+    value = unpacked(value)
     if isinstance(value, str):
         return person_key(value)
     if isinstance(value, (pd.Timestamp, dt.date)):
@@ -29,6 +31,7 @@ def identity_parts(name: Any, *others: Any) -> tuple[str, ...]:
     it: the name with its diacritics (only case and spacing do not count: "Lê Thị Hoa" and "Lê Thị
     Hòa" are two people), then each other value's :func:`key_part` (a birth year 1985, 1985.0 or
     "1985" alike; a blank "")."""
+    name = unpacked(name)
     first = " ".join(nfc(name).split()).casefold() if isinstance(name, str) else key_part(name)
     return (first, *(key_part(v) for v in others))
 

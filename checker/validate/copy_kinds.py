@@ -28,6 +28,7 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 
 from ..model.findings import cell_ref
+from ..model.packed import Packed, unpacked
 from ..normalise.people import person_keys
 from ..normalise.placeholders import ascii_key
 from ..ruleset.spec import CheckSpec
@@ -244,9 +245,10 @@ def _candidates(f: pd.DataFrame, c: CheckSpec, col: str) -> tuple[pd.Index, list
     # Keyed once per distinct text: copies are many in a batch that has them. Told apart with a
     # dict, not pd.factorize: pandas hashes texts through their UTF-8 form, which CPython then keeps
     # inside each text for as long as it lives (measured: 125 MB held at 10,000 files).
+    # Packed summaries (model.packed) are told apart packed, and unpacked one at a time to be keyed.
     distinct: dict[str, int] = {}
-    codes = [distinct.setdefault(v if type(v) is str else "", len(distinct)) for v in f.loc[rows, col].tolist()]
-    distinct_keys = [ascii_key(v) for v in distinct]
+    codes = [distinct.setdefault(v if type(v) in (str, Packed) else "", len(distinct)) for v in f.loc[rows, col].tolist()]
+    distinct_keys = [ascii_key(unpacked(v)) for v in distinct]
     keys = [distinct_keys[code] for code in codes]
     long_enough = [len(k) >= c.params["min_length"] for k in keys]
     return rows[long_enough], [k for k, keep in zip(keys, long_enough) if keep]

@@ -23,6 +23,8 @@ import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
 from .columns import CONTEXT_COLUMNS
+from .long_texts import holds_packed
+from ..model.packed import unpacked
 from .registry import details, failing, target_columns
 from .row_kinds import Context
 from ..process.memory import release_free_memory
@@ -111,6 +113,10 @@ def render_failures(ctx: Context, frame: pd.DataFrame, failures: pd.DataFrame, r
             c for c in dict.fromkeys((*CONTEXT_COLUMNS, column, f"{column}__raw", f"{column}__bad"))
             if c in frame.columns]
         rows = frame.loc[group["index"].unique(), wanted].to_dict("index")
+        packed = [c for c in (column, f"{column}__raw") if c in frame.columns and holds_packed(frame[c])]
+        for row in rows.values():  # a summary's findings quote it, and its details measure it
+            for c in packed:
+                row[c] = unpacked(row[c])
         for index, check in group[["index", "check"]].itertuples(index=False):
             rule, spec = checks[check]
             row = rows[index]

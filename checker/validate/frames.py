@@ -7,7 +7,8 @@ file and the real Excel row, so a failure maps straight back to a cell. For each
 fields, `k__bad` (typed but not parseable). `_sent` is the date a file was sent: its "Ngày gửi", or
 where that cannot be read the receipt time real evidence gives (the email's Date, the receipt log),
 else nothing: never the as-of date nor a file's modification time; `_sent_from` says which (an
-evidence code of model.words). Harmless normalisations (NFD, case, spaces, tone
+evidence code of model.words). The texts of a `longtext` column (a summary) are held packed from
+model.packed.PACK_FROM characters on, `k` and `k__raw` both: read them through model.packed. Harmless normalisations (NFD, case, spaces, tone
 placement, legacy TCVN3/VNI text, text dates) are applied here and recorded as `info` findings.
 """
 
@@ -24,6 +25,7 @@ from ..normalise import legacy, text
 from ..normalise.matching import UnitIndex
 from ..read.workbook import WorkbookData
 from ..model.findings import Cell, Finding, cell_ref
+from ..model.packed import pack
 from ..model.words import EVIDENCE_SENT
 from ..ruleset.spec import FieldSpec, RuleSet
 from ..normalise.values import as_text, is_blank, parse_date, parse_period, parse_whole, parse_year
@@ -269,6 +271,7 @@ class _Builder:
                 col = table.columns.get(spec.key)
                 raws = table.values.get(spec.key) or [None] * len(table.rows)
                 values, raw_texts, bads = data[spec.key], data[f"{spec.key}__raw"], data[f"{spec.key}__bad"]
+                packs = spec.type == "longtext"
                 for r, raw in zip(table.rows, raws):
                     kind = type(raw)
                     if raw is None or (kind is str and (not raw or raw.isspace())):  # most cells: blank
@@ -285,7 +288,6 @@ class _Builder:
                     # 35 KiB a file.
                     if type(value) is str and len(value) < SHARED_UP_TO:
                         value = shared.setdefault(value, value)
-                    values.append(value)
                     shown = raw if kind is str else as_text(raw)  # (as_text of a text not blank: itself)
                     # A text typed as it is kept (a list value, most names) is held once, not as a
                     # value and a raw copy.
@@ -293,6 +295,10 @@ class _Builder:
                         shown = value
                     elif len(shown) < SHARED_UP_TO:
                         shown = shared.setdefault(shown, shown)
+                    if packs:  # a summary: held packed from here on (model.packed), as typed too
+                        packed = pack(value) if type(value) is str else value
+                        value, shown = packed, (packed if shown is value else pack(shown))
+                    values.append(value)
                     raw_texts.append(shown)
                     bads.append(bad)
         frame = pd.DataFrame(data)

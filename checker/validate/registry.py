@@ -16,10 +16,14 @@ import pandas as pd
 from .campaign_kinds import CAMPAIGN_KINDS
 from .copy_kinds import COPY_KINDS
 from .columns import VALID_ROWS
+from .long_texts import plain_columns
 from .row_kinds import ROW_KINDS, Context, Details, Fails, applies
 from ..ruleset.spec import CheckSpec
 
 KINDS: dict[str, tuple[Fails, Details]] = {**ROW_KINDS, **COPY_KINDS, **CAMPAIGN_KINDS}
+# The kinds that read a long-text column's packed texts themselves (validate.long_texts); any other
+# kind a rules file puts on one is handed the column unpacked.
+READS_PACKED = frozenset({"required", "blank", "placeholder", "min_length", "max_length", "copied_text"})
 
 
 def target_columns(check: CheckSpec) -> tuple[str, ...]:
@@ -30,6 +34,8 @@ def target_columns(check: CheckSpec) -> tuple[str, ...]:
 def failing(ctx: Context, frame: pd.DataFrame, check: CheckSpec, column: str) -> pd.Series:
     """True where the cell breaks the check (its `when:` condition included)."""
     fails, _ = KINDS[check.kind]
+    if check.kind not in READS_PACKED:
+        frame = plain_columns(frame, [column, f"{column}__raw", *([check.when.column] if check.when else [])])
     return (applies(frame, check.when) & fails(ctx, frame, check, column)).fillna(False).astype(bool)
 
 

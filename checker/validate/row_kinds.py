@@ -14,6 +14,7 @@ from typing import Any, Callable, Hashable, Sequence
 import pandas as pd
 
 from .columns import VALID_ROWS
+from .long_texts import by_slices, lengths
 from ..normalise.people import person_keys
 from ..normalise.placeholders import placeholder_mask
 from ..model.words import EVIDENCE_SENT
@@ -202,16 +203,17 @@ def _values_details(ctx, row, c, col):
 
 def _placeholder(ctx, f, c, col):
     # By meaning ("Như trên.", "(nt)", "N/A", a lone "."), not by spelling: normalise.placeholders.
+    # A long cell can be one too (a row of dots): packed summaries are unpacked a slice at a time.
     filled = given(f, col)
-    return filled & placeholder_mask(f[col].where(filled, ""), c.params["values"])
+    return filled & by_slices(f[col].where(filled, ""), lambda part: placeholder_mask(part, c.params["values"]))
 
 
 def _min_length(ctx, f, c, col):
-    return given(f, col) & (f[col].str.len() < c.params["min"])
+    return given(f, col) & (lengths(f[col]) < c.params["min"])
 
 
 def _max_length(ctx, f, c, col):
-    return given(f, col) & (f[col].str.len() > c.params["max"])
+    return given(f, col) & (lengths(f[col]) > c.params["max"])
 
 
 def _min_length_details(ctx, row, c, col):

@@ -15,6 +15,7 @@ import pytest
 
 from checker.api import check_many, consolidate, validate_files
 from checker.model.findings import Severity
+from checker.model.packed import PACK_FROM, Packed, unpacked
 from checker.validate import copy_kinds
 from checker.validate.engine import render_failures
 from checker.validate.copy_kinds import find_copies, near_pairs
@@ -243,12 +244,19 @@ def test_word_pairs_split_as_str_split_does():
 
 def test_the_check_leaves_no_utf8_copy_inside_the_texts(make_book, rules):
     """Comparing the summaries must not make CPython keep a UTF-8 copy inside each one (pandas'
-    factorize of texts does: 125 MB held at 10,000 files). sys.getsizeof counts that copy."""
-    path = make_book([person(1, RESCUE), person(2, BLOOD), person(3, RESCUE), person(4, WALLET)], name="a.xlsx")
+    factorize of texts does: 125 MB held at 10,000 files). sys.getsizeof counts that copy. From
+    model.packed.PACK_FROM characters on a summary is held packed (bytes: nothing to keep), and
+    compared packed; a shorter one is held as the text it was read as."""
+    short = RESCUE[:90]
+    assert len(short) < PACK_FROM <= min(len(RESCUE), len(WALLET))
+    path = make_book([person(1, RESCUE), person(2, short), person(3, RESCUE), person(4, short), person(5, WALLET)],
+                     name="a.xlsx")
     validation = validate_files([path], rules, as_of=AS_OF)
-    assert {f.cell for f in validation.findings if f.rule_id == RULE} == {"K5", "K7"}  # the check ran
-    summaries = [s for s in validation.frames.tables["nominations"]["summary"].tolist() if isinstance(s, str)]
-    assert len(summaries) == 4
+    assert {f.cell for f in validation.findings if f.rule_id == RULE} == {"K5", "K6", "K7", "K8"}  # the check ran
+    held = validation.frames.tables["nominations"]["summary"].tolist()
+    assert [type(s) for s in held] == [Packed, str, Packed, str, Packed]
+    assert [unpacked(s) for s in held] == [RESCUE, short, RESCUE, short, WALLET]
+    summaries = [s for s in held if isinstance(s, str)]
     for text in summaries:
         fresh = "".join(list(text))  # the same text, never encoded
         assert sys.getsizeof(text) == sys.getsizeof(fresh), text[:30]

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from ...decide.consolidation import Consolidation
 from ...model.marks import CONSOLIDATED, WORKBOOK_PROPERTY
+from ...model.packed import unpacked
+from ...validate.long_texts import holds_packed
 from ..style import SEVERITY_FILL, text_height
 from .words import sheet_names
 
@@ -109,10 +111,16 @@ def _formats(wb: xlsxwriter.Workbook) -> dict[str, Any]:
 
 def records(frame, chunk: int = 5_000):
     """(index, row as a dict) of each row of frame, converted a chunk at a time: iterrows makes a
-    Series per row (most of a long list's cost), to_dict of a whole city's frame would hold it twice."""
+    Series per row (most of a long list's cost), to_dict of a whole city's frame would hold it twice.
+    Packed texts (a summary: model.packed) come unpacked."""
     for start in range(0, len(frame), chunk):
         part = frame.iloc[start:start + chunk]
-        yield from zip(part.index, part.to_dict("records"))
+        packed = [c for c in part.columns if holds_packed(part[c])]
+        rows = part.to_dict("records")
+        for row in rows:
+            for c in packed:
+                row[c] = unpacked(row[c])
+        yield from zip(part.index, rows)
 
 
 ONE_LINE = text_height([""], [10])  # the height of a row of one line

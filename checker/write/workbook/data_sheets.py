@@ -16,7 +16,9 @@ import numpy as np
 import pandas as pd
 
 from ...model.findings import Finding, Severity
+from ...model.packed import unpacked
 from ...read.cell_digest import CellDigest
+from ...validate.long_texts import lengths
 from ...model.words import ROW_IN_FORCE, ROW_NOT_COUNTED, ROW_REPLACED, SEVERITY_WORDS, STATUS_WORDS
 from .. import streaming as sheetxml
 from ..style import text_height
@@ -79,7 +81,8 @@ def write_data_sheet(ctx: Context, sheets: dict, key: str, comments_left: int,
         part, local = split.place(r)
         _comment(sheets[part], local, col, flags.findings(ctx.c.findings, n))
     _comment_rows(ctx, sheets, split, key, frame, fields, widths, commented)
-    raw_chars = sum(int(frame[f"{spec.key}__raw"].str.len().sum()) for spec in fields)
+    raw_chars = sum(int((lengths(raws) if spec.type == "longtext" else raws.str.len()).sum())
+                    for spec in fields for raws in [frame[f"{spec.key}__raw"]])
     streams = {}
     for part, first, end in shares:
         rows = end - first
@@ -140,7 +143,7 @@ def _comment_rows(ctx: Context, sheets: dict, split, key: str, frame: pd.DataFra
         return
     order = ctx.order.get(key, frame.index)
     part = frame.loc[order[[r - 1 for r in near]], [col for col, _ in wrapped]]
-    heights = row_heights([(part[col].tolist(), width) for col, width in wrapped], len(part))
+    heights = row_heights([([unpacked(v) for v in part[col].tolist()], width) for col, width in wrapped], len(part))
     for r, height in zip(near, heights):
         if height:
             name, local = split.place(r)
@@ -199,8 +202,8 @@ def data_rows(ctx: Context, key: str, frame: pd.DataFrame, fields, widths: list[
     for start in range(first, end, CHUNK):
         stop = min(start + CHUNK, end)
         part = frame.loc[order[start:stop]]
-        columns = [(spec.type, _values(part[spec.key], spec.type), part[f"{spec.key}__raw"].tolist(),
-                    part[f"{spec.key}__bad"].tolist(), plain.get(spec.type, wrap_s)) for spec in fields]
+        columns = [(spec.type, *_shown(part, spec), part[f"{spec.key}__bad"].tolist(), plain.get(spec.type, wrap_s))
+                   for spec in fields]
         files, rows = part["_file"].tolist(), part["_row"].tolist()
         for i in set(files) - set(meta):
             d = decisions[i]
@@ -236,6 +239,18 @@ def data_rows(ctx: Context, key: str, frame: pd.DataFrame, fields, widths: list[
             digest.values(r, (name, sheet, rows[n], unit, period, *field_values, status, row_words[n]))
             yield sheetxml.row(r, "".join((ab, number(int_s, rows[n]), de, *field_cells, state,
                                            text(wrap_s, row_words[n]))), heights[n])
+
+
+def _shown(part: pd.DataFrame, spec) -> tuple[list, list[str]]:
+    """A column's values (as _values) and texts as typed for a chunk of rows; a summary's unpacked
+    (model.packed), once where the value is the text as typed."""
+    raws = part[f"{spec.key}__raw"].tolist()
+    if spec.type != "longtext":
+        return _values(part[spec.key], spec.type), raws
+    held = part[spec.key].to_numpy(dtype=object, na_value=None).tolist()
+    texts = [unpacked(raw) for raw in raws]
+    values = [text if value is raw else unpacked(value) for value, raw, text in zip(held, raws, texts)]
+    return [v if type(v) is str else None for v in values], texts
 
 
 def _column_cells(cells: sheetxml.Cells, kind: str, shown: list, raws: list[str], bads: list[bool], style: int,
