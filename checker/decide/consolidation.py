@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..model.findings import Finding, Severity
+from ..model.findings import Finding, Severity, ordered
 from ..model.words import GENERATED, LATER, OWN_RECORD, REJECTED, STATUS_WORDS
 from ..read.inbox import Inbox
 from ..read.tables import NOT_DATA
@@ -115,4 +115,4 @@ def decide(gathered: Inbox, validation: Validation, rules: RuleSet, as_of: dt.da
     found += clock_findings(rules, gathered, decisions, [b.name for b in validation.books])
     kept = findings_without(validation, {d.index for d in decisions if d.status == LATER})
     return Consolidation(rules, as_of, gathered, validation, decisions, rows, cycles, units,
-                         sorted(kept + found, key=Finding.sort_key), as_of_note=as_of_note(as_of, rules.plan))
+                         ordered(kept + found), as_of_note=as_of_note(as_of, rules.plan))

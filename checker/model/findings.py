@@ -29,6 +29,39 @@ class Severity(str, Enum):
         return {"error": 0, "warning": 1, "info": 2}[self.value]
 
 
+# A blank value in a message: "nhận được “…”" becomes "ô đang để trống" ("the cell is empty"), a
+# quoted one elsewhere "ô trống", not an empty pair of quotes.
+BLANK = "\x00"
+_BLANK_WORDS = ((f"nhận được “{BLANK}”", "ô đang để trống"), (f"“{BLANK}”", "ô trống"))
+
+
+def fill(template: str, args: tuple) -> str:
+    """A message's text from its positional template ("{0} … {1}") and values (BLANK for a blank value)."""
+    text = template.format(*args)
+    if BLANK in text:
+        for blank, words in _BLANK_WORDS:
+            text = text.replace(blank, words)
+    return text
+
+
+def ordered(findings: Iterable["Finding"], *, severity_first: bool = False) -> list["Finding"]:
+    """The findings as every list shows them: by Finding.sort_key (after the severity, worst first,
+    if `severity_first`). Only findings alike in everything but their text have their texts made
+    to be compared: making every text at once, for the keys, would hold a city's messages again."""
+    place = (lambda f: (f.severity.rank, *f.place_key())) if severity_first else Finding.place_key
+    findings = list(findings)
+    keys = [place(f) for f in findings]
+    order = sorted(range(len(findings)), key=keys.__getitem__)  # stable: alike, they keep their order
+    out, keys = [findings[i] for i in order], [keys[i] for i in order]
+    start = 0
+    for end in range(1, len(out) + 1):
+        if end == len(out) or keys[end] != keys[start]:
+            if end - start > 1:
+                out[start:end] = sorted(out[start:end], key=lambda f: f.text)
+            start = end
+    return out
+
+
 def column_letter(index: int) -> str:
     """1 -> A, 27 -> AA."""
     letters = ""
@@ -91,11 +124,21 @@ class Finding:
     where: Location
     column: str | None = None  # the column's (or form field's) label as in the template
     value: str | None = None  # the value as read, as text
-    text: str  # Vietnamese: where, what was expected, what was found
+    # Vietnamese: where, what was expected, what was found (`text`), kept as its wording and what
+    # fills it: a positional template shared by every finding of its check, and the values. A
+    # city's 270,000 texts, made as the findings were, were a quarter of what a consolidation held
+    # once validated; each is made again where it is read (one sheet row, one letter, one line).
+    template: str
+    args: tuple = ()
     clause: str  # the plan clause, e.g. "Mục V"
     # What the message ends with: the clause in words, "(Căn cứ: …)". Kept apart so that one string
     # per rule is shared by all its findings (a city's 270,000 messages would each repeat it).
     citation: str = ""
+
+    @property
+    def text(self) -> str:
+        """The message's words without the clause they rest on."""
+        return fill(self.template, self.args)
 
     @property
     def message(self) -> str:
@@ -131,11 +174,15 @@ class Finding:
     def cell(self) -> str | None:
         return cell_ref(self.row, self.col)
 
+    def place_key(self) -> tuple:
+        """Campaign findings first (file ""), then by file, sheet, cell, rule and code: how lists
+        order findings (`ordered`), their texts telling apart only those alike in all of these."""
+        return (self.file or "", self.sheet or "", self.row or 0, self.col or 0, self.rule_id, self.code)
+
     def sort_key(self) -> tuple:
-        # Campaign findings first (file ""), then by file, sheet, cell. The text, not the message:
-        # the citation follows from rule_id, and joining it here would build a copy of every
-        # message while a city's findings are sorted.
-        return (self.file or "", self.sheet or "", self.row or 0, self.col or 0, self.rule_id, self.code, self.text)
+        # The text, not the message: the citation follows from rule_id. For one finding; a list is
+        # sorted by `ordered`, which makes the texts only of findings alike in everything else.
+        return (*self.place_key(), self.text)
 
     def to_dict(self) -> dict[str, Any]:
         d = {"rule_id": self.rule_id, "code": self.code, "severity": self.severity.value, "file": self.file,
@@ -175,7 +222,7 @@ class Report:
     files: list[FileResult] = field(default_factory=list)
 
     def sort(self) -> "Report":
-        self.findings.sort(key=Finding.sort_key)
+        self.findings[:] = ordered(self.findings)
         return self
 
     @property

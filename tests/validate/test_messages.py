@@ -11,7 +11,7 @@ from checker import check_workbook, consolidate
 from checker.model.words import evidence_words
 
 from checker.model.findings import Cell, File, Severity
-from checker.validate.messages import check_of_kind, finding, render
+from checker.validate.messages import check_of_kind, finding, positional, render
 from checker.validate.pipeline import with_valid_rows
 from checker.validate.rule_findings import VALID_ROWS
 
@@ -123,3 +123,25 @@ def test_han_thang_missing_asks_to_send_now(tmp_path, make_book, rules):
     found = [f.text for f in c.findings if f.rule_id == "HAN-THANG" and f.unit == "KICH" and f.cycle == "2023-05"]
     assert found == ["Nhà hát Kịch Hà Nội – Tháng 05/2023: Chưa nộp (hạn: nhận chậm nhất ngày 19/05/2023; đến hết "
                      "ngày 25/07/2023 chưa nhận được báo cáo). Đề nghị đơn vị gửi ngay báo cáo."]
+
+
+def test_a_finding_keeps_its_wording_and_makes_its_text_when_read(rules):
+    """A finding holds the check's template once made positional (shared by all its findings) and
+    the values that fill it, short ones held once; its text reads as the template filled in."""
+    rule, check = check_of_kind(rules, "normalised")
+    made = [finding(rules, rule, check, Cell(f"{n}.xlsx", "S", 3, 2), values={"cell": "B3", "column": "Giới tính",
+                                                                              "expected": "Nam", "value": "nam"})
+            for n in range(2)]
+    assert made[0].template is made[1].template and "{" in made[0].template
+    assert all(a is b for a, b in zip(made[0].args, made[1].args))  # "B3", "nam", …: one object each
+    assert made[0].text == render(check.message, {"cell": "B3", "column": "Giới tính", "expected": "Nam",
+                                                  "value": "nam"})
+    assert "B3" in made[0].text and "{" not in made[0].text
+
+
+def test_positional_templates_keep_braces_specs_and_repeated_names():
+    shape, names = positional("{{x}} Ô {cell}: {similarity:>3}% {cell!r} {value}")
+    assert names == ("cell", "similarity", "value")
+    assert shape == "{{x}} Ô {0}: {1:>3}% {0!r} {2}"
+    assert render("{{x}} Ô {cell}: {similarity:>3}% {cell!r} {value}", {"cell": "K5", "similarity": 95, "value": "v"}) \
+        == "{x} Ô K5:  95% 'K5' v"

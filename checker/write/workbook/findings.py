@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterator
 
-from ...model.findings import Finding, cell_ref
+from ...model.findings import Finding, cell_ref, ordered
 from ...model.words import CAMPAIGN_FILE, SEVERITY_WORDS
 from .. import streaming as sheetxml
 from ..style import row_height
@@ -39,20 +39,20 @@ def write_findings(ctx: Context, sheets: dict) -> FindingsSheet:
         sheets[part].print_area(0, 0, end - first + 1, PRINTED - 1)  # as before parts: one row under the last
     if not c.findings:
         return FindingsSheet({}, False)
-    ordered = sorted(c.findings, key=lambda f: (f.severity.rank, f.sort_key()))
+    listed = ordered(c.findings, severity_first=True)
     streams, capped = {}, False
     for part, first, end in shares:
         links = []
-        for n, f in enumerate(ordered[first:end], start=2):
+        for n, f in enumerate(listed[first:end], start=2):
             target = _link_target(ctx, f)
             if target and len(links) < MAX_LINKS:  # Excel's hyperlinks per sheet
                 links.append((f"J{n}", target, "Xem"))
             elif target:
                 capped = True
-        chars = sum(len(f.text) + len(f.citation) + len(f.file or CAMPAIGN_FILE) for f in ordered[first:end])
+        chars = sum(len(f.text) + len(f.citation) + len(f.file or CAMPAIGN_FILE) for f in listed[first:end])
         streams[part] = sheetxml.Stream(
             lambda first=first, end=end, linked=frozenset(ref for ref, _, _ in links):
-                _finding_rows(ctx, ordered, first, end, linked),
+                _finding_rows(ctx, listed, first, end, linked),
             last_row=end - first + 1, last_col=len(HEADERS), links=links, size_hint=7 * chars + 1500 * (end - first))
     return FindingsSheet(streams, capped)
 
