@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 # and the names this module passes on from there are imported on first use (__getattr__ below):
 # a one-file check loads none of it (measured: benchmarks/README.md, start-up).
 from .model.errors import CheckerError
-from .model.findings import FileResult, Finding, Report
+from .model.findings import FileResult, Finding, Report, ordered
 from .model.words import EVIDENCE_LOG, EVIDENCE_UPLOAD
 from .ruleset.loader import load_rules
 from .ruleset.spec import RuleSet
@@ -116,7 +116,7 @@ def consolidate(inbox: Path, output: Path | None = None, rules: RuleSet | None =
     result = decide(gathered, validation, rules, as_of)
     if decided is not None:
         found = apply_review(result, decided, Path(decisions).name, REVIEW)
-        result.findings = sorted(result.findings + found, key=Finding.sort_key)
+        result.findings = ordered(result.findings + found)
     release_free_memory()  # what validation freed, before the output is written
     if output is not None:
         write_consolidated(result, output, inputs=[inbox])
@@ -222,8 +222,8 @@ def consolidate_workspace(ws: Workspace, *, as_of: dt.date, rules: RuleSet | Non
     validation = validate(gathered.submissions, rules, as_of=as_of, progress=progress)
     result = decide(gathered, validation, rules, as_of)
     # Only the register knows the other plans' nominees (DN-NAMTRUOC): a folder's consolidation has none.
-    result.findings = sorted(result.findings + earlier_findings(result, ws.nominees().of_other_plans(rules.plan.id))
-                             + _register_review(ws, result, rules), key=Finding.sort_key)
+    result.findings = ordered(result.findings + earlier_findings(result, ws.nominees().of_other_plans(rules.plan.id))
+                              + _register_review(ws, result, rules))
     release_free_memory()
     write_consolidated(result, output, inputs=inputs)
     result.output = output

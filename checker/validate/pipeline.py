@@ -13,7 +13,7 @@ from typing import Callable, Iterable
 
 import pandas as pd
 
-from ..model.findings import FileResult, Finding, Report, Severity
+from ..model.findings import FileResult, Finding, Report, Severity, ordered
 from ..read.submission import Submission
 from ..read.workbook import WorkbookData
 from ..ruleset.kinds import KINDS
@@ -119,7 +119,7 @@ def findings_without(validation: Validation, left_out: set[int]) -> list[Finding
     ctx = _context(validation.rules, validation.frames, books)
     out += [f for _, _, f in _row_findings(ctx, validation.frames, books, only=_batch_wide, left_out=left_out)
             if f is not None]
-    return sorted(out, key=Finding.sort_key)
+    return ordered(out)
 
 
 def _context(rules: RuleSet, frames: Frames, books: list[WorkbookData]) -> Context:

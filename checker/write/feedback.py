@@ -33,7 +33,7 @@ from ..model.errors import OutputError
 from ..ruleset.spec import Plan, Unit
 from .files import atomic_output
 from .inert import visible
-from ..model.findings import Finding, Severity
+from ..model.findings import Finding, Severity, ordered
 from .names import annotated_name, own_name, unit_slug
 from .package import end_of
 
@@ -161,7 +161,7 @@ class _Letter:
         self.returned = returned  # (nominee, file, row, reason) the council returned (decide/review)
         self.office = office_name(c.rules.plan)
         self.rules = {r.id: r for r in c.rules.rules}
-        standing = [(f, self._owed(f)) for f in sorted(campaign, key=Finding.sort_key)]
+        standing = [(f, self._owed(f)) for f in ordered(campaign)]
         # A report not sent is asked for now, apart; the rest (late, not valid, no activity) is listed.
         self.owed = [(f, row) for f, row in standing if row is not None]
         self.campaign = [f for f, row in standing if row is None]
